@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { openAesGcm, sealAesGcm } from '../crypto/aes-gcm';
+import { RootKey } from '../crypto/root-key';
+import { KeyState } from '../keys/key-record';
+import { KmsService, datakeyAad } from '../service/kms-service';
+import { MemoryKeyStore } from '../store/memory-key-store';
+import { decodeDatakeyBlob, encodeDatakeyBlob } from './datakey-blob';
+import { encodeEncryptionContext } from './encryption-context';
+
+/**
+ * The test vectors of docs/ciphertext-format.md, read from the document itself, so that a
+ * doc edit or a code change that breaks the format fails here.
+ */
+const DOC = readFileSync(resolve(__dirname, '../../../../docs/ciphertext-format.md'), 'utf8');
+
+interface Vector {
+  readonly cmk_material: string;
+  readonly key_id: string;
+  readonly datakey_length: string;
+  readonly plain_text: string;
+  readonly nonce: string;
+  readonly encryption_context: Record<string, string>;
+  readonly encoded_context: string;
+  readonly aad: string;
+  readonly cipher_text: string;
+}
+
+const FIELDS = ['cmk_material', 'key_id', 'datakey_length', 'plain_text', 'nonce', 'encryption_context', 'encoded_context', 'aad', 'cipher_text'];
+const HEX_FIELDS = ['cmk_material', 'plain_text', 'nonce', 'encoded_context', 'aad', 'cipher_text'] as const;
+
+function testVectorSection(markdown: string): string {
+  const start = markdown.search(/^## Test vectors$/m);
+  if (start < 0) throw new Error('docs/ciphertext-format.md has no "## Test vectors" section');
+  const rest = markdown.slice(start + 1);
+  const next = rest.search(/^## /m);
+  return next < 0 ? rest : rest.slice(0, next);
+}
+
+function parseVectors(section: string): Vector[] {
+  return [...section.matchAll(/^```json\n([\s\S]*?)^```$/gm)].map((match) => JSON.parse(match[1]!) as Vector);
+}
+
+const hex = (text: string): Buffer => Buffer.from(text, 'hex');
+const HEX = (bytes: Buffer): string => bytes.toString('hex').toUpperCase();
+
+const section = testVectorSection(DOC);
+const vectors = parseVectors(section);
+
+describe('docs/ciphertext-format.md test vectors', () => {
+  it('has at least a 512-bit vector without context and a 256-bit vector with one', () => {
+    expect(vectors.length).toBeGreaterThanOrEqual(2);
+    expect(vectors.some((v) => v.datakey_length === '512' && Object.keys(v.encryption_context).length === 0)).toBe(true);
+    expect(vectors.some((v) => v.datakey_length === '256' && Object.keys(v.encryption_context).length > 0)).toBe(true);
+  });
+
+  describe.each(vectors.map((vector, i) => [i + 1, vector] as const))('vector %d', (_n, vector) => {
+    it('has every field, hex in upper case and of the right lengths', () => {
+      expect(Object.keys(vector).sort()).toEqual([...FIELDS].sort());
+      for (const field of HEX_FIELDS) expect({ field, value: vector[field] }).toEqual({ field, value: expect.stringMatching(/^([0-9A-F]{2})+$/) });
+      expect(hex(vector.cmk_material)).toHaveLength(32);
+      expect(hex(vector.nonce)).toHaveLength(12);
+      expect(hex(vector.plain_text)).toHaveLength(Number(vector.datakey_length) / 8);
+      expect(hex(vector.cipher_text)).toHaveLength(hex(vector.plain_text).length + 104);
+    });
+
+    it('recomputes the documented encoded context, AAD and cipher_text from its inputs', () => {
+      expect(HEX(encodeEncryptionContext(vector.encryption_context))).toBe(vector.encoded_context);
+      // The AAD as the document spells it: label, version, key ID, canonical context.
+      const documentedAad = Buffer.concat([
+        Buffer.from('openkms.datakey\0', 'ascii'),
+        Buffer.from([0x02, 0x00]),
+        Buffer.from(vector.key_id, 'ascii'),
+        hex(vector.encoded_context),
+      ]);
+      expect(HEX(documentedAad)).toBe(vector.aad);
+      const aad = datakeyAad(vector.key_id, vector.encryption_context);
+      expect(HEX(aad)).toBe(vector.aad);
+
+      const payload = sealAesGcm(hex(vector.cmk_material), hex(vector.plain_text), aad, (size) => hex(vector.nonce).subarray(0, size));
+      expect(HEX(encodeDatakeyBlob({ keyId: vector.key_id, payload }))).toBe(vector.cipher_text);
+    });
+
+    it('decodes and opens the documented cipher_text back to plain_text', () => {
+      const blob = decodeDatakeyBlob(hex(vector.cipher_text));
+      expect(blob?.keyId).toBe(vector.key_id);
+      expect(HEX(blob!.payload.subarray(0, 12))).toBe(vector.nonce);
+      const opened = openAesGcm(hex(vector.cmk_material), blob!.payload, datakeyAad(vector.key_id, vector.encryption_context));
+      expect(opened && HEX(opened)).toBe(vector.plain_text);
+    });
+
+    it('is what KmsService produces and accepts for that CMK material, DEK and nonce', async () => {
+      const scope = { domainId: 'be34df18ddd7d205c328aa86e086beff', projectId: 'b32bfed7f3bfca454eb23da2148ace28' };
+      const rootKey = RootKey.generate();
+      const store = new MemoryKeyStore();
+      const owner = { ...scope, keyId: vector.key_id };
+      await store.insertKey(
+        {
+          ...owner,
+          keyAlias: 'vector',
+          keyDescription: '',
+          origin: 'kms',
+          keyState: KeyState.Enabled,
+          enterpriseProjectId: '0',
+          creationDate: 0,
+          wrappedMaterial: rootKey.wrap(hex(vector.cmk_material), owner),
+        },
+        { maxKeysPerProject: 1 },
+      );
+      // createDataKey draws the DEK first, then the nonce.
+      const draws = [hex(vector.plain_text), hex(vector.nonce)];
+      const randomBytes = (size: number): Buffer => {
+        const next = draws.shift();
+        if (!next || next.length !== size) throw new Error(`unexpected draw of ${size} bytes`);
+        return next;
+      };
+      const service = await KmsService.open({ store, rootKey, region: 'test-1', randomBytes });
+
+      const created = await service.createDataKey(scope, {
+        keyId: vector.key_id,
+        datakeyLength: vector.datakey_length,
+        encryptionContext: vector.encryption_context,
+      });
+      expect(HEX(created.ciphertext)).toBe(vector.cipher_text);
+
+      const opened = await service.decryptDataKey(scope, { ciphertext: hex(vector.cipher_text), encryptionContext: vector.encryption_context });
+      expect(HEX(opened.plaintext)).toBe(vector.plain_text);
+    });
+  });
+
+  it('breaks vector 1 down into fields that concatenate to its cipher_text', () => {
+    const table = section.slice(section.indexOf('field by field'));
+    const cells = [...table.matchAll(/^\| \d+ \| [^|]+ \| `([0-9A-F]+)` \|$/gm)].map((match) => match[1]!);
+    expect(cells.length).toBe(8);
+    expect(cells.join('')).toBe(vectors[0]!.cipher_text);
+  });
+});

@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { format, inspect } from 'node:util';
+import fc from 'fast-check';
+import { RootKey, type KeyMaterialOwner } from './root-key';
+
+const OWNER: KeyMaterialOwner = {
+  domainId: 'be34df18ddd7d205c328aa86e086beff',
+  projectId: 'b32bfed7f3bfca454eb23da2148ace28',
+  keyId: '71da51ed-46f1-4e1e-99fc-6e5ff47ba02b',
+};
+
+describe('RootKey.fromEncoded', () => {
+  const raw = randomBytes(32);
+  const reference = RootKey.fromBytes(raw).checkValue();
+
+  it.each([
+    ['lower-case hex', raw.toString('hex')],
+    ['upper-case hex', raw.toString('hex').toUpperCase()],
+    ['hex with a trailing newline (as in the key file)', `${raw.toString('hex')}\n`],
+    ['base64', raw.toString('base64')],
+    ['base64 surrounded by whitespace', `  ${raw.toString('base64')}\r\n`],
+  ])('parses %s to the same key', (_name, encoded) => {
+    expect(RootKey.fromEncoded(encoded).checkValue()).toBe(reference);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['63 hex characters', 'a'.repeat(63)],
+    ['65 hex characters', 'a'.repeat(65)],
+    ['62 hex characters (31 bytes)', randomBytes(31).toString('hex')],
+    ['66 hex characters (33 bytes)', randomBytes(33).toString('hex')],
+    ['64 characters with a non-hex one', `${'a'.repeat(63)}g`],
+    ['base64 of 31 bytes', randomBytes(31).toString('base64')],
+    ['base64 of 33 bytes', randomBytes(33).toString('base64')],
+    ['base64 without padding', randomBytes(32).toString('base64').slice(0, 43)],
+    ['base64url alphabet', `${'-_'.repeat(21)}A=`],
+    ['whitespace inside', `${raw.toString('hex').slice(0, 32)} ${raw.toString('hex').slice(32)}`],
+    ['garbage', 'not a key at all'],
+  ])('rejects %s', (_name, encoded) => {
+    expect(() => RootKey.fromEncoded(encoded)).toThrow(/64 hex characters or the base64 encoding of 32 bytes/);
+  });
+
+  it('rejects arbitrary strings that are neither form', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (text) => {
+        const trimmed = text.trim();
+        fc.pre(!/^[0-9a-fA-F]{64}$/.test(trimmed) && !/^[A-Za-z0-9+/]{43}=$/.test(trimmed));
+        expect(() => RootKey.fromEncoded(text)).toThrow();
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('fromBytes rejects anything but 32 bytes', () => {
+    for (const size of [0, 16, 31, 33, 64]) expect(() => RootKey.fromBytes(Buffer.alloc(size))).toThrow(/32 bytes/);
+  });
+
+  it('fromBytes copies its input, so zeroing the caller buffer does not change the key', () => {
+    const bytes = randomBytes(32);
+    const rootKey = RootKey.fromBytes(bytes);
+    const before = rootKey.checkValue();
+    bytes.fill(0);
+    expect(rootKey.checkValue()).toBe(before);
+    expect(before).not.toBe(RootKey.fromBytes(Buffer.alloc(32)).checkValue());
+  });
+});
+
+describe('RootKey.checkValue', () => {
+  it('is 8 bytes of hex, the same for the same key and different for another', () => {
+    const raw = randomBytes(32);
+    const value = RootKey.fromBytes(raw).checkValue();
+    expect(value).toMatch(/^[0-9a-f]{16}$/);
+    expect(RootKey.fromBytes(Buffer.from(raw)).checkValue()).toBe(value);
+    expect(RootKey.generate().checkValue()).not.toBe(value);
+  });
+});
+
+describe('RootKey.loadOrCreateFile', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'openkms-rootkey-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates a 0600 file holding 64 hex characters, then loads the same key', () => {
+    const path = join(dir, 'root.key');
+    const first = RootKey.loadOrCreateFile(path);
+    expect(first.created).toBe(true);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path, 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+
+    const second = RootKey.loadOrCreateFile(path);
+    expect(second.created).toBe(false);
+    expect(second.rootKey.checkValue()).toBe(first.rootKey.checkValue());
+    // Loading does not rewrite the file.
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    // The loaded key really is the same key: it opens what the first wrapped.
+    const material = randomBytes(32);
+    expect(second.rootKey.unwrap(first.rootKey.wrap(material, OWNER), OWNER)).toEqual(material);
+  });
+
+  it('creates a different key in a different file', () => {
+    const a = RootKey.loadOrCreateFile(join(dir, 'a.key'));
+    const b = RootKey.loadOrCreateFile(join(dir, 'b.key'));
+    expect(a.rootKey.checkValue()).not.toBe(b.rootKey.checkValue());
+  });
+
+  it('loads an existing base64 key file', () => {
+    const raw = randomBytes(32);
+    const path = join(dir, 'root.key');
+    writeFileSync(path, `${raw.toString('base64')}\n`, { mode: 0o600 });
+    const loaded = RootKey.loadOrCreateFile(path);
+    expect(loaded.created).toBe(false);
+    expect(loaded.rootKey.checkValue()).toBe(RootKey.fromBytes(raw).checkValue());
+  });
+
+  it('refuses a key file that other users may read, and says how to fix it', () => {
+    const path = join(dir, 'root.key');
+    writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o644 });
+    chmodSync(path, 0o644);
+    expect(() => RootKey.loadOrCreateFile(path)).toThrow(/chmod 600/);
+  });
+
+  it('leaves no temporary file behind after creating the key file', () => {
+    RootKey.loadOrCreateFile(join(dir, 'root.key'));
+    expect(readdirSync(dir)).toEqual(['root.key']);
+  });
+
+  it('refuses an existing file that holds no valid key, without replacing it', () => {
+    const path = join(dir, 'root.key');
+    writeFileSync(path, 'garbage\n', { mode: 0o600 });
+    expect(() => RootKey.loadOrCreateFile(path)).toThrow();
+    expect(readFileSync(path, 'utf8')).toBe('garbage\n');
+  });
+
+  it('fails when the directory does not exist, instead of creating it', () => {
+    expect(() => RootKey.loadOrCreateFile(join(dir, 'missing', 'root.key'))).toThrow(/ENOENT/);
+  });
+});
+
+describe('RootKey wrap / unwrap', () => {
+  const rootKey = RootKey.generate();
+
+  it('round-trips key material for the same owner', () => {
+    const material = randomBytes(32);
+    const wrapped = rootKey.wrap(material, OWNER);
+    expect(wrapped.length).toBe(12 + 32 + 16);
+    expect(wrapped.includes(material)).toBe(false);
+    expect(rootKey.unwrap(wrapped, OWNER)).toEqual(material);
+    // Only the three owner fields are bound: a full key record works as the owner too.
+    expect(rootKey.unwrap(wrapped, { ...OWNER, keyAlias: 'x' } as KeyMaterialOwner)).toEqual(material);
+  });
+
+  it.each([
+    ['another domain', { ...OWNER, domainId: 'ce34df18ddd7d205c328aa86e086beff' }],
+    ['another project', { ...OWNER, projectId: 'c32bfed7f3bfca454eb23da2148ace28' }],
+    ['another key ID', { ...OWNER, keyId: '81da51ed-46f1-4e1e-99fc-6e5ff47ba02b' }],
+    ['fields shifted between domain and project', { ...OWNER, domainId: `${OWNER.domainId}b`, projectId: OWNER.projectId.slice(1) }],
+  ])('fails (undefined) for %s', (_name, owner) => {
+    expect(rootKey.unwrap(rootKey.wrap(randomBytes(32), OWNER), owner)).toBeUndefined();
+  });
+
+  it('fails (undefined) under another root key', () => {
+    expect(RootKey.generate().unwrap(rootKey.wrap(randomBytes(32), OWNER), OWNER)).toBeUndefined();
+  });
+
+  it('fails (undefined) for any flipped bit of the wrapped material', () => {
+    const wrapped = rootKey.wrap(randomBytes(32), OWNER);
+    fc.assert(
+      fc.property(fc.nat({ max: wrapped.length * 8 - 1 }), (bit) => {
+        const damaged = Buffer.from(wrapped);
+        damaged[bit >> 3]! ^= 1 << (bit & 7);
+        expect(rootKey.unwrap(damaged, OWNER)).toBeUndefined();
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('RootKey never shows its bytes', () => {
+  const raw = randomBytes(32);
+  const rootKey = RootKey.fromBytes(raw);
+  const secrets = [raw.toString('hex'), raw.toString('hex').toUpperCase(), raw.toString('base64'), raw.toString('base64url')];
+
+  it.each([
+    ['JSON.stringify', () => JSON.stringify(rootKey)],
+    ['JSON.stringify inside an object', () => JSON.stringify({ config: { rootKey } })],
+    ['String()', () => String(rootKey)],
+    ['template literal', () => `${rootKey}`],
+    ['util.inspect', () => inspect(rootKey)],
+    ['util.inspect showHidden, unlimited depth', () => inspect({ rootKey }, { showHidden: true, depth: Infinity })],
+    ['util.format %o', () => format('%o', rootKey)],
+    ['util.format %j', () => format('%j', { rootKey })],
+    ['Object.entries', () => JSON.stringify(Object.entries(rootKey))],
+  ])('%s', (_name, render) => {
+    const text = render();
+    expect(text.length).toBeGreaterThan(0);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+  });
+
+  it('renders as [RootKey]', () => {
+    expect(String(rootKey)).toBe('[RootKey]');
+    expect(inspect(rootKey)).toBe('[RootKey]');
+    expect(JSON.stringify(rootKey)).toBe('"[RootKey]"');
+  });
+});

@@ -1,0 +1,25 @@
+export { KMS_ERRORS, KmsError, isKmsErrorCode, type KmsErrorCode, type KmsErrorDefinition } from './errors';
+export { RootKey, type KeyMaterialOwner } from './crypto/root-key';
+export { type RandomBytes } from './crypto/aes-gcm';
+export { encodeEncryptionContext, type EncryptionContext } from './ciphertext/encryption-context';
+export { decodeDatakeyBlob, encodeDatakeyBlob, type DatakeyBlob } from './ciphertext/datakey-blob';
+export { KeyState, type KeyOrigin, type KeyRecord, type Scope } from './keys/key-record';
+export { parseKeyReference, type KeyReference } from './keys/key-reference';
+export type { InsertKeyResult, KeyStore } from './store/key-store';
+export { MemoryKeyStore } from './store/memory-key-store';
+export { SqliteKeyStore } from './store/sqlite-key-store';
+export {
+  DATAKEY_MAX_BITS,
+  DATAKEY_MIN_BITS,
+  DEFAULT_MAX_KEYS_PER_PROJECT,
+  ENCRYPTION_CONTEXT_MAX_CHARS,
+  KmsService,
+  datakeyAad,
+  parseDatakeyLength,
+  type CreateDataKeyInput,
+  type CreateKeyInput,
+  type CreatedDataKey,
+  type CreatedKey,
+  type DecryptDataKeyInput,
+  type KmsServiceOptions,
+} from './service/kms-service';

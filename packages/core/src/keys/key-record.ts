@@ -1,0 +1,33 @@
+/** Key states as the API spells them (strings). */
+export const KeyState = {
+  WaitingActivation: '1',
+  Enabled: '2',
+  Disabled: '3',
+  PendingDeletion: '4',
+  PendingImport: '5',
+} as const;
+export type KeyState = (typeof KeyState)[keyof typeof KeyState];
+
+export type KeyOrigin = 'kms' | 'external';
+
+/** Who is asking: the domain and project the caller's token was accepted for, in this region. */
+export interface Scope {
+  readonly domainId: string;
+  readonly projectId: string;
+}
+
+/** A customer master key as stored. Material is wrapped under the root key, never plain. */
+export interface KeyRecord {
+  readonly keyId: string;
+  readonly domainId: string;
+  readonly projectId: string;
+  readonly keyAlias: string;
+  readonly keyDescription: string;
+  readonly origin: KeyOrigin;
+  readonly keyState: KeyState;
+  readonly enterpriseProjectId: string;
+  /** Epoch milliseconds. */
+  readonly creationDate: number;
+  /** nonce ‖ sealed material ‖ tag under the root key; null until material exists (origin external). */
+  readonly wrappedMaterial: Buffer | null;
+}

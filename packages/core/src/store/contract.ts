@@ -1,0 +1,244 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { KeyState, type KeyRecord, type Scope } from '../keys/key-record';
+import type { KeyStore } from './key-store';
+
+/**
+ * The behaviour every KeyStore must share, as a jest suite. A store implementation's spec
+ * calls this with a function that opens a fresh, empty store; `cleanup` must close it and
+ * remove whatever it created. (Test-only: excluded from the build by tsconfig.build.json.)
+ */
+export interface OpenedKeyStore {
+  readonly store: KeyStore;
+  cleanup(): Promise<void>;
+}
+
+const PROJECT_A: Scope = { domainId: 'be34df18ddd7d205c328aa86e086beff', projectId: 'b32bfed7f3bfca454eb23da2148ace28' };
+const PROJECT_B: Scope = { domainId: PROJECT_A.domainId, projectId: 'c9f1d1f0c2a54bb8a1a4a1f3f0e2d3c4' };
+const OTHER_DOMAIN: Scope = { domainId: '0e5a3b2c10b9d5f56a4e54d9d8a6c81f', projectId: PROJECT_A.projectId };
+const NO_LIMIT = { maxKeysPerProject: 1_000_000 };
+
+function record(scope: Scope, keyAlias: string, overrides: Partial<KeyRecord> = {}): KeyRecord {
+  return {
+    keyId: randomUUID(),
+    domainId: scope.domainId,
+    projectId: scope.projectId,
+    keyAlias,
+    keyDescription: `description of ${keyAlias}`,
+    origin: 'kms',
+    keyState: KeyState.Enabled,
+    enterpriseProjectId: '0',
+    creationDate: 1_700_000_000_123,
+    wrappedMaterial: randomBytes(60),
+    ...overrides,
+  };
+}
+
+export function describeKeyStoreContract(name: string, open: () => Promise<OpenedKeyStore>): void {
+  describe(`KeyStore contract: ${name}`, () => {
+    let opened: OpenedKeyStore;
+    let store: KeyStore;
+
+    beforeEach(async () => {
+      opened = await open();
+      store = opened.store;
+    });
+
+    afterEach(async () => {
+      await opened.cleanup();
+    });
+
+    describe('insert and find', () => {
+      it('returns every field by ID and by alias, wrapped material byte for byte', async () => {
+        const key = record(PROJECT_A, 'app/orders', {
+          keyDescription: 'Orders — ключ 🔑',
+          enterpriseProjectId: '5c8f3a1e-0b7d-4e2a-9c6f-1d2e3f4a5b6c',
+          // Bytes that text columns or encodings would mangle.
+          wrappedMaterial: Buffer.from([0x00, 0xff, 0x80, 0x0a, 0x00, ...randomBytes(55)]),
+        });
+        await expect(store.insertKey(key, NO_LIMIT)).resolves.toEqual({ ok: true });
+
+        const byId = await store.findKeyById(PROJECT_A, key.keyId);
+        const byAlias = await store.findKeyByAlias(PROJECT_A, 'app/orders');
+        for (const found of [byId, byAlias]) {
+          expect(found).toEqual(key);
+          expect(Buffer.isBuffer(found?.wrappedMaterial)).toBe(true);
+          expect(found!.wrappedMaterial!.equals(key.wrappedMaterial!)).toBe(true);
+          expect(typeof found!.creationDate).toBe('number');
+        }
+      });
+
+      it('keeps null wrapped material as null (a key pending import)', async () => {
+        const key = record(PROJECT_A, 'external', { origin: 'external', keyState: KeyState.PendingImport, wrappedMaterial: null });
+        await store.insertKey(key, NO_LIMIT);
+        expect(await store.findKeyById(PROJECT_A, key.keyId)).toEqual(key);
+        expect((await store.findKeyByAlias(PROJECT_A, 'external'))!.wrappedMaterial).toBeNull();
+      });
+
+      it('keeps every key state and an empty description', async () => {
+        const states = Object.values(KeyState);
+        const keys = states.map((keyState) => record(PROJECT_A, `state-${keyState}`, { keyState, keyDescription: '' }));
+        for (const key of keys) await store.insertKey(key, NO_LIMIT);
+        for (const key of keys) expect(await store.findKeyById(PROJECT_A, key.keyId)).toEqual(key);
+      });
+
+      it('finds nothing for an unknown ID or alias', async () => {
+        await store.insertKey(record(PROJECT_A, 'known'), NO_LIMIT);
+        expect(await store.findKeyById(PROJECT_A, randomUUID())).toBeUndefined();
+        expect(await store.findKeyByAlias(PROJECT_A, 'unknown')).toBeUndefined();
+        expect(await store.findKeyByAlias(PROJECT_A, 'KNOWN')).toBeUndefined();
+      });
+
+      it('is not changed by mutating an inserted or a returned record', async () => {
+        const key = record(PROJECT_A, 'app/orders');
+        const original = Buffer.from(key.wrappedMaterial!);
+        await store.insertKey(key, NO_LIMIT);
+        key.wrappedMaterial!.fill(0);
+        const found = await store.findKeyById(PROJECT_A, key.keyId);
+        expect(found!.wrappedMaterial).toEqual(original);
+        found!.wrappedMaterial!.fill(0);
+        expect((await store.findKeyById(PROJECT_A, key.keyId))!.wrappedMaterial).toEqual(original);
+      });
+
+      it('refuses a second key with an existing key ID, even in another project', async () => {
+        const key = record(PROJECT_A, 'first');
+        await store.insertKey(key, NO_LIMIT);
+        await expect(store.insertKey({ ...record(PROJECT_B, 'second'), keyId: key.keyId }, NO_LIMIT)).rejects.toThrow();
+        expect(await store.findKeyById(PROJECT_A, key.keyId)).toEqual(key);
+        expect(await store.findKeyById(PROJECT_B, key.keyId)).toBeUndefined();
+      });
+    });
+
+    describe('scoping', () => {
+      it('shows a key only to its own domain and project', async () => {
+        const key = record(PROJECT_A, 'app/orders');
+        await store.insertKey(key, NO_LIMIT);
+        for (const other of [PROJECT_B, OTHER_DOMAIN]) {
+          expect(await store.findKeyById(other, key.keyId)).toBeUndefined();
+          expect(await store.findKeyByAlias(other, 'app/orders')).toBeUndefined();
+          expect(await store.countKeys(other)).toBe(0);
+        }
+        expect(await store.countKeys(PROJECT_A)).toBe(1);
+      });
+
+      it('does not confuse scopes whose IDs concatenate alike', async () => {
+        const a: Scope = { domainId: 'ab', projectId: 'c' };
+        const b: Scope = { domainId: 'a', projectId: 'bc' };
+        const key = record(a, 'x');
+        await store.insertKey(key, NO_LIMIT);
+        expect(await store.findKeyById(b, key.keyId)).toBeUndefined();
+        expect(await store.findKeyByAlias(b, 'x')).toBeUndefined();
+        expect(await store.countKeys(b)).toBe(0);
+        await expect(store.insertKey(record(b, 'x'), NO_LIMIT)).resolves.toEqual({ ok: true });
+      });
+
+      it('counts keys per project', async () => {
+        for (let i = 0; i < 3; i += 1) await store.insertKey(record(PROJECT_A, `a-${i}`), NO_LIMIT);
+        await store.insertKey(record(PROJECT_B, 'b-0'), NO_LIMIT);
+        expect(await store.countKeys(PROJECT_A)).toBe(3);
+        expect(await store.countKeys(PROJECT_B)).toBe(1);
+        expect(await store.countKeys(OTHER_DOMAIN)).toBe(0);
+      });
+    });
+
+    describe('alias uniqueness', () => {
+      it('refuses a duplicate alias in the same project and keeps the first key', async () => {
+        const first = record(PROJECT_A, 'app/orders');
+        const second = record(PROJECT_A, 'app/orders');
+        await store.insertKey(first, NO_LIMIT);
+        await expect(store.insertKey(second, NO_LIMIT)).resolves.toEqual({ ok: false, reason: 'duplicate-alias' });
+        expect(await store.findKeyByAlias(PROJECT_A, 'app/orders')).toEqual(first);
+        expect(await store.findKeyById(PROJECT_A, second.keyId)).toBeUndefined();
+        expect(await store.countKeys(PROJECT_A)).toBe(1);
+      });
+
+      it('allows the same alias in another project and in another domain', async () => {
+        await store.insertKey(record(PROJECT_A, 'app/orders'), NO_LIMIT);
+        await expect(store.insertKey(record(PROJECT_B, 'app/orders'), NO_LIMIT)).resolves.toEqual({ ok: true });
+        await expect(store.insertKey(record(OTHER_DOMAIN, 'app/orders'), NO_LIMIT)).resolves.toEqual({ ok: true });
+      });
+
+      it('compares aliases exactly (case-sensitive)', async () => {
+        await store.insertKey(record(PROJECT_A, 'orders'), NO_LIMIT);
+        await expect(store.insertKey(record(PROJECT_A, 'Orders'), NO_LIMIT)).resolves.toEqual({ ok: true });
+        expect((await store.findKeyByAlias(PROJECT_A, 'Orders'))!.keyAlias).toBe('Orders');
+      });
+
+      it('lets exactly one of many concurrent same-alias inserts win', async () => {
+        const attempts = Array.from({ length: 25 }, () => record(PROJECT_A, 'contended'));
+        const results = await Promise.all(attempts.map((key) => store.insertKey(key, NO_LIMIT)));
+        expect(results.filter((result) => result.ok)).toHaveLength(1);
+        expect(results.filter((result) => !result.ok)).toEqual(Array(24).fill({ ok: false, reason: 'duplicate-alias' }));
+        const winner = attempts[results.findIndex((result) => result.ok)]!;
+        expect(await store.findKeyByAlias(PROJECT_A, 'contended')).toEqual(winner);
+        expect(await store.countKeys(PROJECT_A)).toBe(1);
+      });
+    });
+
+    describe('quota', () => {
+      const limits = { maxKeysPerProject: 3 };
+
+      it('allows N keys in a project, then refuses with quota-exceeded', async () => {
+        for (let i = 0; i < 3; i += 1) {
+          await expect(store.insertKey(record(PROJECT_A, `k${i}`), limits)).resolves.toEqual({ ok: true });
+        }
+        const extra = record(PROJECT_A, 'k3');
+        await expect(store.insertKey(extra, limits)).resolves.toEqual({ ok: false, reason: 'quota-exceeded' });
+        expect(await store.findKeyById(PROJECT_A, extra.keyId)).toBeUndefined();
+        expect(await store.countKeys(PROJECT_A)).toBe(3);
+      });
+
+      it('counts per project: a full project does not limit another', async () => {
+        for (let i = 0; i < 3; i += 1) await store.insertKey(record(PROJECT_A, `k${i}`), limits);
+        for (const other of [PROJECT_B, OTHER_DOMAIN]) {
+          for (let i = 0; i < 3; i += 1) {
+            await expect(store.insertKey(record(other, `k${i}`), limits)).resolves.toEqual({ ok: true });
+          }
+          await expect(store.insertKey(record(other, 'k3'), limits)).resolves.toEqual({ ok: false, reason: 'quota-exceeded' });
+        }
+      });
+
+      it('reports a duplicate alias before the quota when both apply', async () => {
+        for (let i = 0; i < 3; i += 1) await store.insertKey(record(PROJECT_A, `k${i}`), limits);
+        await expect(store.insertKey(record(PROJECT_A, 'k0'), limits)).resolves.toEqual({ ok: false, reason: 'duplicate-alias' });
+      });
+
+      it('admits exactly N of many concurrent inserts', async () => {
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.insertKey(record(PROJECT_A, `c${i}`), limits)));
+        expect(results.filter((result) => result.ok)).toHaveLength(3);
+        expect(results.filter((result) => !result.ok)).toEqual(Array(17).fill({ ok: false, reason: 'quota-exceeded' }));
+        expect(await store.countKeys(PROJECT_A)).toBe(3);
+      });
+    });
+
+    describe('meta', () => {
+      it('is undefined until set', async () => {
+        expect(await store.getMeta('root_key_check_value')).toBeUndefined();
+      });
+
+      it('keeps the first value: setMetaIfAbsent resolves to what is stored', async () => {
+        await expect(store.setMetaIfAbsent('root_key_check_value', 'first')).resolves.toBe('first');
+        await expect(store.setMetaIfAbsent('root_key_check_value', 'second')).resolves.toBe('first');
+        expect(await store.getMeta('root_key_check_value')).toBe('first');
+      });
+
+      it('keeps names apart', async () => {
+        await store.setMetaIfAbsent('a', '1');
+        await store.setMetaIfAbsent('b', '2');
+        expect(await store.getMeta('a')).toBe('1');
+        expect(await store.getMeta('b')).toBe('2');
+        expect(await store.getMeta('c')).toBeUndefined();
+      });
+
+      it('agrees on one value when set concurrently', async () => {
+        const values = await Promise.all(Array.from({ length: 10 }, (_, i) => store.setMetaIfAbsent('contended', `v${i}`)));
+        expect(new Set(values).size).toBe(1);
+        expect(await store.getMeta('contended')).toBe(values[0]);
+      });
+    });
+
+    it('can be closed twice', async () => {
+      await store.close();
+      await expect(store.close()).resolves.toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,53 @@
+import type { KeyRecord, Scope } from '../keys/key-record';
+import type { InsertKeyResult, KeyStore } from './key-store';
+
+/** In-process store for tests and throwaway servers: nothing survives a restart. */
+export class MemoryKeyStore implements KeyStore {
+  readonly #keys = new Map<string, KeyRecord>();
+  readonly #meta = new Map<string, string>();
+
+  async insertKey(record: KeyRecord, limits: { readonly maxKeysPerProject: number }): Promise<InsertKeyResult> {
+    const inProject = [...this.#keys.values()].filter((key) => sameScope(key, record));
+    if (inProject.some((key) => key.keyAlias === record.keyAlias)) return { ok: false, reason: 'duplicate-alias' };
+    if (inProject.length >= limits.maxKeysPerProject) return { ok: false, reason: 'quota-exceeded' };
+    if (this.#keys.has(record.keyId)) throw new Error('key ID collision');
+    this.#keys.set(record.keyId, copy(record));
+    return { ok: true };
+  }
+
+  async findKeyById(scope: Scope, keyId: string): Promise<KeyRecord | undefined> {
+    const key = this.#keys.get(keyId);
+    return key && sameScope(key, scope) ? copy(key) : undefined;
+  }
+
+  async findKeyByAlias(scope: Scope, keyAlias: string): Promise<KeyRecord | undefined> {
+    for (const key of this.#keys.values()) {
+      if (sameScope(key, scope) && key.keyAlias === keyAlias) return copy(key);
+    }
+    return undefined;
+  }
+
+  async countKeys(scope: Scope): Promise<number> {
+    return [...this.#keys.values()].filter((key) => sameScope(key, scope)).length;
+  }
+
+  async getMeta(name: string): Promise<string | undefined> {
+    return this.#meta.get(name);
+  }
+
+  async setMetaIfAbsent(name: string, value: string): Promise<string> {
+    if (!this.#meta.has(name)) this.#meta.set(name, value);
+    return this.#meta.get(name)!;
+  }
+
+  async close(): Promise<void> {}
+}
+
+function sameScope(key: Scope, scope: Scope): boolean {
+  return key.domainId === scope.domainId && key.projectId === scope.projectId;
+}
+
+/** Callers get their own copy, so mutating a returned record cannot change the store. */
+function copy(record: KeyRecord): KeyRecord {
+  return { ...record, wrappedMaterial: record.wrappedMaterial ? Buffer.from(record.wrappedMaterial) : null };
+}

@@ -1,0 +1,165 @@
+import Database from 'better-sqlite3';
+import { chmodSync, closeSync, constants, existsSync, openSync } from 'node:fs';
+import type { KeyOrigin, KeyRecord, KeyState, Scope } from '../keys/key-record';
+import type { InsertKeyResult, KeyStore } from './key-store';
+
+/** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE keys (
+     key_id                TEXT PRIMARY KEY,
+     domain_id             TEXT NOT NULL,
+     project_id            TEXT NOT NULL,
+     key_alias             TEXT NOT NULL,
+     key_description       TEXT NOT NULL,
+     origin                TEXT NOT NULL CHECK (origin IN ('kms', 'external')),
+     key_state             TEXT NOT NULL CHECK (key_state IN ('1', '2', '3', '4', '5')),
+     enterprise_project_id TEXT NOT NULL,
+     creation_date         INTEGER NOT NULL,
+     wrapped_material      BLOB,
+     UNIQUE (domain_id, project_id, key_alias)
+   );
+   CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+];
+
+interface KeyRow {
+  key_id: string;
+  domain_id: string;
+  project_id: string;
+  key_alias: string;
+  key_description: string;
+  origin: KeyOrigin;
+  key_state: KeyState;
+  enterprise_project_id: string;
+  creation_date: number;
+  wrapped_material: Buffer | null;
+}
+
+/**
+ * The default store: one SQLite file. WAL with synchronous=FULL makes every committed
+ * insert durable before insertKey resolves, so a key acknowledged by a 200 survives a
+ * crash or power loss. The file is created with mode 0600.
+ */
+export class SqliteKeyStore implements KeyStore {
+  readonly #db: Database.Database;
+  readonly #insert: (record: KeyRecord, maxKeys: number) => InsertKeyResult;
+
+  constructor(path: string) {
+    if (path !== ':memory:' && !existsSync(path)) {
+      closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o600));
+    }
+    this.#db = new Database(path);
+    if (path !== ':memory:') chmodSync(path, 0o600);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma('foreign_keys = ON');
+    try {
+      this.#migrate();
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
+
+    const count = this.#db.prepare<[string, string], { n: number }>(
+      'SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ?',
+    );
+    const aliasTaken = this.#db.prepare<[string, string, string], { one: number }>(
+      'SELECT 1 AS one FROM keys WHERE domain_id = ? AND project_id = ? AND key_alias = ?',
+    );
+    const insert = this.#db.prepare<KeyRow>(
+      `INSERT INTO keys (key_id, domain_id, project_id, key_alias, key_description, origin, key_state,
+                         enterprise_project_id, creation_date, wrapped_material)
+       VALUES (@key_id, @domain_id, @project_id, @key_alias, @key_description, @origin, @key_state,
+               @enterprise_project_id, @creation_date, @wrapped_material)`,
+    );
+    // IMMEDIATE takes the write lock before the checks, so two servers on one file
+    // cannot both pass the quota check and then both insert.
+    const transaction = this.#db.transaction((record: KeyRecord, maxKeys: number): InsertKeyResult => {
+      if (aliasTaken.get(record.domainId, record.projectId, record.keyAlias)) return { ok: false, reason: 'duplicate-alias' };
+      if (count.get(record.domainId, record.projectId)!.n >= maxKeys) return { ok: false, reason: 'quota-exceeded' };
+      insert.run(toRow(record));
+      return { ok: true };
+    });
+    this.#insert = (record, maxKeys) => transaction.immediate(record, maxKeys);
+  }
+
+  async insertKey(record: KeyRecord, limits: { readonly maxKeysPerProject: number }): Promise<InsertKeyResult> {
+    return this.#insert(record, limits.maxKeysPerProject);
+  }
+
+  async findKeyById(scope: Scope, keyId: string): Promise<KeyRecord | undefined> {
+    const row = this.#db
+      .prepare<[string, string, string], KeyRow>('SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND key_id = ?')
+      .get(scope.domainId, scope.projectId, keyId);
+    return row && fromRow(row);
+  }
+
+  async findKeyByAlias(scope: Scope, keyAlias: string): Promise<KeyRecord | undefined> {
+    const row = this.#db
+      .prepare<[string, string, string], KeyRow>('SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND key_alias = ?')
+      .get(scope.domainId, scope.projectId, keyAlias);
+    return row && fromRow(row);
+  }
+
+  async countKeys(scope: Scope): Promise<number> {
+    return this.#db
+      .prepare<[string, string], { n: number }>('SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ?')
+      .get(scope.domainId, scope.projectId)!.n;
+  }
+
+  async getMeta(name: string): Promise<string | undefined> {
+    return this.#db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE name = ?').get(name)?.value;
+  }
+
+  async setMetaIfAbsent(name: string, value: string): Promise<string> {
+    this.#db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, value);
+    return (await this.getMeta(name))!;
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #migrate(): void {
+    const applied = this.#db.pragma('user_version', { simple: true }) as number;
+    if (applied > MIGRATIONS.length) {
+      throw new Error(`the database schema (version ${applied}) is newer than this server (version ${MIGRATIONS.length})`);
+    }
+    for (let version = applied; version < MIGRATIONS.length; version += 1) {
+      this.#db.transaction(() => {
+        this.#db.exec(MIGRATIONS[version]!);
+        this.#db.pragma(`user_version = ${version + 1}`);
+      }).immediate();
+    }
+  }
+}
+
+function toRow(record: KeyRecord): KeyRow {
+  return {
+    key_id: record.keyId,
+    domain_id: record.domainId,
+    project_id: record.projectId,
+    key_alias: record.keyAlias,
+    key_description: record.keyDescription,
+    origin: record.origin,
+    key_state: record.keyState,
+    enterprise_project_id: record.enterpriseProjectId,
+    creation_date: record.creationDate,
+    wrapped_material: record.wrappedMaterial,
+  };
+}
+
+function fromRow(row: KeyRow): KeyRecord {
+  return {
+    keyId: row.key_id,
+    domainId: row.domain_id,
+    projectId: row.project_id,
+    keyAlias: row.key_alias,
+    keyDescription: row.key_description,
+    origin: row.origin,
+    keyState: row.key_state,
+    enterpriseProjectId: row.enterprise_project_id,
+    creationDate: row.creation_date,
+    wrappedMaterial: row.wrapped_material,
+  };
+}

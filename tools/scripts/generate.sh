@@ -9,7 +9,7 @@ kind="$1"
 out="$2"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-command -v java >/dev/null || { echo "generate: Java (17+) is required by openapi-generator; run .ci/install-system-deps or install openjdk-17-jre-headless" >&2; exit 1; }
+command -v java >/dev/null || { echo "generate: Java (17+) is required by openapi-generator; install openjdk-17-jre-headless (.ci/run does this when Java is missing)" >&2; exit 1; }
 rm -rf "$out"
 node_modules/.bin/openapi-generator generate \
   --input-spec spec/kms.yaml \

@@ -1,0 +1,104 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { join, resolve } from 'node:path';
+
+/** Everything the server needs to start, after flags and environment are resolved. */
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly store: 'sqlite' | 'memory';
+  /** Root key given directly (hex or base64); wins over rootKeyFile. */
+  readonly rootKey: string | undefined;
+  readonly rootKeyFile: string;
+  readonly tokenFile: string;
+  readonly region: string;
+  readonly maxKeysPerProject: number;
+  readonly logLevel: string;
+  readonly validateResponses: boolean;
+}
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!/^[0-9]+$/.test(value) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    }
+    return parsed;
+  };
+}
+
+/**
+ * The command line. Each flag has an environment variable; flags win over the environment,
+ * which wins over defaults.
+ */
+export function buildCommand(): Command {
+  return new Command('openkms-server')
+    .description('OpenKMS reference server: the KMS v1.0 API (create-key, create-datakey)')
+    .addOption(new Option('--host <host>', 'address to listen on').env('OPENKMS_HOST').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'TCP port (0 picks a free one)').env('OPENKMS_PORT').default(8080).argParser(integer(0, 65535)))
+    .addOption(new Option('--data-dir <dir>', 'directory for the key store, root key file and token file').env('OPENKMS_DATA_DIR').default('.openkms'))
+    .addOption(new Option('--store <kind>', 'key store').env('OPENKMS_STORE').choices(['sqlite', 'memory']).default('sqlite'))
+    .addOption(
+      new Option('--root-key-file <file>', 'root key file (64 hex characters); created with mode 0600 if missing [default: <data-dir>/root.key]').env(
+        'OPENKMS_ROOT_KEY_FILE',
+      ),
+    )
+    .addOption(
+      new Option('--token-file <file>', 'token file; created with one development token if missing [default: <data-dir>/tokens.json]').env(
+        'OPENKMS_TOKEN_FILE',
+      ),
+    )
+    .addOption(new Option('--region <region>', 'region name used in alias URNs').env('OPENKMS_REGION').default('local-1'))
+    .addOption(
+      new Option('--max-keys-per-project <n>', 'customer master keys a project may hold')
+        .env('OPENKMS_MAX_KEYS_PER_PROJECT')
+        .default(1000)
+        .argParser(integer(1, 1_000_000)),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'pino log level')
+        .env('OPENKMS_LOG_LEVEL')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .default('info'),
+    )
+    .addOption(new Option('--validate-responses', 'validate every response against the spec (a mismatch becomes a 500)').env('OPENKMS_VALIDATE_RESPONSES'))
+    .addHelpText(
+      'after',
+      '\nThe root key may instead be given in OPENKMS_ROOT_KEY (64 hex characters or base64 of 32 bytes);\n' +
+        'it is removed from the environment once read.',
+    )
+    .showHelpAfterError();
+}
+
+/** Resolves a ServerConfig from argv and env. Throws (via commander) on bad input. */
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const command = buildCommand();
+  command.exitOverride();
+  command.parse([...argv], { from: 'node' });
+  const options = command.opts<{
+    host: string;
+    port: number;
+    dataDir: string;
+    store: 'sqlite' | 'memory';
+    rootKeyFile?: string;
+    tokenFile?: string;
+    region: string;
+    maxKeysPerProject: number;
+    logLevel: string;
+    validateResponses?: boolean;
+  }>();
+  const dataDir = resolve(options.dataDir);
+  return {
+    host: options.host,
+    port: options.port,
+    dataDir,
+    store: options.store,
+    rootKey: env.OPENKMS_ROOT_KEY,
+    rootKeyFile: resolve(options.rootKeyFile ?? join(dataDir, 'root.key')),
+    tokenFile: resolve(options.tokenFile ?? join(dataDir, 'tokens.json')),
+    region: options.region,
+    maxKeysPerProject: options.maxKeysPerProject,
+    logLevel: options.logLevel,
+    validateResponses: options.validateResponses === true,
+  };
+}

@@ -1,0 +1,18 @@
+import type { KmsService } from '@openkms/core';
+import type { OperationHandlers } from '../generated';
+import { createDatakeyHandler } from './create-datakey';
+import { createKeyHandler } from './create-key';
+import type { RequestContext } from './request-context';
+
+export type { RequestContext } from './request-context';
+
+/**
+ * One handler per operationId of the spec. The generated OperationHandlers type makes a
+ * missing, renamed or mistyped handler a compile error.
+ */
+export function createOperationHandlers(service: KmsService): OperationHandlers<RequestContext> {
+  return {
+    createKey: createKeyHandler(service),
+    createDatakey: createDatakeyHandler(service),
+  };
+}

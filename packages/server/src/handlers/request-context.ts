@@ -1,0 +1,9 @@
+import type { Scope } from '@openkms/core';
+import type { Logger } from 'pino';
+
+/** What every handler gets beside its validated input: who is calling, and a request-scoped logger. */
+export interface RequestContext {
+  readonly scope: Scope;
+  readonly requestId: string;
+  readonly log: Logger;
+}

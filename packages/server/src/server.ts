@@ -1,0 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import pino, { type Logger } from 'pino';
+import { KmsService, MemoryKeyStore, RootKey, SqliteKeyStore, type KeyStore } from '@openkms/core';
+import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type DevelopmentToken } from './auth/token-registry';
+import type { ServerConfig } from './config';
+import { createApp } from './http/app';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  /** Set when this start created the token file: shown once to the operator, never logged. */
+  readonly developmentToken: DevelopmentToken | undefined;
+  /** Stops accepting connections, finishes in-flight requests, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens the store, loads the root key and tokens, and listens. Fails fast on any misconfiguration. */
+export async function startServer(config: ServerConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+
+  const rootKey = loadRootKey(config, logger);
+  const developmentToken = createTokenFileIfAbsent(config.tokenFile);
+  if (developmentToken) logger.warn({ token_file: config.tokenFile }, 'created a token file with one development token');
+  const tokens = new TokenRegistry(readTokenFile(config.tokenFile));
+
+  const store: KeyStore = config.store === 'memory' ? new MemoryKeyStore() : new SqliteKeyStore(join(config.dataDir, 'keys.sqlite'));
+  let service: KmsService;
+  try {
+    service = await KmsService.open({ store, rootKey, region: config.region, maxKeysPerProject: config.maxKeysPerProject });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  let accepting = true;
+  const app = createApp({ service, tokens, logger, validateResponses: config.validateResponses, isReady: () => accepting });
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.port, config.host, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  // Keep-alive sockets must not hold a shutdown open for long.
+  server.keepAliveTimeout = 5_000;
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, store: config.store, data_dir: config.dataDir, region: config.region }, 'openkms server listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    developmentToken,
+    close: () => {
+      closing ??= (async () => {
+        accepting = false;
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await store.close();
+        logger.info('openkms server stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+function loadRootKey(config: ServerConfig, logger: Logger): RootKey {
+  if (config.rootKey !== undefined) {
+    logger.info('root key taken from OPENKMS_ROOT_KEY');
+    return RootKey.fromEncoded(config.rootKey);
+  }
+  const { rootKey, created } = RootKey.loadOrCreateFile(config.rootKeyFile);
+  logger.info({ root_key_file: config.rootKeyFile, created }, created ? 'created a new root key file' : 'root key file loaded');
+  return rootKey;
+}

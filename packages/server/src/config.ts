@@ -70,8 +70,11 @@ export function buildCommand(): Command {
     .showHelpAfterError();
 }
 
-/** Resolves a ServerConfig from argv and env. Throws (via commander) on bad input. */
-export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
+/**
+ * Resolves a ServerConfig from argv and process.env (commander reads the OPENKMS_* variables
+ * itself). Throws (via commander) on bad input.
+ */
+export function parseConfig(argv: readonly string[]): ServerConfig {
   const command = buildCommand();
   command.exitOverride();
   command.parse([...argv], { from: 'node' });
@@ -93,7 +96,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     port: options.port,
     dataDir,
     store: options.store,
-    rootKey: env.OPENKMS_ROOT_KEY,
+    rootKey: process.env.OPENKMS_ROOT_KEY,
     rootKeyFile: resolve(options.rootKeyFile ?? join(dataDir, 'root.key')),
     tokenFile: resolve(options.tokenFile ?? join(dataDir, 'tokens.json')),
     region: options.region,

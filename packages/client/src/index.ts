@@ -1,5 +1,12 @@
 /**
- * @openkms/client: the KMS v1.0 API client generated from spec/kms.yaml (typescript-fetch).
- * Everything here is generated; this file only chooses what the package exports.
+ * @openkms/client: the KMS v1.0 API client.
+ *
+ * `createKmsClient` is the entry point; it is a small hand-written layer (token, retries,
+ * deadlines, typed errors) over the API classes and models generated from spec/kms.yaml,
+ * which are exported too for anyone who wants the raw generated surface.
  */
+export { createKmsClient, type CallOptions, type KmsClient, type KmsClientOptions } from './kms-client';
+export { KmsError } from './kms-error';
+export { RETRYABLE_STATUSES, type RetryOptions } from './retry';
+export { bytesToHex, dataKeyBytes, hexToBytes, type DataKeyBytes } from './hex';
 export * from './generated';

@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { KmsService, MemoryKeyStore, RootKey, SqliteKeyStore, type KeyStore } from '@openkms/core';
 import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type DevelopmentToken } from './auth/token-registry';
 import type { ServerConfig } from './config';
+import { createFileAuditSink } from './audit/audit-log';
 import { createApp } from './http/app';
 
 export interface RunningServer {
@@ -36,7 +37,8 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   }
 
   let accepting = true;
-  const app = createApp({ service, tokens, logger, validateResponses: config.validateResponses, isReady: () => accepting });
+  const audit = createFileAuditSink(join(config.dataDir, 'audit.log'));
+  const app = createApp({ service, tokens, logger, audit, validateResponses: config.validateResponses, isReady: () => accepting });
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
     listening.once('error', reject);
@@ -61,6 +63,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
           server.closeIdleConnections();
         });
         await store.close();
+        await audit.close();
         logger.info('openkms server stopped');
       })();
       return closing;

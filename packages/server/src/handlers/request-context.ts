@@ -5,5 +5,7 @@ import type { Logger } from 'pino';
 export interface RequestContext {
   readonly scope: Scope;
   readonly requestId: string;
+  /** The token file entry's name (never the token), for logs and the audit trail. */
+  readonly tokenName: string;
   readonly log: Logger;
 }

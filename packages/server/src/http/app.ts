@@ -7,6 +7,8 @@ import { KmsError, type KmsService } from '@openkms/core';
 import { operations, type OperationDefinition, type OperationHandlers, type OperationId } from '../generated';
 import { createOperationHandlers, type RequestContext } from '../handlers';
 import type { TokenRegistry } from '../auth/token-registry';
+import { NO_AUDIT, type AuditSink } from '../audit/audit-log';
+import { auditOperation, type AuditLocals } from '../audit/audit-trail';
 import { SPEC_PATH } from '../spec-path';
 import { errorMapper, sendKmsError } from './error-mapper';
 import { createRouteMatcher } from './route-matcher';
@@ -24,12 +26,14 @@ export interface AppOptions {
   readonly validateResponses?: boolean;
   /** Whether the service is ready to serve; /health answers 503 otherwise (e.g. while shutting down). */
   readonly isReady?: () => boolean;
+  /** Where every key operation is recorded; none when absent. */
+  readonly audit?: AuditSink;
 }
 
 /** What express-openapi-validator adds to a request it matched. */
 type OpenApiRequest = Request & { openapi?: { pathParams?: Record<string, string> } };
 
-interface Locals {
+interface Locals extends AuditLocals {
   operation?: OperationDefinition<OperationId>;
   context?: RequestContext;
 }
@@ -52,6 +56,7 @@ export function createApp(options: AppOptions): Express {
   });
 
   const match = createRouteMatcher(operations);
+  const audit = options.audit ?? NO_AUDIT;
   app.use((req, res, next) => {
     const found = match(req.method, req.path);
     if (found.kind === 'not-found') return sendKmsError(res, new KmsError('KMS.0201'));
@@ -63,8 +68,9 @@ export function createApp(options: AppOptions): Express {
     (res.locals as Locals).operation = found.operation;
     const token = req.get('x-auth-token');
     const projectId = found.pathParams['project_id'] ?? '';
+    auditOperation(audit, req, res, found.operation.operationId, projectId);
     const { scope, grantName } = options.tokens.authorize(token, projectId);
-    (res.locals as Locals).context = { scope, requestId: String(req.id), log: req.log.child({ token_name: grantName }) };
+    (res.locals as Locals).context = { scope, requestId: String(req.id), tokenName: grantName, log: req.log.child({ token_name: grantName }) };
     if (!req.is('application/json')) {
       return sendKmsError(res, new KmsError('KMS.0308', 'Content-Type must be application/json.', 415));
     }
@@ -112,11 +118,19 @@ function dispatch(handlers: OperationHandlers<RequestContext>, operationId: stri
       const context = (res.locals as Locals).context;
       if (!context) throw new Error('operation reached without an authenticated context');
       const result = await handler({ pathParams: (req as OpenApiRequest).openapi?.pathParams ?? req.params, body: req.body }, context);
+      (res.locals as Locals).auditKeyId = keyIdOf(result);
       res.status(200).json(result);
     } catch (error) {
       next(error);
     }
   };
+}
+
+/** The key an operation's result names: `key_info.key_id` (create-key) or `key_id`. */
+function keyIdOf(result: unknown): string | undefined {
+  const value = result as { key_id?: unknown; key_info?: { key_id?: unknown } } | undefined;
+  const keyId = value?.key_info?.key_id ?? value?.key_id;
+  return typeof keyId === 'string' ? keyId : undefined;
 }
 
 function requestLogging(logger: Logger): RequestHandler {

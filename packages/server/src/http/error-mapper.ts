@@ -11,6 +11,8 @@ interface ValidatorErrorItem {
 /** The one place where failures become the KMS error body `{"error":{"error_code","error_msg"}}`. */
 export function sendKmsError(res: Response, error: KmsError, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
+  // For the request log and the audit trail.
+  res.locals.kmsErrorCode = error.code;
   res.set(headers).status(error.httpStatus).json({ error: { error_code: error.code, error_msg: error.message } });
 }
 
@@ -78,7 +80,6 @@ export function errorMapper(): ErrorRequestHandler {
     if (kmsError.httpStatus >= 500) {
       req.log?.error({ err: error }, 'request failed');
     }
-    res.locals.kmsErrorCode = kmsError.code;
     sendKmsError(res, kmsError);
   };
 }

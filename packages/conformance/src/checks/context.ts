@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { sendRequest, type HttpRequest, type HttpResponse } from '../http/kms-http';
+import type { OperationId, ResponseValidator } from '../spec/response-validator';
+import type { SpecFacts } from '../spec/spec-facts';
+import { CheckFailure } from './check';
+
+/** A project and a token allowed on it. */
+export interface Caller {
+  readonly projectId: string;
+  readonly token: string;
+}
+
+export interface PostOptions {
+  readonly caller?: Caller;
+  /** The X-Auth-Token to send instead of the caller's; null sends none. */
+  readonly token?: string | null;
+  /** Content-Type to send instead of application/json; null sends none. */
+  readonly contentType?: string | null;
+  /** Body text sent as is, instead of JSON.stringify(body). */
+  readonly rawBody?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Path segment after /kms/ (default: the operation's). */
+  readonly action?: string;
+  readonly method?: string;
+}
+
+export interface CreatedKey {
+  readonly keyId: string;
+  readonly domainId: string;
+  readonly alias: string;
+}
+
+const ACTIONS: Record<OperationId, string> = { createKey: 'create-key', createDatakey: 'create-datakey' };
+
+export interface ContextOptions {
+  readonly baseUrl: string;
+  readonly primary: Caller;
+  readonly other: Caller | undefined;
+  readonly region: string;
+  readonly seed: number;
+  readonly requestTimeoutMs: number;
+  readonly validator: ResponseValidator;
+  readonly facts: SpecFacts;
+  /** Short random tag shared by every alias of this run, so runs never collide with each other or with existing data. */
+  readonly runTag: string;
+}
+
+/**
+ * What a check can do: send requests (every response is judged against the spec before the
+ * check sees it), make keys with unique aliases, and describe responses without secrets.
+ */
+export class CheckContext {
+  readonly primary: Caller;
+  readonly other: Caller | undefined;
+  readonly region: string;
+  readonly seed: number;
+  readonly facts: SpecFacts;
+  readonly #options: ContextOptions;
+  readonly #sensitive: string[];
+  #requests = 0;
+
+  constructor(options: ContextOptions) {
+    this.#options = options;
+    this.primary = options.primary;
+    this.other = options.other;
+    this.region = options.region;
+    this.seed = options.seed;
+    this.facts = options.facts;
+    this.#sensitive = options.validator.sensitiveFields();
+  }
+
+  get requestCount(): number {
+    return this.#requests;
+  }
+
+  /** The second caller; only checks marked needsOtherProject may ask (the runner skips them otherwise). */
+  get otherCaller(): Caller {
+    if (!this.other) throw new Error('this check needs --other-project-id and --other-token');
+    return this.other;
+  }
+
+  /** An alias no other run or check uses: `ck-<run>-<label>-<random>`. */
+  uniqueAlias(label: string): string {
+    return `ck-${this.#options.runTag}-${label}-${randomBytes(4).toString('hex')}`;
+  }
+
+  /** POSTs a JSON body (or what the options say) to an operation and judges the response against the spec. */
+  async post(operation: OperationId, body: unknown, options: PostOptions = {}): Promise<HttpResponse> {
+    const caller = options.caller ?? this.primary;
+    const headers: Record<string, string> = { ...options.headers };
+    const token = options.token === undefined ? caller.token : options.token;
+    if (token !== null) headers['X-Auth-Token'] = token;
+    const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
+    if (contentType !== null) headers['Content-Type'] = contentType;
+    const request: HttpRequest = {
+      method: options.method ?? 'POST',
+      path: `/v1.0/${encodeURIComponent(caller.projectId)}/kms/${options.action ?? ACTIONS[operation]}`,
+      headers,
+      body: options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+    };
+    const matchesOperation = (options.method ?? 'POST') === 'POST' && (options.action === undefined || options.action === ACTIONS[operation]);
+    return this.send(request, matchesOperation ? operation : undefined);
+  }
+
+  createKey(body: unknown, options?: PostOptions): Promise<HttpResponse> {
+    return this.post('createKey', body, options);
+  }
+
+  createDatakey(body: unknown, options?: PostOptions): Promise<HttpResponse> {
+    return this.post('createDatakey', body, options);
+  }
+
+  /** Sends any request; `operation` is the spec operation it targets, or undefined for none (unknown route, wrong method). */
+  async send(request: HttpRequest, operation: OperationId | undefined): Promise<HttpResponse> {
+    this.#requests += 1;
+    let response: HttpResponse;
+    try {
+      response = await sendRequest(this.#options.baseUrl, request, this.#options.requestTimeoutMs);
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new CheckFailure(`${request.method} ${request.path}: no response (${(error as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''})`);
+    }
+    const problems = this.#options.validator.validate(operation, response.status, response.contentType, response.text);
+    if (problems.length > 0) {
+      throw new CheckFailure(`${request.method} ${request.path}: the response breaks the spec: ${problems.join('; ')} — got ${this.describe(response)}`);
+    }
+    return response;
+  }
+
+  /** Creates a key (status 200 required) and returns its identifiers. */
+  async newKey(label: string, extra: Record<string, unknown> = {}, caller: Caller = this.primary, alias = this.uniqueAlias(label)): Promise<CreatedKey> {
+    const response = await this.createKey({ key_alias: alias, ...extra }, { caller });
+    if (response.status !== 200) throw new CheckFailure(`creating key ${alias}: expected 200, got ${this.describe(response)}`);
+    const info = (response.json as { key_info: { key_id: string; domain_id: string } }).key_info;
+    return { keyId: info.key_id, domainId: info.domain_id, alias };
+  }
+
+  /** `status body` for messages, with sensitive fields and tokens masked and long bodies cut. */
+  describe(response: HttpResponse): string {
+    const body = response.json === undefined ? JSON.stringify(response.text) : JSON.stringify(this.#redact(response.json));
+    return `${response.status} ${this.mask(body.length > 400 ? `${body.slice(0, 400)}…` : body)}`;
+  }
+
+  /** Replaces both tokens wherever they appear. */
+  mask(text: string): string {
+    let masked = text;
+    for (const caller of [this.primary, this.other]) {
+      if (caller && caller.token.length > 0) masked = masked.split(caller.token).join('***');
+    }
+    return masked;
+  }
+
+  #redact(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map((item) => this.#redact(item));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, inner]) =>
+          this.#sensitive.includes(key) ? [key, `<redacted, ${typeof inner === 'string' ? inner.length : '?'} chars>`] : [key, this.#redact(inner)],
+        ),
+      );
+    }
+    return value;
+  }
+}

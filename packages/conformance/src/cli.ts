@@ -1,0 +1,113 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { CHECKS, checksMarkdownTable } from './checks/registry';
+import { readExpectationsFile } from './expectations';
+import { KIT } from './kit-version';
+import { REPORTERS, writeReports, type Reporter } from './report/write-reports';
+import { runConformance } from './run-conformance';
+
+function seed(value: string): number {
+  if (!/^[0-9]{1,10}$/.test(value) || Number(value) > 0x7fffffff) throw new InvalidArgumentError('expected an integer from 0 to 2147483647');
+  return Number(value);
+}
+
+function reporters(value: string): Reporter[] {
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(REPORTERS as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of ${REPORTERS.join(', ')}`);
+  return names as Reporter[];
+}
+
+function positive(value: string): number {
+  if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+}
+
+export function buildCommand(): Command {
+  return new Command('openkms-conformance')
+    .description('Checks a KMS v1.0 server (create-key, create-datakey) against spec/kms.yaml, check by check.')
+    .version(KIT.version)
+    .option('--base-url <url>', 'base URL of the server under test, e.g. http://127.0.0.1:8080')
+    .option('--project-id <id>', 'project ID the token may use')
+    // Tokens may come from the environment, which a process listing does not show.
+    .addOption(new Option('--token <token>', 'X-Auth-Token for that project (never printed)').env('OPENKMS_CONFORMANCE_TOKEN'))
+    .option('--other-project-id <id>', 'a second project, for the isolation checks')
+    .addOption(new Option('--other-token <token>', 'a token for the second project, ideally of another domain').env('OPENKMS_CONFORMANCE_OTHER_TOKEN'))
+    .addOption(new Option('--level <level>', 'must: only MUST checks; should: MUST and SHOULD').choices(['must', 'should']).default('should'))
+    .option('--only <patterns>', 'comma-separated check IDs or areas; * is a wildcard (e.g. "CK-ALIAS-*,auth")')
+    .option('--reporter <list>', `comma-separated reporters: ${REPORTERS.join(', ')}`, reporters, ['summary'] as Reporter[])
+    .option('--out <dir>', 'directory for the junit and json reports', 'conformance-report')
+    .option('--seed <n>', 'seed of the robustness properties (printed in every report, for replay)', seed)
+    .option('--expectations <file>', 'JSON file of known deviations: {"CK-ID": {"expect": "fail"|"skip", "reason": "…"}}')
+    .option('--region <region>', 'region of the server, used in alias URNs', 'local-1')
+    .option('--spec <file>', 'the OpenAPI document to judge by (default: the spec this kit was built with)')
+    .option('--timeout <ms>', 'time limit of each request', positive, 10_000)
+    .option('--list', 'print the checks as a Markdown table and exit')
+    .showHelpAfterError();
+}
+
+interface CliOptions {
+  baseUrl?: string;
+  projectId?: string;
+  token?: string;
+  otherProjectId?: string;
+  otherToken?: string;
+  level: 'must' | 'should';
+  only?: string;
+  reporter: Reporter[];
+  out: string;
+  seed?: number;
+  expectations?: string;
+  region: string;
+  spec?: string;
+  timeout: number;
+  list?: boolean;
+}
+
+/**
+ * Runs the command and returns the exit code: 0 all MUST checks passed (or failed as expected),
+ * 1 a MUST check failed, 2 bad usage or the kit could not run.
+ */
+export async function main(argv: readonly string[], out: (text: string) => void = (t) => process.stdout.write(t), err: (text: string) => void = (t) => process.stderr.write(t)): Promise<number> {
+  const command = buildCommand();
+  command.exitOverride().configureOutput({ writeOut: out, writeErr: err });
+  let options: CliOptions;
+  try {
+    command.parse([...argv], { from: 'node' });
+    options = command.opts<CliOptions>();
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  if (options.list) {
+    out(`${checksMarkdownTable()}\n`);
+    return 0;
+  }
+  const missing = (['baseUrl', 'projectId', 'token'] as const).filter((name) => options[name] === undefined);
+  if (missing.length > 0) {
+    err(`error: missing ${missing.map((m) => `--${m.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}\n`);
+    return 2;
+  }
+  try {
+    const knownIds = new Set(CHECKS.map((c) => c.id));
+    const report = await runConformance({
+      baseUrl: options.baseUrl!,
+      projectId: options.projectId!,
+      token: options.token!,
+      otherProjectId: options.otherProjectId,
+      otherToken: options.otherToken,
+      level: options.level,
+      only: options.only,
+      seed: options.seed,
+      region: options.region,
+      specPath: options.spec === undefined ? undefined : resolve(options.spec),
+      expectations: options.expectations === undefined ? undefined : readExpectationsFile(options.expectations, knownIds),
+      requestTimeoutMs: options.timeout,
+    });
+    for (const file of writeReports(report, options.reporter, resolve(options.out), out)) out(`wrote ${file}\n`);
+    return report.exitCode;
+  } catch (error) {
+    err(`openkms-conformance: ${(error as Error).message}\n`);
+    return 2;
+  }
+}

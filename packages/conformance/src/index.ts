@@ -1,0 +1,12 @@
+export { runConformance, type ConformanceOptions } from './run-conformance';
+export { CHECKS, selectChecks, checksMarkdownTable } from './checks/registry';
+export { AREAS, CheckFailure, type Area, type Check, type Level } from './checks/check';
+export type { CheckContext, Caller } from './checks/context';
+export { parseExpectations, readExpectationsFile, type Expectation, type Expectations } from './expectations';
+export { OUTCOMES, type CheckResult, type ConformanceReport, type Outcome } from './report/report';
+export { renderSummary } from './report/summary';
+export { renderJunit } from './report/junit';
+export { REPORTERS, REPORT_FILES, writeReports, type Reporter } from './report/write-reports';
+export { DEFAULT_SPEC_PATH, loadSpec, type LoadedSpec } from './spec/load-spec';
+export { ResponseValidator } from './spec/response-validator';
+export { main } from './cli';

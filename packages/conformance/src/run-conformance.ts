@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { CheckFailure, type Check } from './checks/check';
+import { CheckContext, type Caller } from './checks/context';
+import { CHECKS, selectChecks } from './checks/registry';
+import type { Expectations } from './expectations';
+import { KIT } from './kit-version';
+import { countOutcomes, type CheckResult, type ConformanceReport, type Outcome } from './report/report';
+import { DEFAULT_SPEC_PATH, loadSpec } from './spec/load-spec';
+import { ResponseValidator } from './spec/response-validator';
+import { SpecFacts } from './spec/spec-facts';
+
+export interface ConformanceOptions {
+  readonly baseUrl: string;
+  readonly projectId: string;
+  readonly token: string;
+  /** The second project and a token for it: enables the isolation checks (skipped without). */
+  readonly otherProjectId?: string;
+  readonly otherToken?: string;
+  /** `must` runs only MUST checks; `should` (default) runs all. */
+  readonly level?: 'must' | 'should';
+  /** Comma-separated check IDs or areas, `*` wildcard. */
+  readonly only?: string;
+  /** Seed of the robustness properties; random (and reported) when absent. */
+  readonly seed?: number;
+  /** Region of the server, for alias URNs (default local-1, the reference server's). */
+  readonly region?: string;
+  readonly specPath?: string;
+  readonly expectations?: Expectations;
+  readonly requestTimeoutMs?: number;
+  /** The checks to choose from (default: all); lets tests and embedders run their own subset. */
+  readonly checks?: readonly Check[];
+  /** Called after each check, for progress output. */
+  readonly onResult?: (result: CheckResult) => void;
+}
+
+/** Runs the selected checks one after another against `baseUrl` and returns the report (writes nothing). */
+export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
+  if ((options.otherProjectId === undefined) !== (options.otherToken === undefined)) {
+    throw new Error('give both --other-project-id and --other-token, or neither');
+  }
+  const spec = loadSpec(options.specPath ?? DEFAULT_SPEC_PATH);
+  const level = options.level ?? 'should';
+  const seed = options.seed ?? randomBytes(4).readUInt32BE(0) >>> 1;
+  const region = options.region ?? 'local-1';
+  const primary: Caller = { projectId: options.projectId, token: options.token };
+  const other: Caller | undefined =
+    options.otherProjectId !== undefined && options.otherToken !== undefined ? { projectId: options.otherProjectId, token: options.otherToken } : undefined;
+  const validator = new ResponseValidator(spec);
+  const facts = new SpecFacts(spec.document);
+  const runTag = randomBytes(3).toString('hex');
+
+  const selected = selectChecks(options.checks ?? CHECKS, options.only, level);
+  // A typo in --only must not turn into a green run of nothing.
+  if (selected.length === 0) throw new Error(`no check matches --only ${options.only ?? ''} at level ${level}`);
+
+  const startedAt = new Date();
+  const started = performance.now();
+  const results: CheckResult[] = [];
+  let requests = 0;
+  for (const check of selected) {
+    const context = new CheckContext({
+      baseUrl: options.baseUrl,
+      primary,
+      other,
+      region,
+      seed,
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      validator,
+      facts,
+      runTag,
+    });
+    const result = await runOne(check, context, options.expectations?.get(check.id));
+    requests += result.requests;
+    results.push(result);
+    options.onResult?.(result);
+  }
+
+  const exitCode = results.some((r) => r.outcome === 'failed' && r.level === 'MUST') ? 1 : 0;
+  return {
+    kit: { name: KIT.name, version: KIT.version },
+    spec: { path: spec.path, sha256: spec.sha256, title: spec.document.info.title, version: spec.document.info.version },
+    target: { baseUrl: options.baseUrl, projectId: options.projectId, otherProjectId: options.otherProjectId ?? null, token: '***' },
+    options: { level, only: options.only ?? null, seed, region },
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    requests,
+    totals: countOutcomes(results),
+    results,
+    exitCode,
+  };
+}
+
+async function runOne(check: Check, context: CheckContext, expectation: { expect: 'fail' | 'skip'; reason: string } | undefined): Promise<CheckResult> {
+  const base = { id: check.id, level: check.level, area: check.area, title: check.title, reference: check.reference, ...(expectation ? { expectation } : {}) };
+  if (expectation?.expect === 'skip') {
+    return { ...base, outcome: 'skipped', message: `skipped by the expectations file${expectation.reason ? `: ${expectation.reason}` : ''}`, durationMs: 0, requests: 0 };
+  }
+  if (check.needsOtherProject && !context.other) {
+    return { ...base, outcome: 'skipped', message: 'needs --other-project-id and --other-token', durationMs: 0, requests: 0 };
+  }
+  const started = performance.now();
+  let failure: string | undefined;
+  try {
+    await check.run(context);
+  } catch (error) {
+    // A CheckFailure is the server's fault; anything else is reported as a failure too, marked as unexpected.
+    failure = context.mask(error instanceof CheckFailure ? error.message : `unexpected error in the check: ${(error as Error)?.stack ?? String(error)}`);
+  }
+  const durationMs = Math.round(performance.now() - started);
+  let outcome: Outcome = failure === undefined ? 'passed' : 'failed';
+  if (expectation?.expect === 'fail') outcome = failure === undefined ? 'unexpectedly-passed' : 'expected-failure';
+  return { ...base, outcome, ...(failure !== undefined ? { message: failure } : {}), durationMs, requests: context.requestCount };
+}

@@ -11,6 +11,7 @@ import { NO_AUDIT, type AuditSink } from '../audit/audit-log';
 import { auditOperation, type AuditLocals } from '../audit/audit-trail';
 import { SPEC_PATH } from '../spec-path';
 import { errorMapper, sendKmsError } from './error-mapper';
+import { rateLimiter, type RateLimits } from './rate-limits';
 import { createRouteMatcher } from './route-matcher';
 
 /** Largest accepted request body. A maximal valid request (8192-character context, 255-character alias) is far below it. */
@@ -28,6 +29,8 @@ export interface AppOptions {
   readonly isReady?: () => boolean;
   /** Where every key operation is recorded; none when absent. */
   readonly audit?: AuditSink;
+  /** Per-operation, per-domain request limits; none when absent. */
+  readonly rateLimits?: RateLimits;
 }
 
 /** What express-openapi-validator adds to a request it matched. */
@@ -40,7 +43,8 @@ interface Locals extends AuditLocals {
 
 /**
  * The HTTP surface. Checks run in the order the spec documents: route and method, token,
- * content type, size, JSON syntax, schema (express-openapi-validator), then the handler.
+ * content type, rate limit, size, JSON syntax, schema (express-openapi-validator), then the
+ * handler.
  */
 export function createApp(options: AppOptions): Express {
   const app = express();
@@ -76,6 +80,8 @@ export function createApp(options: AppOptions): Express {
     }
     next();
   });
+
+  app.use(rateLimiter(options.rateLimits ?? {}));
 
   // The content type was checked above, so parse whatever came; strict:false lets a JSON
   // scalar through to schema validation (KMS.0308) instead of calling it malformed.

@@ -1,0 +1,79 @@
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { KmsError } from '@openkms/core';
+import type { OperationId } from '../generated';
+import { sendKmsError } from './error-mapper';
+
+/** A limit of `limit` requests per `windowMs`, counted per domain (customer). */
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+export type RateLimits = Readonly<Partial<Record<OperationId, RateLimit>>>;
+
+/** The service's documented quotas (kms-facts §4): create-datakey 1000/s per customer, create-key 20/s. */
+export const SERVICE_RATE_LIMITS: RateLimits = {
+  createDatakey: { limit: 1000, windowMs: 1000 },
+  createKey: { limit: 20, windowMs: 1000 },
+};
+
+const OPERATIONS: readonly OperationId[] = ['createKey', 'createDatakey'];
+const WINDOWS: Readonly<Record<string, number>> = { s: 1000, min: 60_000, h: 3_600_000 };
+
+/**
+ * Reads `--rate-limits`: `off` (the default: no limits, for local development), `service`
+ * (the documented quotas), or a list like `createDatakey=3000/s,createKey=100/min`;
+ * operations not listed are not limited.
+ */
+export function parseRateLimits(text: string): RateLimits {
+  const value = text.trim();
+  if (value === 'off') return {};
+  if (value === 'service') return SERVICE_RATE_LIMITS;
+  const limits: Partial<Record<OperationId, RateLimit>> = {};
+  for (const part of value.split(',')) {
+    const match = /^\s*([A-Za-z]+)\s*=\s*([1-9][0-9]{0,8})\s*\/\s*(s|min|h)\s*$/.exec(part);
+    const operation = OPERATIONS.find((id) => id === match?.[1]);
+    if (!match || !operation) {
+      throw new Error(`rate limit "${part.trim()}": expected off, service, or <operation>=<n>/<s|min|h> with operation one of ${OPERATIONS.join(', ')}`);
+    }
+    if (limits[operation]) throw new Error(`rate limit for ${operation} given twice`);
+    limits[operation] = { limit: Number(match[2]), windowMs: WINDOWS[match[3]!]! };
+  }
+  return limits;
+}
+
+/** What the limiter reads from res.locals: the matched operation and the caller's domain. */
+interface LimiterLocals {
+  operation?: { operationId: string };
+  context?: { scope: { domainId: string } };
+}
+
+/**
+ * Throttles each limited operation per domain, after authentication and before the body is
+ * parsed, so a throttled request costs little. Over the limit: 429 KMS.0429 with
+ * `Retry-After` (seconds until the window resets). Counters live in this process: with
+ * several instances, each enforces the limit on its own.
+ */
+export function rateLimiter(limits: RateLimits): RequestHandler {
+  const limiters = new Map<string, RequestHandler>();
+  for (const [operation, { limit, windowMs }] of Object.entries(limits) as Array<[OperationId, RateLimit]>) {
+    limiters.set(
+      operation,
+      rateLimit({
+        windowMs,
+        limit,
+        standardHeaders: 'draft-7',
+        legacyHeaders: false,
+        keyGenerator: (_req, res) => (res.locals as LimiterLocals).context?.scope.domainId ?? '',
+        handler: (_req, res) => sendKmsError(res, new KmsError('KMS.0429')),
+        // The key is the domain, never the client IP, so the library's IP checks do not apply.
+        validate: false,
+      }),
+    );
+  }
+  return (req, res, next) => {
+    const limiter = limiters.get((res.locals as LimiterLocals).operation?.operationId ?? '');
+    return limiter ? limiter(req, res, next) : next();
+  };
+}

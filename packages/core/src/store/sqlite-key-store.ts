@@ -42,6 +42,12 @@ interface KeyRow {
 export class SqliteKeyStore implements KeyStore {
   readonly #db: Database.Database;
   readonly #insert: (record: KeyRecord, maxKeys: number) => InsertKeyResult;
+  // Prepared once: preparing per call showed up at about 5% of a create-datakey profile.
+  readonly #byId: Database.Statement<[string, string, string], KeyRow>;
+  readonly #byAlias: Database.Statement<[string, string, string], KeyRow>;
+  readonly #count: Database.Statement<[string, string], { n: number }>;
+  readonly #getMeta: Database.Statement<[string], { value: string }>;
+  readonly #insertMeta: Database.Statement<[string, string]>;
 
   constructor(path: string) {
     if (path !== ':memory:' && !existsSync(path)) {
@@ -60,9 +66,12 @@ export class SqliteKeyStore implements KeyStore {
       throw error;
     }
 
-    const count = this.#db.prepare<[string, string], { n: number }>(
-      'SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ?',
-    );
+    this.#byId = this.#db.prepare('SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND key_id = ?');
+    this.#byAlias = this.#db.prepare('SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND key_alias = ?');
+    this.#count = this.#db.prepare('SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ?');
+    this.#getMeta = this.#db.prepare('SELECT value FROM meta WHERE name = ?');
+    this.#insertMeta = this.#db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
+    const count = this.#count;
     const aliasTaken = this.#db.prepare<[string, string, string], { one: number }>(
       'SELECT 1 AS one FROM keys WHERE domain_id = ? AND project_id = ? AND key_alias = ?',
     );
@@ -88,31 +97,25 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async findKeyById(scope: Scope, keyId: string): Promise<KeyRecord | undefined> {
-    const row = this.#db
-      .prepare<[string, string, string], KeyRow>('SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND key_id = ?')
-      .get(scope.domainId, scope.projectId, keyId);
+    const row = this.#byId.get(scope.domainId, scope.projectId, keyId);
     return row && fromRow(row);
   }
 
   async findKeyByAlias(scope: Scope, keyAlias: string): Promise<KeyRecord | undefined> {
-    const row = this.#db
-      .prepare<[string, string, string], KeyRow>('SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND key_alias = ?')
-      .get(scope.domainId, scope.projectId, keyAlias);
+    const row = this.#byAlias.get(scope.domainId, scope.projectId, keyAlias);
     return row && fromRow(row);
   }
 
   async countKeys(scope: Scope): Promise<number> {
-    return this.#db
-      .prepare<[string, string], { n: number }>('SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ?')
-      .get(scope.domainId, scope.projectId)!.n;
+    return this.#count.get(scope.domainId, scope.projectId)!.n;
   }
 
   async getMeta(name: string): Promise<string | undefined> {
-    return this.#db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE name = ?').get(name)?.value;
+    return this.#getMeta.get(name)?.value;
   }
 
   async setMetaIfAbsent(name: string, value: string): Promise<string> {
-    this.#db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, value);
+    this.#insertMeta.run(name, value);
     return (await this.getMeta(name))!;
   }
 

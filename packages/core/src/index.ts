@@ -8,6 +8,8 @@ export { parseKeyReference, type KeyReference } from './keys/key-reference';
 export type { InsertKeyResult, KeyStore } from './store/key-store';
 export { MemoryKeyStore } from './store/memory-key-store';
 export { SqliteKeyStore } from './store/sqlite-key-store';
+export { PostgresKeyStore, type PostgresKeyStoreOptions } from './store/postgres-key-store';
+export { isPostgresUrl, maskPostgresUrl, maskUrlPasswordsInText, type PostgresUrl } from './store/postgres-url';
 export {
   DATAKEY_MAX_BITS,
   DATAKEY_MIN_BITS,

@@ -74,6 +74,12 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         expect((await store.findKeyByAlias(PROJECT_A, 'external'))!.wrappedMaterial).toBeNull();
       });
 
+      it('keeps a description with any character, U+0000 and astral ones included', async () => {
+        const key = record(PROJECT_A, 'nul', { keyDescription: 'a\u0000b \u0001 \u{1F511} é' });
+        await store.insertKey(key, NO_LIMIT);
+        expect(await store.findKeyById(PROJECT_A, key.keyId)).toEqual(key);
+      });
+
       it('keeps every key state and an empty description', async () => {
         const states = Object.values(KeyState);
         const keys = states.map((keyState) => record(PROJECT_A, `state-${keyState}`, { keyState, keyDescription: '' }));

@@ -1,0 +1,184 @@
+import { Pool } from 'pg';
+import type { KeyOrigin, KeyRecord, KeyState, Scope } from '../keys/key-record';
+import type { InsertKeyResult, KeyStore } from './key-store';
+import { advisoryLockKey } from './postgres-locks';
+import { migrate, rollbackAndRelease } from './postgres-migrations';
+
+export interface PostgresKeyStoreOptions {
+  /** `postgres://user:password@host:port/database`; query parameters (sslmode, options, …) as the pg driver reads them. */
+  readonly connectionString: string;
+  /** Most connections the pool opens (default 10). */
+  readonly maxConnections?: number;
+  /**
+   * Told when an idle pooled connection fails (for example the database restarted). The pool
+   * drops it and opens another when needed; without a listener such an error would crash the process.
+   */
+  readonly onIdleConnectionError?: (error: Error) => void;
+}
+
+interface KeyRow {
+  key_id: string;
+  domain_id: string;
+  project_id: string;
+  key_alias: string;
+  key_description: Buffer;
+  origin: KeyOrigin;
+  key_state: KeyState;
+  enterprise_project_id: string;
+  /** bigint: the driver returns it as a decimal string. */
+  creation_date: string;
+  wrapped_material: Buffer | null;
+}
+
+const COLUMNS =
+  'key_id, domain_id, project_id, key_alias, key_description, origin, key_state, enterprise_project_id, creation_date, wrapped_material';
+/** Bounds only a hang while connecting or waiting for a pooled connection; not a timing rule. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * A store in PostgreSQL, for several servers sharing one database. Tables live in the first
+ * schema on the connection's search_path; migrations run when the store opens.
+ *
+ * insertKey serialises inserts per project with a transaction-scoped advisory lock, so
+ * the alias and quota checks and the insert are atomic across every process using the
+ * database. A key is acknowledged only after COMMIT returns, and open() refuses
+ * synchronous_commit=off, so an acknowledged key is flushed to disk.
+ */
+export class PostgresKeyStore implements KeyStore {
+  readonly #pool: Pool;
+  #closing: Promise<void> | undefined;
+
+  private constructor(pool: Pool) {
+    this.#pool = pool;
+  }
+
+  static async open(options: PostgresKeyStoreOptions): Promise<PostgresKeyStore> {
+    const pool = new Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      application_name: 'openkms',
+    });
+    pool.on('error', (error) => options.onIdleConnectionError?.(error));
+    try {
+      await migrate(pool);
+      await requireDurableCommits(pool);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return new PostgresKeyStore(pool);
+  }
+
+  async insertKey(record: KeyRecord, limits: { readonly maxKeysPerProject: number }): Promise<InsertKeyResult> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      // One holder per project at a time, database-wide: a second process's insert waits here
+      // and its checks below (a new snapshot, READ COMMITTED) then see the first one's key.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [advisoryLockKey('openkms.project-keys', record.domainId, record.projectId)]);
+      const { rows } = await client.query<{ alias_taken: boolean; n: string }>(
+        `SELECT EXISTS (SELECT 1 FROM keys WHERE domain_id = $1 AND project_id = $2 AND key_alias = $3) AS alias_taken,
+                (SELECT count(*) FROM keys WHERE domain_id = $1 AND project_id = $2) AS n`,
+        [record.domainId, record.projectId, record.keyAlias],
+      );
+      const check = rows[0]!;
+      let result: InsertKeyResult = { ok: true };
+      if (check.alias_taken) result = { ok: false, reason: 'duplicate-alias' };
+      else if (Number(check.n) >= limits.maxKeysPerProject) result = { ok: false, reason: 'quota-exceeded' };
+      if (!result.ok) {
+        await client.query('ROLLBACK');
+        client.release();
+        return result;
+      }
+      await client.query(
+        `INSERT INTO keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          record.keyId,
+          record.domainId,
+          record.projectId,
+          record.keyAlias,
+          Buffer.from(record.keyDescription, 'utf8'),
+          record.origin,
+          record.keyState,
+          record.enterpriseProjectId,
+          record.creationDate,
+          record.wrappedMaterial,
+        ],
+      );
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      await rollbackAndRelease(client);
+      throw error;
+    }
+  }
+
+  async findKeyById(scope: Scope, keyId: string): Promise<KeyRecord | undefined> {
+    const { rows } = await this.#pool.query<KeyRow>(
+      `SELECT ${COLUMNS} FROM keys WHERE domain_id = $1 AND project_id = $2 AND key_id = $3`,
+      [scope.domainId, scope.projectId, keyId],
+    );
+    return rows[0] && fromRow(rows[0]);
+  }
+
+  async findKeyByAlias(scope: Scope, keyAlias: string): Promise<KeyRecord | undefined> {
+    const { rows } = await this.#pool.query<KeyRow>(
+      `SELECT ${COLUMNS} FROM keys WHERE domain_id = $1 AND project_id = $2 AND key_alias = $3`,
+      [scope.domainId, scope.projectId, keyAlias],
+    );
+    return rows[0] && fromRow(rows[0]);
+  }
+
+  async countKeys(scope: Scope): Promise<number> {
+    const { rows } = await this.#pool.query<{ n: string }>('SELECT count(*) AS n FROM keys WHERE domain_id = $1 AND project_id = $2', [
+      scope.domainId,
+      scope.projectId,
+    ]);
+    return Number(rows[0]!.n);
+  }
+
+  async getMeta(name: string): Promise<string | undefined> {
+    const { rows } = await this.#pool.query<{ value: string }>('SELECT value FROM meta WHERE name = $1', [name]);
+    return rows[0]?.value;
+  }
+
+  async setMetaIfAbsent(name: string, value: string): Promise<string> {
+    // A concurrent insert of the same name makes this one wait for it and then do nothing;
+    // the SELECT, a new statement, sees whichever value was committed first.
+    await this.#pool.query('INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, value]);
+    return (await this.getMeta(name))!;
+  }
+
+  /** Waits for queries in flight, then closes every connection. */
+  async close(): Promise<void> {
+    this.#closing ??= this.#pool.end();
+    return this.#closing;
+  }
+}
+
+/** A commit that returns before it is flushed could lose an acknowledged key in a crash. */
+async function requireDurableCommits(pool: Pool): Promise<void> {
+  const { rows } = await pool.query<{ setting: string }>("SELECT current_setting('synchronous_commit') AS setting");
+  if (rows[0]!.setting === 'off') {
+    throw new Error('synchronous_commit is off for this connection; OpenKMS needs it on (or local, remote_write, remote_apply) so that a created key is durable');
+  }
+}
+
+function fromRow(row: KeyRow): KeyRecord {
+  const creationDate = Number(row.creation_date);
+  if (!Number.isSafeInteger(creationDate)) throw new Error(`key ${row.key_id}: stored creation_date is out of range`);
+  return {
+    keyId: row.key_id,
+    domainId: row.domain_id,
+    projectId: row.project_id,
+    keyAlias: row.key_alias,
+    keyDescription: row.key_description.toString('utf8'),
+    origin: row.origin,
+    keyState: row.key_state,
+    enterpriseProjectId: row.enterprise_project_id,
+    creationDate,
+    wrappedMaterial: row.wrapped_material,
+  };
+}

@@ -1,0 +1,67 @@
+import type { Pool } from 'pg';
+import { advisoryLockKey } from './postgres-locks';
+
+/**
+ * Schema migrations, applied in order; version N is MIGRATIONS[N - 1]. The table
+ * schema_migrations lists the versions applied. Never edit a released migration: add one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE keys (
+     key_id                text PRIMARY KEY,
+     domain_id             text NOT NULL,
+     project_id            text NOT NULL,
+     key_alias             text NOT NULL,
+     -- UTF-8 bytes, not text: the API allows U+0000 in a description, which text cannot hold.
+     key_description       bytea NOT NULL,
+     origin                text NOT NULL CHECK (origin IN ('kms', 'external')),
+     key_state             text NOT NULL CHECK (key_state IN ('1', '2', '3', '4', '5')),
+     enterprise_project_id text NOT NULL,
+     creation_date         bigint NOT NULL,
+     wrapped_material      bytea,
+     CONSTRAINT keys_alias_unique UNIQUE (domain_id, project_id, key_alias)
+   );
+   CREATE TABLE meta (name text PRIMARY KEY, value text NOT NULL);`,
+];
+
+/**
+ * Brings the current schema (the first existing one on search_path) up to date. All pending
+ * migrations run in one transaction under a transaction-scoped advisory lock for that schema,
+ * so servers starting together apply each migration once: the others wait, then find nothing
+ * to do. The lock goes away with the transaction, even if the process dies.
+ */
+export async function migrate(pool: Pool, migrations: readonly string[] = MIGRATIONS): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const schema = (await client.query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]?.schema;
+    if (!schema) throw new Error('no schema to keep the keys in: no schema on the search_path exists');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [advisoryLockKey('openkms.migrate', schema)]);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const applied = (await client.query<{ version: number }>('SELECT coalesce(max(version), 0) AS version FROM schema_migrations'))
+      .rows[0]!.version;
+    if (applied > migrations.length) {
+      throw new Error(`the database schema (version ${applied}) is newer than this server (version ${migrations.length})`);
+    }
+    for (let version = applied + 1; version <= migrations.length; version += 1) {
+      await client.query(migrations[version - 1]!);
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+    }
+    await client.query('COMMIT');
+    client.release();
+  } catch (error) {
+    await rollbackAndRelease(client);
+    throw error;
+  }
+}
+
+/** Ends a failed transaction; a connection that cannot even roll back is discarded, not reused. */
+export async function rollbackAndRelease(client: { query(text: string): Promise<unknown>; release(destroy?: boolean): void }): Promise<void> {
+  try {
+    await client.query('ROLLBACK');
+    client.release();
+  } catch {
+    client.release(true);
+  }
+}

@@ -1,12 +1,16 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { join, resolve } from 'node:path';
+import { isPostgresUrl, maskUrlPasswordsInText, type PostgresUrl } from '@openkms/core';
+
+/** Where keys are kept: `sqlite` (a file in the data dir), `memory`, or a PostgreSQL URL. */
+export type StoreSetting = 'sqlite' | 'memory' | PostgresUrl;
 
 /** Everything the server needs to start, after flags and environment are resolved. */
 export interface ServerConfig {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
-  readonly store: 'sqlite' | 'memory';
+  readonly store: StoreSetting;
   /** Root key given directly (hex or base64); wins over rootKeyFile. */
   readonly rootKey: string | undefined;
   readonly rootKeyFile: string;
@@ -27,6 +31,12 @@ function integer(min: number, max: number) {
   };
 }
 
+/** Parses --store; the message never repeats the value, which may hold a password. */
+function storeSetting(value: string): StoreSetting {
+  if (value === 'sqlite' || value === 'memory' || isPostgresUrl(value)) return value;
+  throw new InvalidArgumentError('expected sqlite, memory, or a postgres:// or postgresql:// URL');
+}
+
 /**
  * The command line. Each flag has an environment variable; flags win over the environment,
  * which wins over defaults.
@@ -37,7 +47,12 @@ export function buildCommand(): Command {
     .addOption(new Option('--host <host>', 'address to listen on').env('OPENKMS_HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'TCP port (0 picks a free one)').env('OPENKMS_PORT').default(8080).argParser(integer(0, 65535)))
     .addOption(new Option('--data-dir <dir>', 'directory for the key store, root key file and token file').env('OPENKMS_DATA_DIR').default('.openkms'))
-    .addOption(new Option('--store <kind>', 'key store').env('OPENKMS_STORE').choices(['sqlite', 'memory']).default('sqlite'))
+    .addOption(
+      new Option('--store <kind>', 'key store: sqlite, memory, or a postgres:// URL (postgres://user:password@host:5432/database)')
+        .env('OPENKMS_STORE')
+        .default('sqlite')
+        .argParser(storeSetting),
+    )
     .addOption(
       new Option('--root-key-file <file>', 'root key file (64 hex characters); created with mode 0600 if missing [default: <data-dir>/root.key]').env(
         'OPENKMS_ROOT_KEY_FILE',
@@ -67,7 +82,9 @@ export function buildCommand(): Command {
       '\nThe root key may instead be given in OPENKMS_ROOT_KEY (64 hex characters or base64 of 32 bytes);\n' +
         'it is removed from the environment once read.',
     )
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // commander quotes a rejected value in its message; a mistyped store URL may carry a password.
+    .configureOutput({ outputError: (text, write) => write(maskUrlPasswordsInText(text)) });
 }
 
 /**
@@ -82,7 +99,7 @@ export function parseConfig(argv: readonly string[]): ServerConfig {
     host: string;
     port: number;
     dataDir: string;
-    store: 'sqlite' | 'memory';
+    store: StoreSetting;
     rootKeyFile?: string;
     tokenFile?: string;
     region: string;

@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { KmsService, MemoryKeyStore, RootKey, SqliteKeyStore, type KeyStore } from '@openkms/core';
+import { KmsService, RootKey } from '@openkms/core';
 import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type DevelopmentToken } from './auth/token-registry';
 import type { ServerConfig } from './config';
 import { createFileAuditSink } from './audit/audit-log';
 import { createApp } from './http/app';
+import { describeStore, openStore } from './store';
 
 export interface RunningServer {
   readonly url: string;
@@ -27,7 +28,8 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   if (developmentToken) logger.warn({ token_file: config.tokenFile }, 'created a token file with one development token');
   const tokens = new TokenRegistry(readTokenFile(config.tokenFile));
 
-  const store: KeyStore = config.store === 'memory' ? new MemoryKeyStore() : new SqliteKeyStore(join(config.dataDir, 'keys.sqlite'));
+  logger.info(describeStore(config.store), 'opening the key store');
+  const store = await openStore(config.store, config.dataDir, logger);
   let service: KmsService;
   try {
     service = await KmsService.open({ store, rootKey, region: config.region, maxKeysPerProject: config.maxKeysPerProject });
@@ -48,7 +50,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  logger.info({ url, store: config.store, data_dir: config.dataDir, region: config.region }, 'openkms server listening');
+  logger.info({ url, ...describeStore(config.store), data_dir: config.dataDir, region: config.region }, 'openkms server listening');
 
   let closing: Promise<void> | undefined;
   return {

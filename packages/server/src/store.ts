@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { maskPostgresUrl, MemoryKeyStore, PostgresKeyStore, SqliteKeyStore, type KeyStore } from '@openkms/core';
+import type { StoreSetting } from './config';
+
+/** Opens the key store the configuration names; a PostgreSQL store is migrated before use. */
+export async function openStore(setting: StoreSetting, dataDir: string, logger: Logger): Promise<KeyStore> {
+  if (setting === 'memory') return new MemoryKeyStore();
+  if (setting === 'sqlite') return new SqliteKeyStore(join(dataDir, 'keys.sqlite'));
+  return PostgresKeyStore.open({
+    connectionString: setting,
+    onIdleConnectionError: (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed; it will be replaced'),
+  });
+}
+
+/** The store for logs: its kind, and for PostgreSQL the URL with the password masked. */
+export function describeStore(setting: StoreSetting): { store: 'sqlite' | 'memory' | 'postgres'; store_url?: string } {
+  if (setting === 'sqlite' || setting === 'memory') return { store: setting };
+  return { store: 'postgres', store_url: maskPostgresUrl(setting) };
+}

@@ -1,0 +1,63 @@
+/**
+ * The PostgreSQL the server tests use, one fresh schema per use. Mirrors
+ * packages/core/src/store/postgres.test-util.ts, which is test-only and not part of
+ * @openkms/core's build.
+ *
+ * The database comes from OPENKMS_TEST_POSTGRES_URL, or else is the one
+ * tools/scripts/test-postgres.sh makes (the nx test target runs that script first). When it
+ * cannot be reached the tests fail with a message saying so; they never skip.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { maskPostgresUrl, type PostgresUrl } from '@openkms/core';
+
+/** What tools/scripts/test-postgres.sh creates: a local, test-only role and database. */
+const DEFAULT_TEST_POSTGRES_URL = 'postgres://openkms_test:openkms_test_password@127.0.0.1:5432/openkms_test';
+
+export function testPostgresUrl(): string {
+  return process.env.OPENKMS_TEST_POSTGRES_URL || DEFAULT_TEST_POSTGRES_URL;
+}
+
+async function withTestDatabase<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const url = testPostgresUrl();
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw new Error(
+      `the PostgreSQL test database at ${maskPostgresUrl(url)} is not reachable (${(error as Error).message}). ` +
+        'Run tools/scripts/test-postgres.sh (the nx test target does), or set OPENKMS_TEST_POSTGRES_URL.',
+    );
+  }
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestSchema {
+  readonly name: string;
+  /** The test database's URL with search_path set to this schema. */
+  readonly url: PostgresUrl;
+  /** The password in `url`, so tests can check it never shows. */
+  readonly password: string;
+  drop(): Promise<void>;
+}
+
+/** Creates a uniquely named, empty schema; drop() removes it with everything in it. */
+export async function createTestSchema(): Promise<TestSchema> {
+  const name = `openkms_test_${randomBytes(8).toString('hex')}`;
+  await withTestDatabase((client) => client.query(`CREATE SCHEMA ${name}`));
+  const url = new URL(testPostgresUrl());
+  url.searchParams.set('options', `-c search_path=${name}`);
+  return {
+    name,
+    url: url.toString() as PostgresUrl,
+    password: decodeURIComponent(url.password),
+    drop: async () => {
+      await withTestDatabase((client) => client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`));
+    },
+  };
+}

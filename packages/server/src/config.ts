@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { join, resolve } from 'node:path';
 import { isPostgresUrl, maskUrlPasswordsInText, type PostgresUrl } from '@openkms/core';
+import { parseRateLimits, type RateLimits } from './http/rate-limits';
 
 /** Where keys are kept: `sqlite` (a file in the data dir), `memory`, or a PostgreSQL URL. */
 export type StoreSetting = 'sqlite' | 'memory' | PostgresUrl;
@@ -19,6 +20,16 @@ export interface ServerConfig {
   readonly maxKeysPerProject: number;
   readonly logLevel: string;
   readonly validateResponses: boolean;
+  /** Per-operation, per-domain request limits (default: none). */
+  readonly rateLimits?: RateLimits;
+  /** Time a client has to send the request headers (default 10 s). */
+  readonly headersTimeoutMs?: number;
+  /** Time a client has to send the whole request (default 30 s). */
+  readonly requestTimeoutMs?: number;
+  /** Open connections beyond which new ones are refused (default 1024). */
+  readonly maxConnections?: number;
+  /** Processes serving one port (node:cluster); 1 (the default) runs no cluster. */
+  readonly workers?: number;
 }
 
 function integer(min: number, max: number) {
@@ -29,6 +40,14 @@ function integer(min: number, max: number) {
     }
     return parsed;
   };
+}
+
+function rateLimitsSetting(value: string): RateLimits {
+  try {
+    return parseRateLimits(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 /** Parses --store; the message never repeats the value, which may hold a password. */
@@ -77,6 +96,16 @@ export function buildCommand(): Command {
         .default('info'),
     )
     .addOption(new Option('--validate-responses', 'validate every response against the spec (a mismatch becomes a 500)').env('OPENKMS_VALIDATE_RESPONSES'))
+    .addOption(
+      new Option('--rate-limits <limits>', 'per-domain limits: off, service (create-datakey 1000/s, create-key 20/s), or e.g. createDatakey=3000/s,createKey=100/min')
+        .env('OPENKMS_RATE_LIMITS')
+        .default('off')
+        .argParser(rateLimitsSetting),
+    )
+    .addOption(new Option('--headers-timeout-ms <ms>', 'time a client has to send the request headers').env('OPENKMS_HEADERS_TIMEOUT_MS').default(10_000).argParser(integer(1000, 600_000)))
+    .addOption(new Option('--request-timeout-ms <ms>', 'time a client has to send the whole request').env('OPENKMS_REQUEST_TIMEOUT_MS').default(30_000).argParser(integer(1000, 600_000)))
+    .addOption(new Option('--max-connections <n>', 'open connections beyond which new ones are refused').env('OPENKMS_MAX_CONNECTIONS').default(1024).argParser(integer(1, 1_000_000)))
+    .addOption(new Option('--workers <n>', 'processes serving the port (node:cluster); not with --store memory').env('OPENKMS_WORKERS').default(1).argParser(integer(1, 64)))
     .addHelpText(
       'after',
       '\nThe root key may instead be given in OPENKMS_ROOT_KEY (64 hex characters or base64 of 32 bytes);\n' +
@@ -106,7 +135,15 @@ export function parseConfig(argv: readonly string[]): ServerConfig {
     maxKeysPerProject: number;
     logLevel: string;
     validateResponses?: boolean;
+    rateLimits: string | RateLimits;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    maxConnections: number;
+    workers: number;
   }>();
+  if (options.workers > 1 && options.store === 'memory') {
+    command.error('--workers > 1 needs a shared store (sqlite or postgres): each worker would have its own memory store', { exitCode: 2 });
+  }
   const dataDir = resolve(options.dataDir);
   return {
     host: options.host,
@@ -120,5 +157,11 @@ export function parseConfig(argv: readonly string[]): ServerConfig {
     maxKeysPerProject: options.maxKeysPerProject,
     logLevel: options.logLevel,
     validateResponses: options.validateResponses === true,
+    // commander does not run the parser on the default value.
+    rateLimits: typeof options.rateLimits === 'string' ? parseRateLimits(options.rateLimits) : options.rateLimits,
+    headersTimeoutMs: options.headersTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
+    maxConnections: options.maxConnections,
+    workers: options.workers,
   };
 }

@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { KmsService, RootKey } from '@openkms/core';
 import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type DevelopmentToken } from './auth/token-registry';
 import type { ServerConfig } from './config';
 import { createFileAuditSink } from './audit/audit-log';
 import { createApp } from './http/app';
+import { answerClientError } from './http/client-error';
 import { describeStore, openStore } from './store';
 
 export interface RunningServer {
@@ -40,13 +41,33 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
 
   let accepting = true;
   const audit = createFileAuditSink(join(config.dataDir, 'audit.log'));
-  const app = createApp({ service, tokens, logger, audit, validateResponses: config.validateResponses, isReady: () => accepting });
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, () => resolve(listening));
-    listening.once('error', reject);
+  const app = createApp({
+    service,
+    tokens,
+    logger,
+    audit,
+    rateLimits: config.rateLimits,
+    validateResponses: config.validateResponses,
+    isReady: () => accepting,
+  });
+  const headersTimeout = config.headersTimeoutMs ?? 10_000;
+  const requestTimeout = config.requestTimeoutMs ?? 30_000;
+  // Node checks these timeouts only every connectionsCheckingInterval (30 s by default), so
+  // a slow client would hold its connection far past the limit without a shorter interval.
+  const server: Server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout / 2) }, app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   // Keep-alive sockets must not hold a shutdown open for long.
   server.keepAliveTimeout = 5_000;
+  // Slow or stuck clients must not hold connections: headers, then the whole request, are
+  // bounded (above), and so is the number of connections.
+  server.maxConnections = config.maxConnections ?? 1024;
+  server.on('clientError', answerClientError);
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;

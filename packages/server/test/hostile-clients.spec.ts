@@ -1,0 +1,113 @@
+/**
+ * Clients that never send a whole request, send garbage instead of HTTP, or open too many
+ * connections: each is bounded and answered with the KMS error body, and the server keeps
+ * serving everyone else.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { ServerConfig } from '../src/config';
+import { startServer, type RunningServer } from '../src/server';
+
+jest.setTimeout(30_000);
+
+let dir: string;
+let server: RunningServer;
+let port: number;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'openkms-hostile-'));
+  const config: ServerConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: dir,
+    store: 'memory',
+    rootKey: randomBytes(32).toString('hex'),
+    rootKeyFile: join(dir, 'root.key'),
+    tokenFile: join(dir, 'tokens.json'),
+    region: 'local-1',
+    maxKeysPerProject: 1000,
+    logLevel: 'silent',
+    validateResponses: true,
+    headersTimeoutMs: 1000,
+    requestTimeoutMs: 1500,
+    maxConnections: 20,
+  };
+  server = await startServer(config, pino({ level: 'silent' }));
+  port = server.port;
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Opens a raw TCP connection, writes `data`, and resolves with everything the server sent until it closed. */
+function rawExchange(data: string | undefined, keepWriting?: (socket: Socket) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString()));
+    socket.on('close', () => resolve(received));
+    socket.on('error', reject);
+    socket.on('connect', () => {
+      if (data !== undefined) socket.write(data);
+      keepWriting?.(socket);
+    });
+  });
+}
+
+function statusAndBody(raw: string): { status: number; body: unknown } {
+  const [head, body] = raw.split('\r\n\r\n');
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head ?? '')?.[1]), body: body ? JSON.parse(body) : undefined };
+}
+
+const health = async () => (await fetch(`${server.url}/health`)).status;
+
+it('a client that never finishes its headers is cut off with 408 and the KMS body', async () => {
+  const raw = await rawExchange('POST /v1.0/p/kms/create-key HTTP/1.1\r\nHost: x\r\n');
+  expect(statusAndBody(raw)).toEqual({ status: 408, body: { error: { error_code: 'KMS.0308', error_msg: expect.any(String) } } });
+  expect(await health()).toBe(200);
+});
+
+it('a client that sends headers and then trickles its body is cut off too', async () => {
+  let timer: NodeJS.Timeout | undefined;
+  const { token, projectId } = server.developmentToken!;
+  const raw = await rawExchange(
+    `POST /v1.0/${projectId}/kms/create-key HTTP/1.1\r\nHost: x\r\nX-Auth-Token: ${token}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`,
+    (socket) => {
+      timer = setInterval(() => socket.writable && socket.write(' '), 100);
+    },
+  );
+  clearInterval(timer);
+  // Authenticated, so the server waits for the body, until the request timeout.
+  expect(statusAndBody(raw)).toEqual({ status: 408, body: { error: { error_code: 'KMS.0308', error_msg: expect.any(String) } } });
+  expect(await health()).toBe(200);
+});
+
+it('garbage instead of HTTP gets 400 with the KMS body', async () => {
+  const raw = await rawExchange('HELLO THERE\r\n\r\n');
+  expect(statusAndBody(raw)).toEqual({ status: 400, body: { error: { error_code: 'KMS.0308', error_msg: expect.any(String) } } });
+});
+
+it('oversized headers get 431 with the KMS body', async () => {
+  const raw = await rawExchange(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+  expect(statusAndBody(raw)).toEqual({ status: 431, body: { error: { error_code: 'KMS.0203', error_msg: expect.any(String) } } });
+});
+
+it('connections beyond the cap are refused, and the server serves again once they close', async () => {
+  const idle: Socket[] = [];
+  for (let n = 0; n < 20; n++) {
+    idle.push(await new Promise<Socket>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    }));
+  }
+  // The 21st connection is accepted by the kernel and closed by the server at once.
+  const refused = await rawExchange('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+  expect(refused).toBe('');
+  for (const socket of idle) socket.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(await health()).toBe(200);
+});

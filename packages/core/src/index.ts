@@ -8,6 +8,7 @@ export { parseKeyReference, type KeyReference } from './keys/key-reference';
 export type { InsertKeyResult, KeyStore } from './store/key-store';
 export { MemoryKeyStore } from './store/memory-key-store';
 export { SqliteKeyStore } from './store/sqlite-key-store';
+export { backupSqliteStore, type SqliteBackupResult } from './store/sqlite-backup';
 export { PostgresKeyStore, type PostgresKeyStoreOptions } from './store/postgres-key-store';
 export { isPostgresUrl, maskPostgresUrl, maskUrlPasswordsInText, type PostgresUrl } from './store/postgres-url';
 export {

@@ -1,10 +1,18 @@
+import cluster from 'node:cluster';
 import { CommanderError } from 'commander';
 import pino from 'pino';
 import { parseConfig } from './config';
+import { runBackupCommand } from './backup-command';
+import { runClusterPrimary } from './cluster-primary';
+import { printDevelopmentToken } from './development-token-banner';
 import { startServer } from './server';
 
 /** Entry point of the `openkms-server` command. */
 export async function main(argv: readonly string[]): Promise<void> {
+  if (argv[2] === 'backup') {
+    process.exitCode = await runBackupCommand(argv.slice(3));
+    return;
+  }
   let config;
   try {
     config = parseConfig(argv);
@@ -17,6 +25,10 @@ export async function main(argv: readonly string[]): Promise<void> {
   delete process.env.OPENKMS_ROOT_KEY;
 
   const logger = pino({ level: config.logLevel });
+  if ((config.workers ?? 1) > 1 && cluster.isPrimary) {
+    runClusterPrimary(config, logger);
+    return;
+  }
   let running;
   try {
     running = await startServer(config, logger);
@@ -26,24 +38,13 @@ export async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
-  if (running.developmentToken) {
-    // Shown once on the terminal, deliberately outside the structured log.
-    const { token, domainId, projectId } = running.developmentToken;
-    process.stderr.write(
-      [
-        '',
-        'OpenKMS created a development token (stored only as a hash; this is the only time it is shown):',
-        `  X-Auth-Token: ${token}`,
-        `  project_id:   ${projectId}`,
-        `  domain_id:    ${domainId}`,
-        `Try: curl -s -X POST ${running.url}/v1.0/${projectId}/kms/create-key \\`,
-        `       -H 'Content-Type: application/json' -H 'X-Auth-Token: ${token}' -d '{"key_alias":"demo"}'`,
-        '',
-      ].join('\n') + '\n',
-    );
-  }
+  if (running.developmentToken) printDevelopmentToken(running.developmentToken, running.url);
 
+  let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
+    // A second signal (Ctrl-C reaches a whole cluster, and its primary signals each worker too) changes nothing.
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
       logger.error('in-flight requests did not finish in 10 s; exiting');
@@ -53,6 +54,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     running.close().then(
       () => {
         process.exitCode = 0;
+        // A cluster worker's IPC channel to the primary would keep it alive after the server closed.
+        if (cluster.isWorker) cluster.worker?.disconnect();
       },
       (error) => {
         logger.error({ err: error }, 'shutdown failed');
@@ -60,6 +63,6 @@ export async function main(argv: readonly string[]): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }

@@ -1,0 +1,104 @@
+/**
+ * `openkms-server --workers N`: N processes on one port over one SQLite store, a worker that
+ * dies is replaced, SIGTERM stops them all.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+jest.setTimeout(60_000);
+
+const BIN = resolve(__dirname, '../bin/openkms-server.js');
+/** Guard against a hang only; never a timing assertion. */
+const WAIT_MS = 30_000;
+
+let dir: string;
+let child: ChildProcess | undefined;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'openkms-cluster-'));
+});
+afterAll(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Output {
+  stdout: string;
+  stderr: string;
+}
+
+function lines(output: Output): Array<Record<string, unknown>> {
+  return output.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** What the cluster printed so far, for the message of a failed wait. */
+let printed: Output = { stdout: '', stderr: '' };
+
+async function waitFor<T>(what: string, probe: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const found = probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stdout:\n${printed.stdout.slice(-3000)}\nstderr:\n${printed.stderr.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+it('serves one port from N workers, replaces a dead worker, and stops cleanly on SIGTERM', async () => {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPENKMS_')));
+  child = spawn(process.execPath, [BIN, '--workers', '2', '--port', '0', '--data-dir', join(dir, 'data')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: Output = { stdout: '', stderr: '' };
+  printed = output;
+  child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child!.once('exit', (code) => done(code)));
+
+  const url = await waitFor('the cluster to listen', () => lines(output).find((line) => line.msg === 'openkms cluster listening')?.url as string | undefined);
+  const token = await waitFor('the development token', () => /X-Auth-Token: (okms_\S+)/.exec(output.stderr)?.[1]);
+  const projectId = /project_id: +([0-9a-f]{32})/.exec(output.stderr)![1]!;
+  // Shown once, by the primary, not by each worker.
+  expect(output.stderr.match(/OpenKMS created a development token/g)).toHaveLength(1);
+  await waitFor('both workers', () => (lines(output).filter((line) => line.msg === 'openkms server listening').length >= 2 ? true : undefined));
+
+  const call = (alias: string) =>
+    fetch(`${url}/v1.0/${projectId}/kms/create-key`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Auth-Token': token, Connection: 'close' },
+      body: JSON.stringify({ key_alias: alias }),
+    });
+  const statuses = await Promise.all(Array.from({ length: 40 }, (_, n) => call(`cluster/${n}`).then((res) => res.status)));
+  expect(statuses.every((status) => status === 200)).toBe(true);
+  const servingPids = new Set(lines(output).filter((line) => line.msg === 'key created').map((line) => line.pid));
+  expect(servingPids.size).toBe(2);
+
+  // One store behind all workers: an alias taken through one worker is taken for all.
+  const again = await Promise.all(Array.from({ length: 10 }, () => call('cluster/0').then((res) => res.status)));
+  expect(again.every((status) => status === 400)).toBe(true);
+
+  // A worker killed outright is replaced, and the port keeps being served.
+  const victim = [...servingPids][0] as number;
+  process.kill(victim, 'SIGKILL');
+  await waitFor('a replacement worker', () => (lines(output).some((line) => line.msg === 'a worker exited; starting another') ? true : undefined));
+  await waitFor('the replacement to listen', () => (lines(output).filter((line) => line.msg === 'openkms server listening').length >= 3 ? true : undefined));
+  expect((await call('cluster/after-kill')).status).toBe(200);
+
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(lines(output).map((line) => line.msg)).toContain('openkms cluster stopped');
+  // Every worker finished gracefully, none by the forced exit.
+  expect(lines(output).filter((line) => line.msg === 'openkms server stopped')).toHaveLength(2);
+  expect(lines(output).map((line) => line.msg)).not.toContain('in-flight requests did not finish in 10 s; exiting');
+});
+
+it('refuses --workers with the memory store', async () => {
+  const proc = spawn(process.execPath, [BIN, '--workers', '2', '--store', 'memory', '--port', '0', '--data-dir', join(dir, 'mem')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((done) => proc.once('exit', (c) => done(c)));
+  expect(code).toBe(2);
+  expect(stderr).toMatch(/--workers > 1 needs a shared store/);
+});

@@ -11,7 +11,7 @@ export function createDatakeyHandler(service: KmsService): DataKeysApiHandlers<R
       encryptionContext: body.encryption_context,
     });
     try {
-      log.info({ key_id: dataKey.keyId, datakey_length: body.datakey_length }, 'data key created');
+      log.debug({ key_id: dataKey.keyId, datakey_length: body.datakey_length }, 'data key created');
       // The API's examples are upper-case hex, two characters a byte.
       return {
         key_id: dataKey.keyId,

@@ -1,0 +1,52 @@
+import autocannon from 'autocannon';
+
+export interface LoadOptions {
+  readonly url: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  /** A fresh body per request (unique aliases, varying keys). */
+  readonly body: () => string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  /** A fixed total request rate (steady load) instead of as fast as possible. */
+  readonly overallRate?: number;
+}
+
+export interface LoadFigures {
+  readonly requestsPerSecond: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly latencyMaxMs: number;
+  readonly requests: number;
+}
+
+/**
+ * One autocannon run. A run with any error, timeout or non-2xx answer is not a measurement
+ * of the operation, so it throws instead of reporting numbers.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    ...(options.overallRate !== undefined && { overallRate: options.overallRate }),
+    requests: [
+      {
+        method: 'POST',
+        path: options.path,
+        headers: { 'Content-Type': 'application/json', ...options.headers },
+        setupRequest: (request) => ({ ...request, body: options.body() }),
+      },
+    ],
+  });
+  if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
+    throw new Error(`load on ${options.path} was not clean: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx of ${result.requests.total}`);
+  }
+  return {
+    requestsPerSecond: result.requests.average,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    latencyMaxMs: result.latency.max,
+    requests: result.requests.total,
+  };
+}

@@ -1,5 +1,18 @@
 import { Configuration, DataKeysApi, KeysApi } from './generated';
-import type { CreateDatakeyRequest, CreateDatakeyResponse, CreateKeyRequest, CreateKeyResponse } from './generated';
+import type {
+  CreateDatakeyRequest,
+  CreateDatakeyResponse,
+  CreateKeyRequest,
+  CreateKeyResponse,
+  DecryptDatakeyRequest,
+  DecryptDatakeyResponse,
+  DescribeKeyRequest,
+  DescribeKeyResponse,
+  EncryptDatakeyRequest,
+  EncryptDatakeyResponse,
+  ListKeysRequest,
+  ListKeysResponse,
+} from './generated';
 import { KmsError } from './kms-error';
 import { backoffDelayMs, RETRYABLE_STATUSES, retryPolicy, type RetryOptions, type RetryPolicy } from './retry';
 
@@ -31,6 +44,14 @@ export interface KmsClient {
   createKey(request: CreateKeyRequest, options?: CallOptions): Promise<CreateKeyResponse>;
   /** `POST /v1.0/{project_id}/kms/create-datakey`: a data key, plain and sealed under the CMK. */
   createDatakey(request: CreateDatakeyRequest, options?: CallOptions): Promise<CreateDatakeyResponse>;
+  /** `POST /v1.0/{project_id}/kms/decrypt-datakey`: the data key back from its `cipher_text` (same `encryption_context`). */
+  decryptDatakey(request: DecryptDatakeyRequest, options?: CallOptions): Promise<DecryptDatakeyResponse>;
+  /** `POST /v1.0/{project_id}/kms/encrypt-datakey`: seals a data key you have; `plain_text` = hex(DEK ‖ SHA-256(DEK)). */
+  encryptDatakey(request: EncryptDatakeyRequest, options?: CallOptions): Promise<EncryptDatakeyResponse>;
+  /** `POST /v1.0/{project_id}/kms/describe-key`: a key's full description. */
+  describeKey(request: DescribeKeyRequest, options?: CallOptions): Promise<DescribeKeyResponse>;
+  /** `POST /v1.0/{project_id}/kms/list-keys`: a page of keys; pass `next_marker` as `marker` while `truncated` is "true". */
+  listKeys(request?: ListKeysRequest, options?: CallOptions): Promise<ListKeysResponse>;
 }
 
 /** Test seams: time and randomness of the backoff. */
@@ -94,6 +115,14 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
       call(() => new KeysApi(configurationFor(callOptions)).createKey({ projectId: options.projectId, createKeyRequest: request })),
     createDatakey: (request, callOptions) =>
       call(() => new DataKeysApi(configurationFor(callOptions)).createDatakey({ projectId: options.projectId, createDatakeyRequest: request })),
+    decryptDatakey: (request, callOptions) =>
+      call(() => new DataKeysApi(configurationFor(callOptions)).decryptDatakey({ projectId: options.projectId, decryptDatakeyRequest: request })),
+    encryptDatakey: (request, callOptions) =>
+      call(() => new DataKeysApi(configurationFor(callOptions)).encryptDatakey({ projectId: options.projectId, encryptDatakeyRequest: request })),
+    describeKey: (request, callOptions) =>
+      call(() => new KeysApi(configurationFor(callOptions)).describeKey({ projectId: options.projectId, describeKeyRequest: request })),
+    listKeys: (request = {}, callOptions) =>
+      call(() => new KeysApi(configurationFor(callOptions)).listKeys({ projectId: options.projectId, listKeysRequest: request })),
   };
 }
 

@@ -3,13 +3,11 @@
  * every error case surfacing as a KmsError with the server's code, and the envelope example.
  */
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { createDecipheriv } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { KmsService, RootKey, SqliteKeyStore } from '@openkms/core';
 import { createKmsClient, dataKeyBytes, KmsError, type KmsClient } from '../src';
 import { startReferenceServer, type ReferenceServer } from './support/reference-server';
 
@@ -98,6 +96,38 @@ describe('every error is a KmsError with the server code', () => {
   });
 });
 
+describe('the envelope operations', () => {
+  it('decrypts a data key back, seals one it was given, describes and lists keys', async () => {
+    const keyAlias = alias('envelope');
+    const { key_info } = await kms.createKey({ key_alias: keyAlias });
+    for (const bits of [8, 256, 8192]) {
+      const made = await kms.createDatakey({ key_id: key_info.key_id, datakey_length: String(bits), encryption_context: { t: 'x' } });
+      const back = await kms.decryptDatakey({ key_id: `alias/${keyAlias}`, cipher_text: made.cipher_text, datakey_cipher_length: String(bits / 8), encryption_context: { t: 'x' } });
+      expect(back).toEqual({ data_key: made.plain_text, datakey_length: String(bits / 8), datakey_dgst: createHash('sha256').update(Buffer.from(made.plain_text, 'hex')).digest('hex').toUpperCase() });
+    }
+    const dek = Buffer.alloc(16, 7);
+    const plainText = Buffer.concat([dek, createHash('sha256').update(dek).digest()]).toString('hex');
+    const sealed = await kms.encryptDatakey({ key_id: key_info.key_id, plain_text: plainText, datakey_plain_length: '16' });
+    expect(sealed).toMatchObject({ key_id: key_info.key_id, datakey_length: '16' });
+    expect((await kms.decryptDatakey({ key_id: key_info.key_id, cipher_text: sealed.cipher_text, datakey_cipher_length: '16' })).data_key).toBe(dek.toString('hex').toUpperCase());
+    expect(await rejection(kms.encryptDatakey({ key_id: key_info.key_id, plain_text: `${plainText.slice(0, -2)}00`, datakey_plain_length: '16' }))).toMatchObject({ status: 400, errorCode: 'KMS.2103' });
+    expect(await rejection(kms.decryptDatakey({ key_id: key_info.key_id, cipher_text: sealed.cipher_text.slice(0, -2), datakey_cipher_length: '16' }))).toMatchObject({ status: 400, errorCode: 'KMS.2201' });
+
+    const described = await kms.describeKey({ key_id: `alias/${keyAlias}` });
+    expect(described.key_info).toMatchObject({ key_id: key_info.key_id, key_alias: keyAlias, key_state: '2' });
+    const seen: string[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      const page = await kms.listKeys({ limit: '2', marker });
+      seen.push(...page.keys);
+      if (page.truncated === 'false') break;
+      marker = page.next_marker;
+    }
+    expect(seen).toContain(key_info.key_id);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+});
+
 describe('examples/envelope-encrypt-file.mjs', () => {
   it('encrypts a file that only cipher_text (opened by the KMS) and the same context can decrypt', async () => {
     const [tenant] = server.tenants;
@@ -127,23 +157,17 @@ describe('examples/envelope-encrypt-file.mjs', () => {
       expect(header).toEqual(expect.objectContaining({ format: 'openkms-envelope-v1', encryption_context: { file: 'report.txt' } }));
       expect(Object.keys(header)).not.toContain('plain_text');
 
-      // Until decrypt-datakey exists over HTTP, open cipher_text with the core and the server's root key.
-      await server.stop();
-      const store = new SqliteKeyStore(join(server.dataDir, 'keys.sqlite'));
-      const service = await KmsService.open({ store, rootKey: RootKey.fromEncoded(server.rootKeyHex), region: 'local-1' });
-      try {
-        const scope = { domainId: tenant.domainId, projectId: tenant.projectId };
-        const ciphertext = Buffer.from(header.cipher_text, 'hex');
-        await expect(service.decryptDataKey(scope, { ciphertext, encryptionContext: { file: 'other.txt' } })).rejects.toMatchObject({ code: 'KMS.2203' });
-        const { plaintext } = await service.decryptDataKey(scope, { ciphertext, encryptionContext: header.encryption_context });
-        const { format, key_id, cipher_text, encryption_context } = header;
-        const decipher = createDecipheriv('aes-256-gcm', plaintext, Buffer.from(header.iv, 'hex'));
-        decipher.setAAD(Buffer.from(JSON.stringify({ format, key_id, cipher_text, encryption_context })));
-        decipher.setAuthTag(Buffer.from(header.tag, 'hex'));
-        expect(Buffer.concat([decipher.update(sealed), decipher.final()]).equals(original)).toBe(true);
-      } finally {
-        await store.close();
-      }
+      // The counterpart decrypts from the file alone, through decrypt-datakey.
+      const restored = join(work, 'report.txt.out');
+      const decrypted = await promisify(execFile)(process.execPath, [resolve(__dirname, '../examples/envelope-decrypt-file.mjs'), output, restored], {
+        env: { ...process.env, KMS_ENDPOINT: server.url, KMS_PROJECT_ID: tenant.projectId, KMS_TOKEN: tenant.token },
+      });
+      expect(decrypted.stdout).toContain('decrypted');
+      expect(readFileSync(restored).equals(original)).toBe(true);
+      // Another context does not open cipher_text.
+      expect(
+        await rejection(kms.decryptDatakey({ key_id: header.key_id as string, cipher_text: header.cipher_text, datakey_cipher_length: '32', encryption_context: { file: 'other.txt' } })),
+      ).toMatchObject({ status: 400, errorCode: 'KMS.2203' });
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -76,6 +76,26 @@ it("create-datakey: the client's request satisfies the spec, including encryptio
   expect(dataKey.cipher_text).toMatch(/^[0-9A-F]+$/);
 });
 
+it("decrypt-datakey: the client's request satisfies the spec and the spec's example comes back typed", async () => {
+  const opened = await client().decryptDatakey({
+    key_id: 'alias/app/orders',
+    cipher_text: '0200AB',
+    datakey_cipher_length: '64',
+    encryption_context: { table: 'orders' },
+  });
+  expect(opened.data_key).toMatch(/^[0-9A-F]+$/);
+  expect(opened.datakey_length).toBe('64');
+  expect(opened.datakey_dgst).toMatch(/^[0-9A-F]{64}$/);
+});
+
+it('encrypt-datakey, describe-key and list-keys: the requests satisfy the spec', async () => {
+  const sealed = await client().encryptDatakey({ key_id: 'alias/app/orders', plain_text: '00'.repeat(48), datakey_plain_length: '16' });
+  expect(sealed.cipher_text).toMatch(/^[0-9A-F]+$/);
+  expect((await client().describeKey({ key_id: 'alias/app/orders' })).key_info.key_state).toMatch(/^[1-5]$/);
+  const page = await client().listKeys({ limit: '2', key_state: '2' });
+  expect(page.keys).toEqual(page.key_details.map((key) => key.key_id));
+});
+
 it('a request the spec forbids is refused by the mock: the client does not hide it', async () => {
   const error = await rejection(client().createKey({ key_alias: 'svc/default' }));
   expect(error).toBeInstanceOf(KmsError);

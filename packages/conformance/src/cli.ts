@@ -34,6 +34,11 @@ export function buildCommand(): Command {
     .option('--other-project-id <id>', 'a second project, for the isolation checks')
     .addOption(new Option('--other-token <token>', 'a token for the second project, ideally of another domain').env('OPENKMS_CONFORMANCE_OTHER_TOKEN'))
     .addOption(new Option('--level <level>', 'must: only MUST checks; should: MUST and SHOULD').choices(['must', 'should']).default('should'))
+    .addOption(
+      new Option('--profile <profile>', 'core: create-key and create-datakey; extended: decrypt-datakey, encrypt-datakey, describe-key, list-keys; all: both')
+        .choices(['core', 'extended', 'all'])
+        .default('core'),
+    )
     .option('--only <patterns>', 'comma-separated check IDs or areas; * is a wildcard (e.g. "CK-ALIAS-*,auth")')
     .option('--reporter <list>', `comma-separated reporters: ${REPORTERS.join(', ')}`, reporters, ['summary'] as Reporter[])
     .option('--out <dir>', 'directory for the junit and json reports', 'conformance-report')
@@ -53,6 +58,7 @@ interface CliOptions {
   otherProjectId?: string;
   otherToken?: string;
   level: 'must' | 'should';
+  profile: 'core' | 'extended' | 'all';
   only?: string;
   reporter: Reporter[];
   out: string;
@@ -97,6 +103,7 @@ export async function main(argv: readonly string[], out: (text: string) => void 
       otherProjectId: options.otherProjectId,
       otherToken: options.otherToken,
       level: options.level,
+      profile: options.profile,
       only: options.only,
       seed: options.seed,
       region: options.region,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { CheckFailure, type Check } from './checks/check';
+import { CheckFailure, type Check, type Profile } from './checks/check';
 import { CheckContext, type Caller } from './checks/context';
 import { CHECKS, selectChecks } from './checks/registry';
 import type { Expectations } from './expectations';
@@ -19,6 +19,12 @@ export interface ConformanceOptions {
   readonly otherToken?: string;
   /** `must` runs only MUST checks; `should` (default) runs all. */
   readonly level?: 'must' | 'should';
+  /**
+   * `core` (default: the two operations of the source documents, so implementers of only those
+   * can certify, and existing runs keep their meaning), `extended` (decrypt-datakey,
+   * encrypt-datakey, describe-key, list-keys) or `all`.
+   */
+  readonly profile?: Profile;
   /** Comma-separated check IDs or areas, `*` wildcard. */
   readonly only?: string;
   /** Seed of the robustness properties; random (and reported) when absent. */
@@ -50,9 +56,10 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const facts = new SpecFacts(spec.document);
   const runTag = randomBytes(3).toString('hex');
 
-  const selected = selectChecks(options.checks ?? CHECKS, options.only, level);
+  const profile = options.profile ?? 'core';
+  const selected = selectChecks(options.checks ?? CHECKS, options.only, level, profile);
   // A typo in --only must not turn into a green run of nothing.
-  if (selected.length === 0) throw new Error(`no check matches --only ${options.only ?? ''} at level ${level}`);
+  if (selected.length === 0) throw new Error(`no check matches --only ${options.only ?? ''} at level ${level} in profile ${profile}`);
 
   const startedAt = new Date();
   const started = performance.now();
@@ -81,7 +88,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     kit: { name: KIT.name, version: KIT.version },
     spec: { path: spec.path, sha256: spec.sha256, title: spec.document.info.title, version: spec.document.info.version },
     target: { baseUrl: options.baseUrl, projectId: options.projectId, otherProjectId: options.otherProjectId ?? null, token: '***' },
-    options: { level, only: options.only ?? null, seed, region },
+    options: { level, profile, only: options.only ?? null, seed, region },
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
     requests,

@@ -39,6 +39,8 @@ export const KMS_ERRORS = {
   'KMS.1105': { httpStatus: 400, fault: 'client', retryable: false, message: 'The project has reached its maximum number of keys.' },
   'KMS.1901': { httpStatus: 400, fault: 'client', retryable: false, message: 'Invalid datakey_length: it must be a decimal number of bits from 8 to 8192.' },
   'KMS.1903': { httpStatus: 400, fault: 'client', retryable: false, message: 'Invalid datakey_length: it must be a multiple of 8.' },
+  'KMS.2101': { httpStatus: 400, fault: 'client', retryable: false, message: 'Invalid plain_text: it must be the data key followed by its SHA-256, datakey_plain_length + 32 bytes.' },
+  'KMS.2103': { httpStatus: 400, fault: 'client', retryable: false, message: 'The data key digest does not match: plain_text must end with the SHA-256 of the data key.' },
   'KMS.2201': { httpStatus: 400, fault: 'client', retryable: false, message: 'Invalid cipher_text.' },
   'KMS.2203': { httpStatus: 400, fault: 'client', retryable: false, message: 'The data key could not be decrypted: wrong key or encryption_context, or cipher_text was altered.' },
 } as const satisfies Record<string, KmsErrorDefinition>;

@@ -5,7 +5,7 @@ export { encodeEncryptionContext, type EncryptionContext } from './ciphertext/en
 export { decodeDatakeyBlob, encodeDatakeyBlob, type DatakeyBlob } from './ciphertext/datakey-blob';
 export { KeyState, type KeyOrigin, type KeyRecord, type Scope } from './keys/key-record';
 export { parseKeyReference, type KeyReference } from './keys/key-reference';
-export type { InsertKeyResult, KeyStore } from './store/key-store';
+export type { InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './store/key-store';
 export { MemoryKeyStore } from './store/memory-key-store';
 export { SqliteKeyStore } from './store/sqlite-key-store';
 export { backupSqliteStore, type SqliteBackupResult } from './store/sqlite-backup';
@@ -17,12 +17,17 @@ export {
   DEFAULT_MAX_KEYS_PER_PROJECT,
   ENCRYPTION_CONTEXT_MAX_CHARS,
   KmsService,
+  LIST_KEYS_MAX_LIMIT,
   datakeyAad,
+  encodeListMarker,
   parseDatakeyLength,
   type CreateDataKeyInput,
   type CreateKeyInput,
   type CreatedDataKey,
   type CreatedKey,
   type DecryptDataKeyInput,
+  type EncryptDataKeyInput,
   type KmsServiceOptions,
+  type ListKeysInput,
+  type ListKeysResult,
 } from './service/kms-service';

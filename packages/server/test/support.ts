@@ -24,6 +24,10 @@ export interface TestApp {
   post(path: string, caller?: Caller): request.Test;
   createKey(body: unknown, caller?: Caller): request.Test;
   createDatakey(body: unknown, caller?: Caller): request.Test;
+  encryptDatakey(body: unknown, caller?: Caller): request.Test;
+  decryptDatakey(body: unknown, caller?: Caller): request.Test;
+  describeKey(body: unknown, caller?: Caller): request.Test;
+  listKeys(body: unknown, caller?: Caller): request.Test;
 }
 
 /** The app as the server builds it, over an in-memory store, with response validation on. */
@@ -60,6 +64,10 @@ export async function buildTestApp(options: { maxKeysPerProject?: number; store?
     post,
     createKey: (body, caller) => post('create-key', caller).send(body as object),
     createDatakey: (body, caller) => post('create-datakey', caller).send(body as object),
+    encryptDatakey: (body, caller) => post('encrypt-datakey', caller).send(body as object),
+    decryptDatakey: (body, caller) => post('decrypt-datakey', caller).send(body as object),
+    describeKey: (body, caller) => post('describe-key', caller).send(body as object),
+    listKeys: (body, caller) => post('list-keys', caller).send(body as object),
   };
 }
 

@@ -30,7 +30,14 @@ export interface CreatedKey {
   readonly alias: string;
 }
 
-const ACTIONS: Record<OperationId, string> = { createKey: 'create-key', createDatakey: 'create-datakey' };
+const ACTIONS: Record<OperationId, string> = {
+  createKey: 'create-key',
+  createDatakey: 'create-datakey',
+  encryptDatakey: 'encrypt-datakey',
+  decryptDatakey: 'decrypt-datakey',
+  describeKey: 'describe-key',
+  listKeys: 'list-keys',
+};
 
 export interface ContextOptions {
   readonly baseUrl: string;

@@ -1,8 +1,9 @@
-import type { Check } from './check';
+import { profileOf, type Check, type Profile } from './check';
 import { authChecks } from './auth';
 import { createDatakeyChecks } from './create-datakey';
 import { createKeyChecks } from './create-key';
 import { errorChecks } from './errors';
+import { extendedChecks } from './extended';
 import { isolationChecks } from './isolation';
 import { robustnessChecks } from './robustness';
 import { semanticsChecks } from './semantics';
@@ -16,6 +17,7 @@ export const CHECKS: readonly Check[] = [
   ...semanticsChecks,
   ...isolationChecks,
   ...robustnessChecks,
+  ...extendedChecks,
 ];
 
 const ID = /^CK-[A-Z0-9]+(-[A-Z0-9]+)*$/;
@@ -27,14 +29,17 @@ for (const check of CHECKS) {
 }
 
 /** Matches `--only`: comma-separated check IDs or areas, `*` as a wildcard, case-insensitive. */
-export function selectChecks(checks: readonly Check[], only: string | undefined, level: 'must' | 'should'): Check[] {
+export function selectChecks(checks: readonly Check[], only: string | undefined, level: 'must' | 'should', profile: Profile = 'all'): Check[] {
   const patterns = (only ?? '')
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean)
     .map((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i'));
   return checks.filter(
-    (check) => (level === 'should' || check.level === 'MUST') && (patterns.length === 0 || patterns.some((p) => p.test(check.id) || p.test(check.area))),
+    (check) =>
+      (profile === 'all' || profileOf(check.area) === profile) &&
+      (level === 'should' || check.level === 'MUST') &&
+      (patterns.length === 0 || patterns.some((p) => p.test(check.id) || p.test(check.area))),
   );
 }
 

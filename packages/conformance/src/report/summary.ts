@@ -16,7 +16,7 @@ export function renderSummary(report: ConformanceReport): string {
   lines.push(`spec    ${report.spec.title} ${report.spec.version}, sha256 ${report.spec.sha256}`);
   const other = report.target.otherProjectId ? `, other project ${report.target.otherProjectId}` : ', no second project (isolation checks skipped)';
   lines.push(`target  ${report.target.baseUrl}, project ${report.target.projectId}${other}, token ***`);
-  lines.push(`options level ${report.options.level}, seed ${report.options.seed}, region ${report.options.region}${report.options.only ? `, only ${report.options.only}` : ''}`);
+  lines.push(`options level ${report.options.level}, profile ${report.options.profile}, seed ${report.options.seed}, region ${report.options.region}${report.options.only ? `, only ${report.options.only}` : ''}`);
   lines.push('');
 
   const widths = [16, 7, ...OUTCOMES.map((o) => Math.max(6, HEADINGS[o].length))];

@@ -45,6 +45,6 @@ describe('ResponseValidator (the spec as oracle)', () => {
   });
 
   it('knows which response fields are sensitive', () => {
-    expect(validator.sensitiveFields()).toEqual(['plain_text']);
+    expect(validator.sensitiveFields()).toEqual(['plain_text', 'data_key']);
   });
 });

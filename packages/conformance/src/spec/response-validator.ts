@@ -2,7 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { LoadedSpec, OpenApiDocument } from './load-spec';
 
-export type OperationId = 'createKey' | 'createDatakey';
+export type OperationId = 'createKey' | 'createDatakey' | 'encryptDatakey' | 'decryptDatakey' | 'describeKey' | 'listKeys';
 
 /** Base URI the spec's component schemas are registered under in ajv. */
 const SCHEMAS_ID = 'https://openkms.invalid/spec/components.json';

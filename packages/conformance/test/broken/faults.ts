@@ -250,4 +250,56 @@ export const BROKEN_IMPLEMENTATIONS: readonly BrokenImplementation[] = [
       return response.status === 405 ? kmsError(404, 'KMS.0201', 'No such API.') : response;
     },
   },
+  {
+    name: 'decrypt-ignores-context',
+    bug: 'decrypt-datakey opens cipher_text under whatever encryption_context it is given (the context is not bound)',
+    caughtBy: 'CK-DKD-CONTEXT',
+    fault: (() => {
+      // What each data key was made with, so a decrypt can be answered as if the context did not matter.
+      const contexts = new Map<string, unknown>();
+      return async (request: ProxiedRequest, forward: (request: ProxiedRequest) => Promise<ProxiedResponse>) => {
+        const body = parseBody(request);
+        if (isOperation(request, 'create-datakey')) {
+          const response = await forward(request);
+          if (response.status === 200) contexts.set((JSON.parse(response.body) as { cipher_text: string }).cipher_text, body?.encryption_context);
+          return response;
+        }
+        if (isOperation(request, 'decrypt-datakey') && typeof body?.cipher_text === 'string' && contexts.has(body.cipher_text)) {
+          const { encryption_context: _ignored, ...rest } = body;
+          const made = contexts.get(body.cipher_text);
+          return forward(withBody(request, made === undefined ? rest : { ...rest, encryption_context: made }));
+        }
+        return forward(request);
+      };
+    })(),
+  },
+  {
+    name: 'decrypt-500-on-bad-blob',
+    bug: 'decrypt-datakey crashes (500) on a truncated or malformed cipher_text instead of answering 400 KMS.2201',
+    caughtBy: 'CK-DKD-TAMPER',
+    async fault(request, forward) {
+      const response = await forward(request);
+      if (isOperation(request, 'decrypt-datakey') && errorCode(response) === 'KMS.2201') return kmsError(500, 'KMS.0101', 'Internal error.');
+      return response;
+    },
+  },
+  {
+    name: 'list-keys-repeats-keys',
+    bug: 'list-keys starts each page at the last key of the previous page, so that key is listed twice',
+    caughtBy: 'CK-LIST-PAGINATION',
+    fault: (() => {
+      // next_marker -> the last key of the page that returned it (ID and description).
+      const lastOfPage = new Map<string, [string, unknown]>();
+      return async (request: ProxiedRequest, forward: (request: ProxiedRequest) => Promise<ProxiedResponse>) => {
+        const response = await forward(request);
+        if (!isOperation(request, 'list-keys') || response.status !== 200) return response;
+        const marker = parseBody(request)?.marker;
+        const page = JSON.parse(response.body) as { keys: string[]; key_details: unknown[]; next_marker: string };
+        if (page.next_marker && page.keys.length > 0) lastOfPage.set(page.next_marker, [page.keys.at(-1)!, page.key_details.at(-1)]);
+        const repeat = typeof marker === 'string' ? lastOfPage.get(marker) : undefined;
+        if (!repeat) return response;
+        return { ...response, body: JSON.stringify({ ...page, keys: [repeat[0], ...page.keys], key_details: [repeat[1], ...page.key_details] }) };
+      };
+    })(),
+  },
 ];

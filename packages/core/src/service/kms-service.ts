@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { AES_KEY_BYTES, openAesGcm, sealAesGcm, type RandomBytes, systemRandomBytes } from '../crypto/aes-gcm';
 import type { RootKey } from '../crypto/root-key';
 import { DATAKEY_BLOB_VERSION, decodeDatakeyBlob, encodeDatakeyBlob } from '../ciphertext/datakey-blob';
@@ -58,9 +58,58 @@ export interface CreatedDataKey {
   readonly ciphertext: Buffer;
 }
 
+export interface EncryptDataKeyInput {
+  /** Key ID, `alias/NAME` or alias URN. */
+  readonly keyId: string;
+  /** DEK ‖ SHA-256(DEK), as encrypt-datakey's `plain_text`. */
+  readonly plaintextWithDigest: Buffer;
+  /** The DEK's length in bytes (`datakey_plain_length`). */
+  readonly datakeyBytes: number;
+  readonly encryptionContext?: EncryptionContext;
+}
+
+const DIGEST_BYTES = 32;
+
+export interface ListKeysInput {
+  readonly limit?: string;
+  readonly marker?: string;
+  readonly keyState?: string;
+}
+
+export interface ListKeysResult {
+  readonly keys: KeyRecord[];
+  readonly truncated: boolean;
+  /** The cursor of the last key returned when `truncated`; empty otherwise. */
+  readonly nextMarker: string;
+  readonly total: number;
+}
+
+/** Most keys list-keys returns in a page, and its default: the default per-project key quota. */
+export const LIST_KEYS_MAX_LIMIT = 1000;
+
+/** The opaque list-keys cursor: base64url of `<creation date>:<key ID>` of the last key returned. */
+export function encodeListMarker(key: { readonly creationDate: number; readonly keyId: string }): string {
+  return Buffer.from(`${key.creationDate}:${key.keyId}`, 'latin1').toString('base64url');
+}
+
+function decodeListMarker(marker: string): { creationDate: number; keyId: string } {
+  const match = /^[A-Za-z0-9_-]{1,128}$/.test(marker) ? /^(0|[1-9][0-9]{0,15}):([0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12})$/.exec(Buffer.from(marker, 'base64url').toString('latin1')) : null;
+  const creationDate = Number(match?.[1]);
+  if (!match || !Number.isSafeInteger(creationDate)) throw new KmsError('KMS.0308', 'Invalid parameter: marker.');
+  return { creationDate, keyId: match[2]! };
+}
+
 export interface DecryptDataKeyInput {
   readonly ciphertext: Buffer;
   readonly encryptionContext?: EncryptionContext;
+  /**
+   * The CMK the caller says sealed the blob (key ID, `alias/NAME` or alias URN), as in the
+   * API's decrypt-datakey: resolved like create-datakey's `key_id` (KMS.0205, KMS.0207); a key
+   * other than the blob's is KMS.2203, indistinguishable from a relabelled blob.
+   */
+  readonly keyId?: string;
+  /** The DEK's length in bytes the caller expects (decrypt-datakey's `datakey_cipher_length`); another length is KMS.0308. */
+  readonly datakeyBytes?: number;
 }
 
 /**
@@ -157,21 +206,93 @@ export class KmsService {
     }
   }
 
+  /**
+   * Seals a data key the caller already has (encrypt-datakey), as createDataKey seals its own.
+   * `plaintextWithDigest` is DEK ‖ SHA-256(DEK), `datakeyBytes` the DEK's length (1 to 1024):
+   * another length is KMS.2101, a wrong digest KMS.2103. The input is not zeroed here.
+   */
+  async encryptDataKey(scope: Scope, input: EncryptDataKeyInput): Promise<{ keyId: string; ciphertext: Buffer }> {
+    const bytes = input.datakeyBytes;
+    if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > DATAKEY_MAX_BITS / 8) {
+      throw new KmsError('KMS.0308', 'Invalid parameter: datakey_plain_length.');
+    }
+    const context = checkEncryptionContext(input.encryptionContext);
+    const key = await this.#resolveKey(scope, input.keyId);
+    if (input.plaintextWithDigest.length !== bytes + DIGEST_BYTES) throw new KmsError('KMS.2101');
+    const dek = input.plaintextWithDigest.subarray(0, bytes);
+    const digest = createHash('sha256').update(dek).digest();
+    if (!timingSafeEqual(digest, input.plaintextWithDigest.subarray(bytes))) throw new KmsError('KMS.2103');
+    const material = this.#usableMaterial(key);
+    try {
+      const payload = sealAesGcm(material, dek, datakeyAad(key.keyId, context), this.#random);
+      return { keyId: key.keyId, ciphertext: encodeDatakeyBlob({ keyId: key.keyId, payload }) };
+    } finally {
+      material.fill(0);
+    }
+  }
+
   /** Opens a data key made by createDataKey; the same encryption context must be given. */
   async decryptDataKey(scope: Scope, input: DecryptDataKeyInput): Promise<{ keyId: string; plaintext: Buffer }> {
+    const named = input.keyId === undefined ? undefined : await this.#resolveKey(scope, input.keyId);
     const blob = decodeDatakeyBlob(input.ciphertext);
     if (!blob) throw new KmsError('KMS.2201');
     const context = checkEncryptionContext(input.encryptionContext);
-    const key = await this.#store.findKeyById(scope, blob.keyId);
+    // A blob sealed under another key than the one named fails like a relabelled blob.
+    if (named && named.keyId !== blob.keyId) throw new KmsError('KMS.2203');
+    const key = named ?? (await this.#store.findKeyById(scope, blob.keyId));
     if (!key) throw new KmsError('KMS.0207');
     const material = this.#usableMaterial(key);
     try {
       const plaintext = openAesGcm(material, blob.payload, datakeyAad(key.keyId, context));
       if (!plaintext) throw new KmsError('KMS.2203');
+      if (input.datakeyBytes !== undefined && plaintext.length !== input.datakeyBytes) {
+        plaintext.fill(0);
+        throw new KmsError('KMS.0308', 'Invalid datakey_cipher_length: it must be the data key length in bytes.');
+      }
       return { keyId: key.keyId, plaintext };
     } finally {
       material.fill(0);
     }
+  }
+
+  /**
+   * The key named by `keyId` (key ID, `alias/NAME` or alias URN), in any state, for
+   * describe-key: KMS.0205 when `keyId` is no reference, KMS.0207 when not in the project.
+   * The record's wrapped material is left out.
+   */
+  async describeKey(scope: Scope, keyId: string): Promise<KeyRecord> {
+    const key = await this.#resolveKey(scope, keyId);
+    return { ...key, wrappedMaterial: null };
+  }
+
+  /**
+   * A page of the project's keys, in the stable order (creation date, key ID), for list-keys.
+   * `limit` is a decimal string 1 to LIST_KEYS_MAX_LIMIT (default LIST_KEYS_MAX_LIMIT), `marker`
+   * the opaque cursor a previous page returned, `keyState` "1" to "5"; any other value is
+   * KMS.0308. Keys existing for the whole pagination are returned exactly once. Wrapped
+   * material is left out of the records.
+   */
+  async listKeys(scope: Scope, input: ListKeysInput = {}): Promise<ListKeysResult> {
+    const limit = input.limit === undefined ? LIST_KEYS_MAX_LIMIT : Number(input.limit);
+    if (input.limit !== undefined && (!/^[1-9][0-9]{0,3}$/.test(input.limit) || limit > LIST_KEYS_MAX_LIMIT)) {
+      throw new KmsError('KMS.0308', 'Invalid parameter: limit.');
+    }
+    const states: readonly string[] = Object.values(KeyState);
+    if (input.keyState !== undefined && !states.includes(input.keyState)) throw new KmsError('KMS.0308', 'Invalid parameter: key_state.');
+    const after = input.marker === undefined || input.marker === '' ? undefined : decodeListMarker(input.marker);
+    const page = await this.#store.listKeys(scope, { limit, after, keyState: input.keyState as KeyState | undefined });
+    const last = page.keys[page.keys.length - 1];
+    return {
+      keys: page.keys.map((key) => ({ ...key, wrappedMaterial: null })),
+      truncated: page.truncated,
+      nextMarker: page.truncated && last ? encodeListMarker(last) : '',
+      total: page.total,
+    };
+  }
+
+  /** The region name this service answers for (alias URNs, describe-key's `realm`). */
+  get region(): string {
+    return this.#region;
   }
 
   async #resolveKey(scope: Scope, text: string): Promise<KeyRecord> {

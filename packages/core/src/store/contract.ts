@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { KeyState, type KeyRecord, type Scope } from '../keys/key-record';
-import type { KeyStore } from './key-store';
+import type { KeyStore, ListKeysQuery } from './key-store';
 
 /**
  * The behaviour every KeyStore must share, as a jest suite. A store implementation's spec
@@ -216,6 +217,94 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         expect(results.filter((result) => result.ok)).toHaveLength(3);
         expect(results.filter((result) => !result.ok)).toEqual(Array(17).fill({ ok: false, reason: 'quota-exceeded' }));
         expect(await store.countKeys(PROJECT_A)).toBe(3);
+      });
+    });
+
+    describe('listKeys', () => {
+      /** Every page from the start, following the last key of each page. */
+      async function listAll(scope: Scope, limit: number, keyState?: ListKeysQuery['keyState'], between?: () => Promise<void>): Promise<KeyRecord[][]> {
+        const pages: KeyRecord[][] = [];
+        let after: ListKeysQuery['after'];
+        for (;;) {
+          const page = await store.listKeys(scope, { limit, after, keyState });
+          pages.push(page.keys);
+          if (!page.truncated) return pages;
+          expect(page.keys).toHaveLength(limit);
+          const last = page.keys[page.keys.length - 1]!;
+          after = { creationDate: last.creationDate, keyId: last.keyId };
+          if (between) await between();
+        }
+      }
+
+      it('returns nothing for an empty project, not truncated, total 0', async () => {
+        await expect(store.listKeys(PROJECT_A, { limit: 10 })).resolves.toEqual({ keys: [], truncated: false, total: 0 });
+      });
+
+      it('orders by creation date, then key ID by code unit, with every field, and only the own project', async () => {
+        const keys = [
+          record(PROJECT_A, 'c', { creationDate: 3, keyId: 'b0000000-0000-0000-0000-000000000000' }),
+          record(PROJECT_A, 'a', { creationDate: 1, keyId: 'z0000000-0000-0000-0000-000000000000' }),
+          record(PROJECT_A, 'b', { creationDate: 3, keyId: 'a0000000-0000-0000-0000-000000000000' }),
+          record(PROJECT_A, 'd', { creationDate: 3, keyId: '90000000-0000-0000-0000-000000000000', wrappedMaterial: null, keyState: KeyState.PendingImport }),
+        ];
+        for (const key of keys) await store.insertKey(key, NO_LIMIT);
+        await store.insertKey(record(PROJECT_B, 'x', { creationDate: 0 }), NO_LIMIT);
+        await store.insertKey(record(OTHER_DOMAIN, 'y', { creationDate: 0 }), NO_LIMIT);
+        const page = await store.listKeys(PROJECT_A, { limit: 10 });
+        expect(page.keys).toEqual([keys[1], keys[3], keys[2], keys[0]]);
+        expect(page).toMatchObject({ truncated: false, total: 4 });
+      });
+
+      it('pages by limit: both sides of the boundary, the cursor excluded', async () => {
+        for (let i = 0; i < 5; i += 1) await store.insertKey(record(PROJECT_A, `k${i}`, { creationDate: 100 + i }), NO_LIMIT);
+        const exact = await store.listKeys(PROJECT_A, { limit: 5 });
+        expect(exact).toMatchObject({ truncated: false, total: 5 });
+        expect(exact.keys).toHaveLength(5);
+        const short = await store.listKeys(PROJECT_A, { limit: 4 });
+        expect(short).toMatchObject({ truncated: true, total: 5 });
+        const last = short.keys[3]!;
+        const rest = await store.listKeys(PROJECT_A, { limit: 4, after: { creationDate: last.creationDate, keyId: last.keyId } });
+        expect(rest.keys.map((key) => key.keyAlias)).toEqual(['k4']);
+        expect(rest).toMatchObject({ truncated: false, total: 5 });
+      });
+
+      it('filters by key state, total counting only that state', async () => {
+        await store.insertKey(record(PROJECT_A, 'on', { creationDate: 1 }), NO_LIMIT);
+        await store.insertKey(record(PROJECT_A, 'off', { creationDate: 2, keyState: KeyState.Disabled }), NO_LIMIT);
+        await store.insertKey(record(PROJECT_A, 'ext', { creationDate: 3, keyState: KeyState.PendingImport, wrappedMaterial: null }), NO_LIMIT);
+        const disabled = await store.listKeys(PROJECT_A, { limit: 10, keyState: KeyState.Disabled });
+        expect(disabled.keys.map((key) => key.keyAlias)).toEqual(['off']);
+        expect(disabled.total).toBe(1);
+        await expect(store.listKeys(PROJECT_A, { limit: 10, keyState: KeyState.PendingDeletion })).resolves.toEqual({ keys: [], truncated: false, total: 0 });
+      });
+
+      it('never repeats nor skips a key that existed at the start, while keys are inserted between pages (property)', async () => {
+        let run = 0;
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 0, maxLength: 14 }),
+            fc.integer({ min: 1, max: 5 }),
+            fc.array(fc.integer({ min: 0, max: 8 }), { maxLength: 8 }),
+            async (existingDates, limit, insertedDates) => {
+              run += 1;
+              // A project of its own per run, so runs do not see each other's keys.
+              const scope: Scope = { domainId: PROJECT_A.domainId, projectId: `prop-${run}-${randomUUID()}`.slice(0, 64) };
+              const existing = existingDates.map((date, i) => record(scope, `e${i}`, { creationDate: date }));
+              for (const key of existing) await store.insertKey(key, NO_LIMIT);
+              let next = 0;
+              const pages = await listAll(scope, limit, undefined, async () => {
+                // Keys created concurrently with the pagination: dates before, at and after the cursor.
+                const inserts = insertedDates.slice(next, next + 2).map((date, i) => store.insertKey(record(scope, `n${next + i}`, { creationDate: date }), NO_LIMIT));
+                next += 2;
+                await Promise.all(inserts);
+              });
+              const seen = pages.flat().map((key) => key.keyId);
+              expect(new Set(seen).size).toBe(seen.length);
+              for (const key of existing) expect(seen).toContain(key.keyId);
+            },
+          ),
+          { numRuns: 25 },
+        );
       });
     });
 

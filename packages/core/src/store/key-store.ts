@@ -1,4 +1,22 @@
-import type { KeyRecord, Scope } from '../keys/key-record';
+import type { KeyRecord, KeyState, Scope } from '../keys/key-record';
+
+/** A page of a project's keys in the stable order (creationDate, keyId). */
+export interface ListKeysQuery {
+  /** At most this many keys (1 or more). */
+  readonly limit: number;
+  /** Only keys strictly after this position in the order (the last key of the previous page). */
+  readonly after?: { readonly creationDate: number; readonly keyId: string };
+  /** Only keys in this state. */
+  readonly keyState?: KeyState;
+}
+
+export interface ListKeysPage {
+  readonly keys: KeyRecord[];
+  /** Whether keys matching the query follow this page. */
+  readonly truncated: boolean;
+  /** How many keys of the project match `keyState` (all positions). */
+  readonly total: number;
+}
 
 export type InsertKeyResult =
   | { readonly ok: true }
@@ -19,6 +37,11 @@ export interface KeyStore {
   findKeyById(scope: Scope, keyId: string): Promise<KeyRecord | undefined>;
   findKeyByAlias(scope: Scope, keyAlias: string): Promise<KeyRecord | undefined>;
   countKeys(scope: Scope): Promise<number>;
+  /**
+   * The project's keys ordered by (creationDate, keyId), keyId compared by code unit. Keys
+   * that exist for a whole pagination are returned exactly once, whatever is inserted meanwhile.
+   */
+  listKeys(scope: Scope, query: ListKeysQuery): Promise<ListKeysPage>;
   /** Store-wide settings (for example the root key check value). */
   getMeta(name: string): Promise<string | undefined>;
   /** Sets a setting unless it exists; resolves to the value now stored. */

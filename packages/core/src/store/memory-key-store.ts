@@ -1,5 +1,5 @@
 import type { KeyRecord, Scope } from '../keys/key-record';
-import type { InsertKeyResult, KeyStore } from './key-store';
+import type { InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 
 /** In-process store for tests and throwaway servers: nothing survives a restart. */
 export class MemoryKeyStore implements KeyStore {
@@ -31,6 +31,15 @@ export class MemoryKeyStore implements KeyStore {
     return [...this.#keys.values()].filter((key) => sameScope(key, scope)).length;
   }
 
+  async listKeys(scope: Scope, query: ListKeysQuery): Promise<ListKeysPage> {
+    const matching = [...this.#keys.values()]
+      .filter((key) => sameScope(key, scope) && (query.keyState === undefined || key.keyState === query.keyState))
+      .sort(compareKeys);
+    const after = query.after;
+    const following = after ? matching.filter((key) => compareKeys(key, after) > 0) : matching;
+    return { keys: following.slice(0, query.limit).map(copy), truncated: following.length > query.limit, total: matching.length };
+  }
+
   async getMeta(name: string): Promise<string | undefined> {
     return this.#meta.get(name);
   }
@@ -41,6 +50,12 @@ export class MemoryKeyStore implements KeyStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** The list order: creation date, then key ID by code unit (as SQLite's BINARY and PostgreSQL's "C"). */
+function compareKeys(a: { creationDate: number; keyId: string }, b: { creationDate: number; keyId: string }): number {
+  if (a.creationDate !== b.creationDate) return a.creationDate - b.creationDate;
+  return a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0;
 }
 
 function sameScope(key: Scope, scope: Scope): boolean {

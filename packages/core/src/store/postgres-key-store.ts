@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import type { KeyOrigin, KeyRecord, KeyState, Scope } from '../keys/key-record';
-import type { InsertKeyResult, KeyStore } from './key-store';
+import type { InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 import { advisoryLockKey } from './postgres-locks';
 import { migrate, rollbackAndRelease } from './postgres-migrations';
 
@@ -137,6 +137,32 @@ export class PostgresKeyStore implements KeyStore {
       scope.projectId,
     ]);
     return Number(rows[0]!.n);
+  }
+
+  async listKeys(scope: Scope, query: ListKeysQuery): Promise<ListKeysPage> {
+    const state = query.keyState ?? null;
+    const afterDate = query.after?.creationDate ?? -1;
+    const afterId = query.after?.keyId ?? '';
+    // COLLATE "C": key IDs compare by code unit, as in the other stores, whatever the database's collation.
+    // One statement, so the page and the total see the same snapshot.
+    const { rows } = await this.#pool.query<KeyRow & { total: string }>(
+      `SELECT ${COLUMNS}, (SELECT count(*) FROM keys WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3)) AS total
+         FROM keys
+        WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3)
+          AND (creation_date > $4 OR (creation_date = $4 AND key_id COLLATE "C" > $5 COLLATE "C"))
+        ORDER BY creation_date, key_id COLLATE "C"
+        LIMIT $6`,
+      [scope.domainId, scope.projectId, state, afterDate, afterId, query.limit + 1],
+    );
+    let total = rows[0] ? Number(rows[0].total) : undefined;
+    if (total === undefined) {
+      const counted = await this.#pool.query<{ n: string }>(
+        'SELECT count(*) AS n FROM keys WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3)',
+        [scope.domainId, scope.projectId, state],
+      );
+      total = Number(counted.rows[0]!.n);
+    }
+    return { keys: rows.slice(0, query.limit).map(fromRow), truncated: rows.length > query.limit, total };
   }
 
   async getMeta(name: string): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, constants, existsSync, openSync } from 'node:fs';
 import type { KeyOrigin, KeyRecord, KeyState, Scope } from '../keys/key-record';
-import type { InsertKeyResult, KeyStore } from './key-store';
+import type { InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 
 /** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
 const MIGRATIONS: readonly string[] = [
@@ -47,6 +47,8 @@ export class SqliteKeyStore implements KeyStore {
   readonly #byAlias: Database.Statement<[string, string, string], KeyRow>;
   readonly #count: Database.Statement<[string, string], { n: number }>;
   readonly #getMeta: Database.Statement<[string], { value: string }>;
+  readonly #list: Database.Statement<[string, string, string | null, string | null, number, number, string, number], KeyRow>;
+  readonly #countState: Database.Statement<[string, string, string | null, string | null], { n: number }>;
   readonly #insertMeta: Database.Statement<[string, string]>;
 
   constructor(path: string) {
@@ -70,6 +72,15 @@ export class SqliteKeyStore implements KeyStore {
     this.#byAlias = this.#db.prepare('SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND key_alias = ?');
     this.#count = this.#db.prepare('SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ?');
     this.#getMeta = this.#db.prepare('SELECT value FROM meta WHERE name = ?');
+    // key_id compares with BINARY collation: by code unit, as the memory and PostgreSQL stores.
+    this.#list = this.#db.prepare(
+      `SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND (? IS NULL OR key_state = ?)
+         AND (creation_date > ? OR (creation_date = ? AND key_id > ?))
+       ORDER BY creation_date, key_id LIMIT ?`,
+    );
+    this.#countState = this.#db.prepare(
+      'SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ? AND (? IS NULL OR key_state = ?)',
+    );
     this.#insertMeta = this.#db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
     const count = this.#count;
     const aliasTaken = this.#db.prepare<[string, string, string], { one: number }>(
@@ -108,6 +119,18 @@ export class SqliteKeyStore implements KeyStore {
 
   async countKeys(scope: Scope): Promise<number> {
     return this.#count.get(scope.domainId, scope.projectId)!.n;
+  }
+
+  async listKeys(scope: Scope, query: ListKeysQuery): Promise<ListKeysPage> {
+    const state = query.keyState ?? null;
+    const afterDate = query.after?.creationDate ?? -1;
+    const afterId = query.after?.keyId ?? '';
+    // One read transaction: the page and the total see the same snapshot.
+    return this.#db.transaction(() => {
+      const rows = this.#list.all(scope.domainId, scope.projectId, state, state, afterDate, afterDate, afterId, query.limit + 1);
+      const total = this.#countState.get(scope.domainId, scope.projectId, state, state)!.n;
+      return { keys: rows.slice(0, query.limit).map(fromRow), truncated: rows.length > query.limit, total };
+    }).deferred();
   }
 
   async getMeta(name: string): Promise<string | undefined> {

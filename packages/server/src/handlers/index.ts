@@ -2,6 +2,10 @@ import type { KmsService } from '@openkms/core';
 import type { OperationHandlers } from '../generated';
 import { createDatakeyHandler } from './create-datakey';
 import { createKeyHandler } from './create-key';
+import { decryptDatakeyHandler } from './decrypt-datakey';
+import { describeKeyHandler } from './describe-key';
+import { encryptDatakeyHandler } from './encrypt-datakey';
+import { listKeysHandler } from './list-keys';
 import type { RequestContext } from './request-context';
 
 export type { RequestContext } from './request-context';
@@ -14,5 +18,9 @@ export function createOperationHandlers(service: KmsService): OperationHandlers<
   return {
     createKey: createKeyHandler(service),
     createDatakey: createDatakeyHandler(service),
+    encryptDatakey: encryptDatakeyHandler(service),
+    decryptDatakey: decryptDatakeyHandler(service),
+    describeKey: describeKeyHandler(service),
+    listKeys: listKeysHandler(service),
   };
 }

@@ -126,12 +126,18 @@ function dispatch(handlers: OperationHandlers<RequestContext>, operationId: stri
       const context = (res.locals as Locals).context;
       if (!context) throw new Error('operation reached without an authenticated context');
       const result = await handler({ pathParams: (req as OpenApiRequest).openapi?.pathParams ?? req.params, body: req.body }, context);
-      (res.locals as Locals).auditKeyId = keyIdOf(result);
+      // decrypt-datakey's result names no key: the request's key ID then (the core checked it is the blob's).
+      (res.locals as Locals).auditKeyId = keyIdOf(result) ?? keyIdOf({ key_id: plainKeyId((req.body as { key_id?: unknown } | undefined)?.key_id) });
       res.status(200).json(result);
     } catch (error) {
       next(error);
     }
   };
+}
+
+/** `value` when it is a key ID itself (not an alias or URN), for the audit record. */
+function plainKeyId(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/.test(value) ? value : undefined;
 }
 
 /** The key an operation's result names: `key_info.key_id` (create-key) or `key_id`. */

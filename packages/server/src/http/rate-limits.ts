@@ -18,7 +18,7 @@ export const SERVICE_RATE_LIMITS: RateLimits = {
   createKey: { limit: 20, windowMs: 1000 },
 };
 
-const OPERATIONS: readonly OperationId[] = ['createKey', 'createDatakey'];
+const OPERATIONS: readonly OperationId[] = ['createKey', 'createDatakey', 'encryptDatakey', 'decryptDatakey', 'describeKey', 'listKeys'];
 const WINDOWS: Readonly<Record<string, number>> = { s: 1000, min: 60_000, h: 3_600_000 };
 
 /**

@@ -1,0 +1,25 @@
+import type { KeyRecord } from '@openkms/core';
+import type { KeyDetails } from '../generated';
+
+/** A key's full description as describe-key and list-keys answer it: every field a string (kms-facts §2). */
+export function toKeyDetails(key: KeyRecord, realm: string): KeyDetails {
+  return {
+    key_id: key.keyId,
+    domain_id: key.domainId,
+    key_alias: key.keyAlias,
+    realm,
+    key_description: key.keyDescription,
+    creation_date: String(key.creationDate),
+    // No operation schedules deletion or sets an expiry yet.
+    scheduled_deletion_date: '',
+    key_state: key.keyState,
+    default_key_flag: '0',
+    key_type: '1',
+    expiration_time: '',
+    origin: key.origin,
+    key_rotation_enabled: 'false',
+    sys_enterprise_project_id: key.enterpriseProjectId,
+    key_spec: 'AES_256',
+    key_usage: 'ENCRYPT_DECRYPT',
+  };
+}

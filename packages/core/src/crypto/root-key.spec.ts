@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format, inspect } from 'node:util';
 import fc from 'fast-check';
-import { RootKey, type KeyMaterialOwner } from './root-key';
+import { sealAesGcm } from './aes-gcm';
+import { RootKey, WRAPPED_MATERIAL_FORMAT, wrappingRootKeyId, type KeyMaterialOwner } from './root-key';
 
 const OWNER: KeyMaterialOwner = {
   domainId: 'be34df18ddd7d205c328aa86e086beff',
@@ -149,7 +150,11 @@ describe('RootKey wrap / unwrap', () => {
   it('round-trips key material for the same owner', () => {
     const material = randomBytes(32);
     const wrapped = rootKey.wrap(material, OWNER);
-    expect(wrapped.length).toBe(12 + 32 + 16);
+    // format byte ‖ root key ID ‖ nonce ‖ sealed material ‖ tag
+    expect(wrapped.length).toBe(1 + 8 + 12 + 32 + 16);
+    expect(wrapped[0]).toBe(WRAPPED_MATERIAL_FORMAT);
+    expect(wrapped.subarray(1, 9).toString('hex')).toBe(rootKey.checkValue());
+    expect(wrappingRootKeyId(wrapped)).toBe(rootKey.checkValue());
     expect(wrapped.includes(material)).toBe(false);
     expect(rootKey.unwrap(wrapped, OWNER)).toEqual(material);
     // Only the three owner fields are bound: a full key record works as the owner too.
@@ -178,6 +183,70 @@ describe('RootKey wrap / unwrap', () => {
         expect(rootKey.unwrap(damaged, OWNER)).toBeUndefined();
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('RootKey wrapped material layout (docs/ciphertext-format.md, "Wrapped key material")', () => {
+  it('is 0x01 ‖ check value ‖ nonce ‖ AES-256-GCM(material) ‖ tag, with the header and owner as associated data', () => {
+    const raw = randomBytes(32);
+    const material = randomBytes(32);
+    const nonce = randomBytes(12);
+    const checkValue = createHmac('sha256', raw).update('openkms root key check v1').digest().subarray(0, 8);
+    const header = Buffer.concat([Buffer.of(0x01), checkValue]);
+    const aad = Buffer.concat([header, Buffer.from(['openkms.cmk-material.v2', OWNER.domainId, OWNER.projectId, OWNER.keyId].join('\0'), 'utf8')]);
+    const expected = Buffer.concat([header, sealAesGcm(raw, material, aad, () => nonce)]);
+    expect(RootKey.fromBytes(raw).wrap(material, OWNER, () => nonce)).toEqual(expected);
+    expect(RootKey.fromBytes(raw).checkValue()).toBe(checkValue.toString('hex'));
+  });
+});
+
+describe('RootKey wrap input', () => {
+  it('wraps only 32-byte key material (format 0 is told apart by its length)', () => {
+    for (const size of [0, 16, 23, 31, 33, 64]) expect(() => RootKey.generate().wrap(randomBytes(size), OWNER)).toThrow(/32-byte key material/);
+  });
+});
+
+describe('RootKey format 0 (material wrapped before root key rotation existed)', () => {
+  const raw = randomBytes(32);
+  const rootKey = RootKey.fromBytes(raw);
+  // Format 0 as the first release wrote it: nonce ‖ sealed ‖ tag, no header, its own label.
+  const legacyWrap = (material: Buffer, owner: KeyMaterialOwner): Buffer =>
+    sealAesGcm(raw, material, Buffer.from(['openkms.cmk-material.v1', owner.domainId, owner.projectId, owner.keyId].join('\0'), 'utf8'));
+
+  it('still opens, and names no root key', () => {
+    const material = randomBytes(32);
+    const wrapped = legacyWrap(material, OWNER);
+    expect(wrapped.length).toBe(60);
+    expect(wrappingRootKeyId(wrapped)).toBe('legacy');
+    expect(rootKey.unwrap(wrapped, OWNER)).toEqual(material);
+  });
+
+  it('fails (undefined) under another root key, another owner, or any flipped bit', () => {
+    const wrapped = legacyWrap(randomBytes(32), OWNER);
+    expect(RootKey.generate().unwrap(wrapped, OWNER)).toBeUndefined();
+    expect(rootKey.unwrap(wrapped, { ...OWNER, keyId: '81da51ed-46f1-4e1e-99fc-6e5ff47ba02b' })).toBeUndefined();
+    fc.assert(
+      fc.property(fc.nat({ max: wrapped.length * 8 - 1 }), (bit) => {
+        const damaged = Buffer.from(wrapped);
+        damaged[bit >> 3]! ^= 1 << (bit & 7);
+        expect(rootKey.unwrap(damaged, OWNER)).toBeUndefined();
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('wrappingRootKeyId', () => {
+  it('is undefined for bytes of neither format', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 120 }), (bytes) => {
+        const buffer = Buffer.from(bytes);
+        fc.pre(buffer.length !== 60 && !(buffer.length >= 37 && buffer[0] === WRAPPED_MATERIAL_FORMAT));
+        expect(wrappingRootKeyId(buffer)).toBeUndefined();
+        expect(RootKey.generate().unwrap(buffer, OWNER)).toBeUndefined();
+      }),
+      { numRuns: 200 },
     );
   });
 });

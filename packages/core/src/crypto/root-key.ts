@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, fsyncSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AES_KEY_BYTES, openAesGcm, sealAesGcm, type RandomBytes, systemRandomBytes } from './aes-gcm';
+import { AES_KEY_BYTES, GCM_NONCE_BYTES, GCM_TAG_BYTES, openAesGcm, sealAesGcm, type RandomBytes, systemRandomBytes } from './aes-gcm';
 
 /** Where a customer master key's material belongs; bound into its wrapping. */
 export interface KeyMaterialOwner {
@@ -10,8 +10,28 @@ export interface KeyMaterialOwner {
   readonly keyId: string;
 }
 
-const WRAP_LABEL = 'openkms.cmk-material.v1';
+/** Associated-data label of format 0 (no header), read for stores written before rotation existed. */
+const LEGACY_WRAP_LABEL = 'openkms.cmk-material.v1';
+const WRAP_LABEL = 'openkms.cmk-material.v2';
 const CHECK_LABEL = 'openkms root key check v1';
+
+/** Format byte of wrapped material that names its root key: 0x01 ‖ root key ID (8 bytes) ‖ nonce ‖ sealed ‖ tag. */
+export const WRAPPED_MATERIAL_FORMAT = 0x01;
+const ROOT_KEY_ID_BYTES = 8;
+const HEADER_BYTES = 1 + ROOT_KEY_ID_BYTES;
+/** Format 0 wrapped exactly 32 bytes with no header: nonce ‖ sealed ‖ tag. */
+const LEGACY_WRAPPED_BYTES = GCM_NONCE_BYTES + AES_KEY_BYTES + GCM_TAG_BYTES;
+
+/**
+ * Which root key wrapped a piece of stored material: its ID from the header, or `legacy` for
+ * format 0, which does not say (any root key the server holds may be tried). undefined when
+ * the bytes are neither format.
+ */
+export function wrappingRootKeyId(wrapped: Buffer): string | 'legacy' | undefined {
+  if (wrapped.length === LEGACY_WRAPPED_BYTES) return 'legacy';
+  if (wrapped.length < HEADER_BYTES + GCM_NONCE_BYTES + GCM_TAG_BYTES || wrapped[0] !== WRAPPED_MATERIAL_FORMAT) return undefined;
+  return wrapped.subarray(1, HEADER_BYTES).toString('hex');
+}
 
 /**
  * The root key wraps every customer master key's material at rest (AES-256-GCM).
@@ -19,12 +39,14 @@ const CHECK_LABEL = 'openkms root key check v1';
  */
 export class RootKey {
   readonly #bytes: Buffer;
+  readonly #id: Buffer;
 
   private constructor(bytes: Buffer) {
     if (bytes.length !== AES_KEY_BYTES) {
       throw new Error(`the root key must be ${AES_KEY_BYTES} bytes (64 hex characters or 44 base64 characters)`);
     }
     this.#bytes = Buffer.from(bytes);
+    this.#id = createHmac('sha256', this.#bytes).update(CHECK_LABEL).digest().subarray(0, ROOT_KEY_ID_BYTES);
   }
 
   static fromBytes(bytes: Buffer): RootKey {
@@ -71,29 +93,51 @@ export class RootKey {
         unlinkSync(temporary);
       }
     }
+    return { rootKey: RootKey.loadFile(path), created: false };
+  }
+
+  /**
+   * Reads an existing root key file. A file that others may read is refused, as ssh refuses
+   * a private key.
+   */
+  static loadFile(path: string): RootKey {
     const mode = statSync(path).mode & 0o777;
     if ((mode & 0o077) !== 0) {
       throw new Error(`root key file ${path} is accessible by other users (mode ${mode.toString(8)}); run chmod 600 on it`);
     }
-    return { rootKey: RootKey.fromEncoded(readFileSync(path, 'utf8')), created: false };
+    return RootKey.fromEncoded(readFileSync(path, 'utf8'));
   }
 
   /**
-   * A public fingerprint of the root key (first 8 bytes of an HMAC, hex). Stored beside the
-   * keys so that starting with the wrong root key fails at once instead of at first use.
+   * A public fingerprint of the root key (first 8 bytes of an HMAC, hex), which is also its ID
+   * in wrapped material. Stored beside the keys so that starting with the wrong root key fails
+   * at once instead of at first use.
    */
   checkValue(): string {
-    return createHmac('sha256', this.#bytes).update(CHECK_LABEL).digest().subarray(0, 8).toString('hex');
+    return this.#id.toString('hex');
   }
 
-  /** Seals key material for storage; the owner is bound as associated data. */
+  /**
+   * Seals key material for storage: 0x01 ‖ this key's ID ‖ nonce ‖ sealed ‖ tag. The header
+   * and the owner are bound as associated data, so material cannot be moved to another key.
+   */
   wrap(material: Buffer, owner: KeyMaterialOwner, random: RandomBytes = systemRandomBytes): Buffer {
-    return sealAesGcm(this.#bytes, material, wrapAad(owner), random);
+    // Only 32-byte material: format 0 is told apart from format 1 by its length.
+    if (material.length !== AES_KEY_BYTES) throw new Error(`the root key wraps ${AES_KEY_BYTES}-byte key material`);
+    const header = Buffer.concat([Buffer.of(WRAPPED_MATERIAL_FORMAT), this.#id]);
+    return Buffer.concat([header, sealAesGcm(this.#bytes, material, wrapAad(WRAP_LABEL, owner, header), random)]);
   }
 
-  /** Opens wrapped material; undefined if it was altered, moved to another key, or wrapped under another root key. */
+  /**
+   * Opens wrapped material: this key's format 1, or format 0 (no header). undefined if it was
+   * altered, moved to another key, or wrapped under another root key.
+   */
   unwrap(wrapped: Buffer, owner: KeyMaterialOwner): Buffer | undefined {
-    return openAesGcm(this.#bytes, wrapped, wrapAad(owner));
+    const wrappedBy = wrappingRootKeyId(wrapped);
+    if (wrappedBy === 'legacy') return openAesGcm(this.#bytes, wrapped, wrapAad(LEGACY_WRAP_LABEL, owner));
+    if (wrappedBy !== this.checkValue()) return undefined;
+    const header = wrapped.subarray(0, HEADER_BYTES);
+    return openAesGcm(this.#bytes, wrapped.subarray(HEADER_BYTES), wrapAad(WRAP_LABEL, owner, header));
   }
 
   toJSON(): string {
@@ -119,6 +163,6 @@ function syncDirectory(directory: string): void {
   }
 }
 
-function wrapAad(owner: KeyMaterialOwner): Buffer {
-  return Buffer.from([WRAP_LABEL, owner.domainId, owner.projectId, owner.keyId].join('\0'), 'utf8');
+function wrapAad(label: string, owner: KeyMaterialOwner, header: Buffer = Buffer.alloc(0)): Buffer {
+  return Buffer.concat([header, Buffer.from([label, owner.domainId, owner.projectId, owner.keyId].join('\0'), 'utf8')]);
 }

@@ -564,17 +564,18 @@ describe('KmsService and key states', () => {
   });
 
   it.each([
-    ['is not a valid wrapping', (_owner: KeyMaterialOwner, _rootKey: RootKey) => randomBytes(60)],
-    ['was wrapped for another key', (owner: KeyMaterialOwner, rootKey: RootKey) => rootKey.wrap(randomBytes(32), { ...owner, keyId: randomUUID() })],
-    ['was wrapped under another root key', (owner: KeyMaterialOwner) => RootKey.generate().wrap(randomBytes(32), owner)],
-  ])('fails with an internal error (not a KmsError) when stored material %s', async (_name, makeWrapped) => {
+    ['is not a valid wrapping', (_owner: KeyMaterialOwner, _rootKey: RootKey) => randomBytes(60), /failed authentication/],
+    ['is random bytes of the current format', (_owner: KeyMaterialOwner, rootKey: RootKey) => Buffer.concat([Buffer.of(1), Buffer.from(rootKey.checkValue(), 'hex'), randomBytes(60)]), /failed authentication/],
+    ['was wrapped for another key', (owner: KeyMaterialOwner, rootKey: RootKey) => rootKey.wrap(randomBytes(32), { ...owner, keyId: randomUUID() }), /failed authentication/],
+    ['was wrapped under a root key the service does not hold', (owner: KeyMaterialOwner) => RootKey.generate().wrap(randomBytes(32), owner), /root key [0-9a-f]{16}, which this server does not hold/],
+  ])('fails with an internal error (not a KmsError) when stored material %s', async (_name, makeWrapped, message) => {
     const { service, store, rootKey } = await setup();
     const keyId = randomUUID();
     await insertRawKey(store, rootKey, A, { keyId, wrappedMaterial: makeWrapped({ ...A, keyId }, rootKey) });
     const outcome = await service.createDataKey(A, { keyId, datakeyLength: '256' }).catch((error: unknown) => error);
     expect(outcome).toBeInstanceOf(Error);
     expect(outcome).not.toBeInstanceOf(KmsError);
-    expect((outcome as Error).message).toMatch(/failed authentication/);
+    expect((outcome as Error).message).toMatch(message);
   });
 });
 

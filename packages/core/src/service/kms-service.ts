@@ -1,12 +1,13 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { AES_KEY_BYTES, openAesGcm, sealAesGcm, type RandomBytes, systemRandomBytes } from '../crypto/aes-gcm';
 import type { RootKey } from '../crypto/root-key';
+import { RootKeyRing } from '../crypto/root-key-ring';
 import { DATAKEY_BLOB_VERSION, decodeDatakeyBlob, encodeDatakeyBlob } from '../ciphertext/datakey-blob';
 import { encodeEncryptionContext, type EncryptionContext } from '../ciphertext/encryption-context';
 import { KmsError } from '../errors';
 import { KeyState, type KeyOrigin, type KeyRecord, type Scope } from '../keys/key-record';
 import { parseKeyReference } from '../keys/key-reference';
-import type { KeyStore } from '../store/key-store';
+import type { InsertKeyResult, KeyStore } from '../store/key-store';
 
 export const DEFAULT_MAX_KEYS_PER_PROJECT = 1000;
 export const DATAKEY_MIN_BITS = 8;
@@ -14,13 +15,22 @@ export const DATAKEY_MAX_BITS = 8192;
 export const ENCRYPTION_CONTEXT_MAX_CHARS = 8192;
 const ALIAS_PATTERN = /^[a-zA-Z0-9:/_-]{1,255}$/;
 const RESERVED_ALIAS_SUFFIX = '/default';
-const ROOT_KEY_CHECK_META = 'root_key_check_value';
+/** Store setting: the check value of the root key that wraps new keys (the active root key). */
+export const ACTIVE_ROOT_KEY_META = 'root_key_check_value';
+/** Store setting, present while a rotation is unfinished: the root key some keys may still be wrapped under. */
+export const RETIRING_ROOT_KEY_META = 'root_key_retiring_check_value';
 const DATAKEY_AAD_LABEL = Buffer.from('openkms.datakey\0', 'ascii');
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export interface KmsServiceOptions {
   readonly store: KeyStore;
+  /** The root key a new store starts with, and the target of a rotation. */
   readonly rootKey: RootKey;
+  /**
+   * Older root keys, held to open material still wrapped under them during a rotation. Which
+   * held key wraps new keys is the store's choice (its active root key), not this list's.
+   */
+  readonly previousRootKeys?: readonly RootKey[];
   /** Region name used in alias URNs (`kms:<region>:<domain_id>:alias:<NAME>`). */
   readonly region: string;
   readonly maxKeysPerProject?: number;
@@ -118,16 +128,19 @@ export interface DecryptDataKeyInput {
  */
 export class KmsService {
   readonly #store: KeyStore;
-  readonly #rootKey: RootKey;
+  #rootKeys: RootKeyRing;
+  /** The store's active root key as last read: new keys are wrapped under it. */
+  #activeRootKeyId: string;
   readonly #region: string;
   readonly #maxKeysPerProject: number;
   readonly #now: () => number;
   readonly #random: RandomBytes;
   readonly #newKeyId: () => string;
 
-  private constructor(options: KmsServiceOptions) {
+  private constructor(options: KmsServiceOptions, rootKeys: RootKeyRing, activeRootKeyId: string) {
     this.#store = options.store;
-    this.#rootKey = options.rootKey;
+    this.#rootKeys = rootKeys;
+    this.#activeRootKeyId = activeRootKeyId;
     this.#region = options.region;
     this.#maxKeysPerProject = options.maxKeysPerProject ?? DEFAULT_MAX_KEYS_PER_PROJECT;
     this.#now = options.now ?? Date.now;
@@ -137,21 +150,32 @@ export class KmsService {
 
   /**
    * Opens the service over a store. The first start records the root key's check value;
-   * later starts with a different root key fail here, before any request is served.
+   * later starts without the store's active root key (or, during a rotation, without the
+   * retiring one) fail here, before any request is served.
    */
   static async open(options: KmsServiceOptions): Promise<KmsService> {
     const maxKeys = options.maxKeysPerProject ?? DEFAULT_MAX_KEYS_PER_PROJECT;
     // Check options before touching the store.
     if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new Error('maxKeysPerProject must be a positive integer');
-    const expected = options.rootKey.checkValue();
-    const stored = await options.store.setMetaIfAbsent(ROOT_KEY_CHECK_META, expected);
-    if (stored !== expected) {
-      throw new Error(
-        'the root key does not match the one this store was created with (check value mismatch); ' +
-          'start with the original root key',
-      );
-    }
-    return new KmsService(options);
+    const rootKeys = new RootKeyRing([options.rootKey, ...(options.previousRootKeys ?? [])]);
+    const active = await checkRootKeys(options.store, rootKeys, options.rootKey);
+    return new KmsService(options, rootKeys, active);
+  }
+
+  /**
+   * Replaces the root keys this service holds (a server reloading its key files), after the
+   * same checks as open(); on failure the keys held before stay in use.
+   */
+  async replaceRootKeys(rootKey: RootKey, previousRootKeys: readonly RootKey[] = []): Promise<void> {
+    const rootKeys = new RootKeyRing([rootKey, ...previousRootKeys]);
+    const active = await checkRootKeys(this.#store, rootKeys, rootKey);
+    this.#rootKeys = rootKeys;
+    this.#activeRootKeyId = active;
+  }
+
+  /** Check values of the root keys held, and which of them wraps new keys. */
+  get rootKeyIds(): { readonly active: string; readonly held: readonly string[] } {
+    return { active: this.#activeRootKeyId, held: this.#rootKeys.ids };
   }
 
   async createKey(scope: Scope, input: CreateKeyInput): Promise<CreatedKey> {
@@ -165,28 +189,52 @@ export class KmsService {
 
     const keyId = this.#newKeyId();
     const owner = { domainId: scope.domainId, projectId: scope.projectId, keyId };
-    let wrappedMaterial: Buffer | null = null;
-    if (origin === 'kms') {
-      const material = randomBytes(AES_KEY_BYTES);
-      try {
-        wrappedMaterial = this.#rootKey.wrap(material, owner, this.#random);
-      } finally {
-        material.fill(0);
+    const material = origin === 'kms' ? randomBytes(AES_KEY_BYTES) : undefined;
+    try {
+      const record: KeyRecord = {
+        ...owner,
+        keyAlias: input.keyAlias,
+        keyDescription,
+        origin,
+        keyState: origin === 'kms' ? KeyState.Enabled : KeyState.PendingImport,
+        enterpriseProjectId: input.enterpriseProjectId ?? '0',
+        creationDate: this.#now(),
+        wrappedMaterial: null,
+      };
+      let result = await this.#insertUnderActiveRootKey(record, material);
+      if (!result.ok && result.reason === 'meta-mismatch') {
+        // A rotation made another root key active since this service last looked: follow it once.
+        this.#activeRootKeyId = await this.#readActiveRootKeyId();
+        result = await this.#insertUnderActiveRootKey(record, material);
       }
+      if (!result.ok) {
+        if (result.reason === 'meta-mismatch') throw new Error('the active root key changed twice while creating a key');
+        throw new KmsError(result.reason === 'duplicate-alias' ? 'KMS.1104' : 'KMS.1105');
+      }
+      return { keyId, domainId: scope.domainId };
+    } finally {
+      material?.fill(0);
     }
-    const record: KeyRecord = {
-      ...owner,
-      keyAlias: input.keyAlias,
-      keyDescription,
-      origin,
-      keyState: origin === 'kms' ? KeyState.Enabled : KeyState.PendingImport,
-      enterpriseProjectId: input.enterpriseProjectId ?? '0',
-      creationDate: this.#now(),
-      wrappedMaterial,
-    };
-    const result = await this.#store.insertKey(record, { maxKeysPerProject: this.#maxKeysPerProject });
-    if (!result.ok) throw new KmsError(result.reason === 'duplicate-alias' ? 'KMS.1104' : 'KMS.1105');
-    return { keyId, domainId: scope.domainId };
+  }
+
+  /** Inserts the key with its material wrapped under the active root key, if that key is still the store's active one. */
+  async #insertUnderActiveRootKey(record: KeyRecord, material: Buffer | undefined): Promise<InsertKeyResult> {
+    const active = this.#activeRootKeyId;
+    const rootKey = this.#rootKeys.get(active);
+    if (!rootKey) throw new Error(`the store's active root key ${active} is not among the root keys this server holds; reload the server with it`);
+    const wrappedMaterial = material ? rootKey.wrap(material, record, this.#random) : null;
+    return this.#store.insertKey(
+      { ...record, wrappedMaterial },
+      { maxKeysPerProject: this.#maxKeysPerProject, metaEquals: { name: ACTIVE_ROOT_KEY_META, value: active } },
+    );
+  }
+
+  async #readActiveRootKeyId(): Promise<string> {
+    const active = await this.#store.getMeta(ACTIVE_ROOT_KEY_META);
+    if (active === undefined || !this.#rootKeys.has(active)) {
+      throw new Error(`the store's active root key ${active ?? '(none)'} is not among the root keys this server holds; reload the server with it`);
+    }
+    return active;
   }
 
   async createDataKey(scope: Scope, input: CreateDataKeyInput): Promise<CreatedDataKey> {
@@ -325,11 +373,39 @@ export class KmsService {
       default:
         throw new KmsError('KMS.0209', 'The key is not enabled.');
     }
-    const material = key.wrappedMaterial && this.#rootKey.unwrap(key.wrappedMaterial, key);
-    // Stored material that does not open is damage or tampering at rest, never the caller's fault.
-    if (!material) throw new Error(`stored key material of key ${key.keyId} failed authentication`);
-    return material;
+    if (!key.wrappedMaterial) throw new Error(`key ${key.keyId} is enabled but has no key material`);
+    const opened = this.#rootKeys.unwrap(key.wrappedMaterial, key);
+    if ('material' in opened) return opened.material;
+    // Stored material that does not open is a server fault (damage or tampering at rest, or a
+    // root key the server was not given), never the caller's.
+    if (opened.reason === 'unknown-root-key') {
+      throw new Error(`key material of key ${key.keyId} is wrapped under root key ${opened.rootKeyId}, which this server does not hold; reload the server with it`);
+    }
+    throw new Error(`stored key material of key ${key.keyId} failed authentication`);
   }
+}
+
+/**
+ * Checks the root keys a server holds against its store, and returns the active one's check
+ * value. A new store starts with `primary`. The store's active root key must be held, and so
+ * must the retiring one while a rotation is unfinished: keys may still be wrapped under it.
+ */
+async function checkRootKeys(store: KeyStore, rootKeys: RootKeyRing, primary: RootKey): Promise<string> {
+  const active = await store.setMetaIfAbsent(ACTIVE_ROOT_KEY_META, primary.checkValue());
+  if (!rootKeys.has(active)) {
+    throw new Error(
+      `the root key does not match the one this store's keys are wrapped under (check value mismatch: the store's ` +
+        `active root key is ${active}, this server holds ${rootKeys.ids.join(', ')}); start with the original root key`,
+    );
+  }
+  const retiring = await store.getMeta(RETIRING_ROOT_KEY_META);
+  if (retiring !== undefined && !rootKeys.has(retiring)) {
+    throw new Error(
+      `a root key rotation is unfinished: some keys may still be wrapped under root key ${retiring}, which this server ` +
+        'does not hold; start with it as a previous root key, and run rewrap to finish the rotation',
+    );
+  }
+  return active;
 }
 
 /** Bits of a data key from the API's decimal string: 8 to 8192 (KMS.1901), a multiple of 8 (KMS.1903). */

@@ -332,6 +332,121 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         expect(new Set(values).size).toBe(1);
         expect(await store.getMeta('contended')).toBe(values[0]);
       });
+
+      it('compareAndSetMeta changes or removes a value only when it holds the expected one', async () => {
+        await expect(store.compareAndSetMeta('cas', 'x', 'y')).resolves.toBe(false);
+        expect(await store.getMeta('cas')).toBeUndefined();
+        await store.setMetaIfAbsent('cas', 'one');
+        await expect(store.compareAndSetMeta('cas', 'two', 'three')).resolves.toBe(false);
+        expect(await store.getMeta('cas')).toBe('one');
+        await expect(store.compareAndSetMeta('cas', 'one', 'two')).resolves.toBe(true);
+        expect(await store.getMeta('cas')).toBe('two');
+        await expect(store.compareAndSetMeta('cas', 'one', undefined)).resolves.toBe(false);
+        await expect(store.compareAndSetMeta('cas', 'two', undefined)).resolves.toBe(true);
+        expect(await store.getMeta('cas')).toBeUndefined();
+        // Absent again, so it can be set anew.
+        await expect(store.setMetaIfAbsent('cas', 'four')).resolves.toBe('four');
+      });
+
+      it('lets exactly one of concurrent compareAndSetMeta calls win', async () => {
+        await store.setMetaIfAbsent('race', 'start');
+        const wins = await Promise.all(Array.from({ length: 10 }, (_, i) => store.compareAndSetMeta('race', 'start', `v${i}`)));
+        expect(wins.filter(Boolean)).toHaveLength(1);
+        expect(await store.getMeta('race')).toBe(`v${wins.indexOf(true)}`);
+      });
+    });
+
+    describe('insert conditioned on a setting (metaEquals)', () => {
+      const required = { name: 'root_key_check_value', value: 'aaaa' };
+
+      it('inserts while the setting holds the value, and refuses (meta-mismatch) otherwise', async () => {
+        const absent = record(PROJECT_A, 'absent');
+        await expect(store.insertKey(absent, { ...NO_LIMIT, metaEquals: required })).resolves.toEqual({ ok: false, reason: 'meta-mismatch' });
+        await store.setMetaIfAbsent(required.name, required.value);
+        const present = record(PROJECT_A, 'present');
+        await expect(store.insertKey(present, { ...NO_LIMIT, metaEquals: required })).resolves.toEqual({ ok: true });
+        await store.compareAndSetMeta(required.name, required.value, 'bbbb');
+        const changed = record(PROJECT_A, 'changed');
+        await expect(store.insertKey(changed, { ...NO_LIMIT, metaEquals: required })).resolves.toEqual({ ok: false, reason: 'meta-mismatch' });
+        expect(await store.findKeyById(PROJECT_A, absent.keyId)).toBeUndefined();
+        expect(await store.findKeyById(PROJECT_A, present.keyId)).toEqual(present);
+        expect(await store.findKeyById(PROJECT_A, changed.keyId)).toBeUndefined();
+        expect(await store.countKeys(PROJECT_A)).toBe(1);
+      });
+
+      it('commits every insert made under the old value before a concurrent compareAndSetMeta resolves', async () => {
+        // What root key rotation relies on: once the active root key has changed, a scan finds
+        // every key wrapped under the old one; none can be committed after the scan started.
+        await store.setMetaIfAbsent(required.name, required.value);
+        const scope: Scope = { domainId: PROJECT_A.domainId, projectId: `cas-${randomUUID()}`.slice(0, 36) };
+        const keys = Array.from({ length: 30 }, (_, i) => record(scope, `k${i}`));
+        const inserts = keys.map((key) => store.insertKey(key, { ...NO_LIMIT, metaEquals: required }));
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(await store.compareAndSetMeta(required.name, required.value, 'bbbb')).toBe(true);
+        const seenRightAfter = new Set((await store.scanKeys(undefined, 1000)).map((key) => key.keyId));
+        const results = await Promise.all(inserts);
+        results.forEach((result, i) => {
+          if (result.ok) expect(seenRightAfter.has(keys[i]!.keyId)).toBe(true);
+          else expect(result).toEqual({ ok: false, reason: 'meta-mismatch' });
+        });
+        const late = record(scope, 'late');
+        await expect(store.insertKey(late, { ...NO_LIMIT, metaEquals: required })).resolves.toEqual({ ok: false, reason: 'meta-mismatch' });
+      });
+    });
+
+    describe('scanKeys and replaceWrappedMaterial (store-wide maintenance)', () => {
+      it('returns every key of every project once, in key ID order by code unit, page by page', async () => {
+        const keys = [
+          ...Array.from({ length: 7 }, (_, i) => record(PROJECT_A, `a${i}`)),
+          ...Array.from({ length: 5 }, (_, i) => record(PROJECT_B, `b${i}`)),
+          ...Array.from({ length: 4 }, (_, i) => record(OTHER_DOMAIN, `c${i}`, { wrappedMaterial: null, origin: 'external', keyState: KeyState.PendingImport })),
+          // Upper-case IDs sort before lower-case ones by code unit, whatever a collation says.
+          record(PROJECT_A, 'upper', { keyId: 'ZZZZZZZZ-0000-4000-8000-000000000000' }),
+        ];
+        for (const key of keys) await store.insertKey(key, NO_LIMIT);
+        const seen: KeyRecord[] = [];
+        for (let after: string | undefined; ; ) {
+          const page = await store.scanKeys(after, 3);
+          expect(page.length).toBeLessThanOrEqual(3);
+          seen.push(...page);
+          if (page.length < 3) break;
+          after = page[page.length - 1]!.keyId;
+        }
+        const expected = [...keys].sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));
+        expect(seen).toEqual(expected);
+        expect(await store.scanKeys(expected[expected.length - 1]!.keyId, 10)).toEqual([]);
+      });
+
+      it('replaces wrapped material only when it still holds the expected bytes', async () => {
+        const key = record(PROJECT_A, 'swap');
+        await store.insertKey(key, NO_LIMIT);
+        const first = randomBytes(69);
+        const second = randomBytes(69);
+        await expect(store.replaceWrappedMaterial(key.keyId, randomBytes(60), first)).resolves.toBe(false);
+        expect((await store.findKeyById(PROJECT_A, key.keyId))!.wrappedMaterial).toEqual(key.wrappedMaterial);
+        await expect(store.replaceWrappedMaterial(key.keyId, key.wrappedMaterial!, first)).resolves.toBe(true);
+        expect(await store.findKeyById(PROJECT_A, key.keyId)).toEqual({ ...key, wrappedMaterial: first });
+        // The old bytes no longer match.
+        await expect(store.replaceWrappedMaterial(key.keyId, key.wrappedMaterial!, second)).resolves.toBe(false);
+        await expect(store.replaceWrappedMaterial(randomUUID(), first, second)).resolves.toBe(false);
+        expect((await store.findKeyById(PROJECT_A, key.keyId))!.wrappedMaterial).toEqual(first);
+      });
+
+      it('lets exactly one of concurrent replacements of the same bytes win', async () => {
+        const key = record(PROJECT_A, 'race');
+        await store.insertKey(key, NO_LIMIT);
+        const candidates = Array.from({ length: 8 }, () => randomBytes(69));
+        const wins = await Promise.all(candidates.map((candidate) => store.replaceWrappedMaterial(key.keyId, key.wrappedMaterial!, candidate)));
+        expect(wins.filter(Boolean)).toHaveLength(1);
+        expect((await store.findKeyById(PROJECT_A, key.keyId))!.wrappedMaterial).toEqual(candidates[wins.indexOf(true)]);
+      });
+
+      it('never replaces the material of a key without any', async () => {
+        const key = record(PROJECT_A, 'external', { origin: 'external', keyState: KeyState.PendingImport, wrappedMaterial: null });
+        await store.insertKey(key, NO_LIMIT);
+        await expect(store.replaceWrappedMaterial(key.keyId, Buffer.alloc(0), randomBytes(69))).resolves.toBe(false);
+        expect((await store.findKeyById(PROJECT_A, key.keyId))!.wrappedMaterial).toBeNull();
+      });
     });
 
     it('can be closed twice', async () => {

@@ -18,9 +18,19 @@ export interface ListKeysPage {
   readonly total: number;
 }
 
+export interface InsertKeyConditions {
+  /** The project holds at most this many keys. */
+  readonly maxKeysPerProject: number;
+  /**
+   * Insert only while the store setting `name` holds `value`, checked atomically with the
+   * insert (the service uses it so that no key is wrapped under a root key being retired).
+   */
+  readonly metaEquals?: { readonly name: string; readonly value: string };
+}
+
 export type InsertKeyResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly reason: 'duplicate-alias' | 'quota-exceeded' };
+  | { readonly ok: false; readonly reason: 'duplicate-alias' | 'quota-exceeded' | 'meta-mismatch' };
 
 /**
  * Durable storage of customer master keys. Every method is async so that a networked
@@ -29,11 +39,11 @@ export type InsertKeyResult =
  */
 export interface KeyStore {
   /**
-   * Inserts a key atomically with its two rules: the alias is unique in the project,
-   * and the project holds at most `maxKeysPerProject` keys. When it resolves `ok`, the
-   * key is durable.
+   * Inserts a key atomically with its rules: the alias is unique in the project, the project
+   * holds at most `maxKeysPerProject` keys, and `metaEquals` (when given) holds. When it
+   * resolves `ok`, the key is durable.
    */
-  insertKey(record: KeyRecord, limits: { readonly maxKeysPerProject: number }): Promise<InsertKeyResult>;
+  insertKey(record: KeyRecord, conditions: InsertKeyConditions): Promise<InsertKeyResult>;
   findKeyById(scope: Scope, keyId: string): Promise<KeyRecord | undefined>;
   findKeyByAlias(scope: Scope, keyAlias: string): Promise<KeyRecord | undefined>;
   countKeys(scope: Scope): Promise<number>;
@@ -42,9 +52,24 @@ export interface KeyStore {
    * that exist for a whole pagination are returned exactly once, whatever is inserted meanwhile.
    */
   listKeys(scope: Scope, query: ListKeysQuery): Promise<ListKeysPage>;
+  /**
+   * Every key of every project, ordered by key ID (by code unit), after `afterKeyId` when
+   * given, at most `limit`: for store-wide maintenance such as root key rotation.
+   */
+  scanKeys(afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]>;
+  /**
+   * Replaces a key's wrapped material if it still is `expected` (compare and swap); resolves
+   * whether it did. Durable when it resolves true.
+   */
+  replaceWrappedMaterial(keyId: string, expected: Buffer, replacement: Buffer): Promise<boolean>;
   /** Store-wide settings (for example the root key check value). */
   getMeta(name: string): Promise<string | undefined>;
   /** Sets a setting unless it exists; resolves to the value now stored. */
   setMetaIfAbsent(name: string, value: string): Promise<string>;
+  /**
+   * Sets a setting to `value`, or removes it when `value` is undefined, if it now holds
+   * `expected` (compare and swap); resolves whether it did.
+   */
+  compareAndSetMeta(name: string, expected: string, value: string | undefined): Promise<boolean>;
   close(): Promise<void>;
 }

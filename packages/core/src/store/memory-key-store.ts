@@ -1,15 +1,17 @@
 import type { KeyRecord, Scope } from '../keys/key-record';
-import type { InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
+import type { InsertKeyConditions, InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 
 /** In-process store for tests and throwaway servers: nothing survives a restart. */
 export class MemoryKeyStore implements KeyStore {
   readonly #keys = new Map<string, KeyRecord>();
   readonly #meta = new Map<string, string>();
 
-  async insertKey(record: KeyRecord, limits: { readonly maxKeysPerProject: number }): Promise<InsertKeyResult> {
+  async insertKey(record: KeyRecord, conditions: InsertKeyConditions): Promise<InsertKeyResult> {
+    const required = conditions.metaEquals;
+    if (required && this.#meta.get(required.name) !== required.value) return { ok: false, reason: 'meta-mismatch' };
     const inProject = [...this.#keys.values()].filter((key) => sameScope(key, record));
     if (inProject.some((key) => key.keyAlias === record.keyAlias)) return { ok: false, reason: 'duplicate-alias' };
-    if (inProject.length >= limits.maxKeysPerProject) return { ok: false, reason: 'quota-exceeded' };
+    if (inProject.length >= conditions.maxKeysPerProject) return { ok: false, reason: 'quota-exceeded' };
     if (this.#keys.has(record.keyId)) throw new Error('key ID collision');
     this.#keys.set(record.keyId, copy(record));
     return { ok: true };
@@ -40,6 +42,21 @@ export class MemoryKeyStore implements KeyStore {
     return { keys: following.slice(0, query.limit).map(copy), truncated: following.length > query.limit, total: matching.length };
   }
 
+  async scanKeys(afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
+    return [...this.#keys.values()]
+      .filter((key) => afterKeyId === undefined || key.keyId > afterKeyId)
+      .sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0))
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  async replaceWrappedMaterial(keyId: string, expected: Buffer, replacement: Buffer): Promise<boolean> {
+    const key = this.#keys.get(keyId);
+    if (!key?.wrappedMaterial || !key.wrappedMaterial.equals(expected)) return false;
+    this.#keys.set(keyId, { ...key, wrappedMaterial: Buffer.from(replacement) });
+    return true;
+  }
+
   async getMeta(name: string): Promise<string | undefined> {
     return this.#meta.get(name);
   }
@@ -47,6 +64,13 @@ export class MemoryKeyStore implements KeyStore {
   async setMetaIfAbsent(name: string, value: string): Promise<string> {
     if (!this.#meta.has(name)) this.#meta.set(name, value);
     return this.#meta.get(name)!;
+  }
+
+  async compareAndSetMeta(name: string, expected: string, value: string | undefined): Promise<boolean> {
+    if (this.#meta.get(name) !== expected) return false;
+    if (value === undefined) this.#meta.delete(name);
+    else this.#meta.set(name, value);
+    return true;
   }
 
   async close(): Promise<void> {}

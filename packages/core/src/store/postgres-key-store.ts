@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import type { KeyOrigin, KeyRecord, KeyState, Scope } from '../keys/key-record';
-import type { InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
+import type { InsertKeyConditions, InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 import { advisoryLockKey } from './postgres-locks';
 import { migrate, rollbackAndRelease } from './postgres-migrations';
 
@@ -70,7 +70,7 @@ export class PostgresKeyStore implements KeyStore {
     return new PostgresKeyStore(pool);
   }
 
-  async insertKey(record: KeyRecord, limits: { readonly maxKeysPerProject: number }): Promise<InsertKeyResult> {
+  async insertKey(record: KeyRecord, conditions: InsertKeyConditions): Promise<InsertKeyResult> {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
@@ -84,8 +84,12 @@ export class PostgresKeyStore implements KeyStore {
       );
       const check = rows[0]!;
       let result: InsertKeyResult = { ok: true };
-      if (check.alias_taken) result = { ok: false, reason: 'duplicate-alias' };
-      else if (Number(check.n) >= limits.maxKeysPerProject) result = { ok: false, reason: 'quota-exceeded' };
+      const required = conditions.metaEquals;
+      // FOR SHARE holds the setting until COMMIT: a compareAndSetMeta of it waits for this insert.
+      const meta = required && (await client.query<{ value: string }>('SELECT value FROM meta WHERE name = $1 FOR SHARE', [required.name])).rows[0];
+      if (required && meta?.value !== required.value) result = { ok: false, reason: 'meta-mismatch' };
+      else if (check.alias_taken) result = { ok: false, reason: 'duplicate-alias' };
+      else if (Number(check.n) >= conditions.maxKeysPerProject) result = { ok: false, reason: 'quota-exceeded' };
       if (!result.ok) {
         await client.query('ROLLBACK');
         client.release();
@@ -165,6 +169,23 @@ export class PostgresKeyStore implements KeyStore {
     return { keys: rows.slice(0, query.limit).map(fromRow), truncated: rows.length > query.limit, total };
   }
 
+  async scanKeys(afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
+    const { rows } = await this.#pool.query<KeyRow>(
+      `SELECT ${COLUMNS} FROM keys WHERE ($1::text IS NULL OR key_id COLLATE "C" > $1 COLLATE "C") ORDER BY key_id COLLATE "C" LIMIT $2`,
+      [afterKeyId ?? null, limit],
+    );
+    return rows.map(fromRow);
+  }
+
+  async replaceWrappedMaterial(keyId: string, expected: Buffer, replacement: Buffer): Promise<boolean> {
+    const result = await this.#pool.query('UPDATE keys SET wrapped_material = $1 WHERE key_id = $2 AND wrapped_material = $3', [
+      replacement,
+      keyId,
+      expected,
+    ]);
+    return result.rowCount === 1;
+  }
+
   async getMeta(name: string): Promise<string | undefined> {
     const { rows } = await this.#pool.query<{ value: string }>('SELECT value FROM meta WHERE name = $1', [name]);
     return rows[0]?.value;
@@ -175,6 +196,14 @@ export class PostgresKeyStore implements KeyStore {
     // the SELECT, a new statement, sees whichever value was committed first.
     await this.#pool.query('INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, value]);
     return (await this.getMeta(name))!;
+  }
+
+  async compareAndSetMeta(name: string, expected: string, value: string | undefined): Promise<boolean> {
+    const result =
+      value === undefined
+        ? await this.#pool.query('DELETE FROM meta WHERE name = $1 AND value = $2', [name, expected])
+        : await this.#pool.query('UPDATE meta SET value = $3 WHERE name = $1 AND value = $2', [name, expected, value]);
+    return result.rowCount === 1;
   }
 
   /** Waits for queries in flight, then closes every connection. */

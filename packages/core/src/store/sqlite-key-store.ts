@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, constants, existsSync, openSync } from 'node:fs';
 import type { KeyOrigin, KeyRecord, KeyState, Scope } from '../keys/key-record';
-import type { InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
+import type { InsertKeyConditions, InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 
 /** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
 const MIGRATIONS: readonly string[] = [
@@ -41,7 +41,7 @@ interface KeyRow {
  */
 export class SqliteKeyStore implements KeyStore {
   readonly #db: Database.Database;
-  readonly #insert: (record: KeyRecord, maxKeys: number) => InsertKeyResult;
+  readonly #insert: (record: KeyRecord, conditions: InsertKeyConditions) => InsertKeyResult;
   // Prepared once: preparing per call showed up at about 5% of a create-datakey profile.
   readonly #byId: Database.Statement<[string, string, string], KeyRow>;
   readonly #byAlias: Database.Statement<[string, string, string], KeyRow>;
@@ -50,6 +50,10 @@ export class SqliteKeyStore implements KeyStore {
   readonly #list: Database.Statement<[string, string, string | null, string | null, number, number, string, number], KeyRow>;
   readonly #countState: Database.Statement<[string, string, string | null, string | null], { n: number }>;
   readonly #insertMeta: Database.Statement<[string, string]>;
+  readonly #scan: Database.Statement<[string | null, string | null, number], KeyRow>;
+  readonly #replaceMaterial: Database.Statement<[Buffer, string, Buffer]>;
+  readonly #updateMeta: Database.Statement<[string, string, string]>;
+  readonly #deleteMeta: Database.Statement<[string, string]>;
 
   constructor(path: string) {
     if (path !== ':memory:' && !existsSync(path)) {
@@ -82,6 +86,11 @@ export class SqliteKeyStore implements KeyStore {
       'SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ? AND (? IS NULL OR key_state = ?)',
     );
     this.#insertMeta = this.#db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
+    this.#scan = this.#db.prepare('SELECT * FROM keys WHERE (? IS NULL OR key_id > ?) ORDER BY key_id LIMIT ?');
+    this.#replaceMaterial = this.#db.prepare('UPDATE keys SET wrapped_material = ? WHERE key_id = ? AND wrapped_material = ?');
+    this.#updateMeta = this.#db.prepare('UPDATE meta SET value = ? WHERE name = ? AND value = ?');
+    this.#deleteMeta = this.#db.prepare('DELETE FROM meta WHERE name = ? AND value = ?');
+    const getMeta = this.#getMeta;
     const count = this.#count;
     const aliasTaken = this.#db.prepare<[string, string, string], { one: number }>(
       'SELECT 1 AS one FROM keys WHERE domain_id = ? AND project_id = ? AND key_alias = ?',
@@ -94,17 +103,19 @@ export class SqliteKeyStore implements KeyStore {
     );
     // IMMEDIATE takes the write lock before the checks, so two servers on one file
     // cannot both pass the quota check and then both insert.
-    const transaction = this.#db.transaction((record: KeyRecord, maxKeys: number): InsertKeyResult => {
+    const transaction = this.#db.transaction((record: KeyRecord, conditions: InsertKeyConditions): InsertKeyResult => {
+      const required = conditions.metaEquals;
+      if (required && getMeta.get(required.name)?.value !== required.value) return { ok: false, reason: 'meta-mismatch' };
       if (aliasTaken.get(record.domainId, record.projectId, record.keyAlias)) return { ok: false, reason: 'duplicate-alias' };
-      if (count.get(record.domainId, record.projectId)!.n >= maxKeys) return { ok: false, reason: 'quota-exceeded' };
+      if (count.get(record.domainId, record.projectId)!.n >= conditions.maxKeysPerProject) return { ok: false, reason: 'quota-exceeded' };
       insert.run(toRow(record));
       return { ok: true };
     });
-    this.#insert = (record, maxKeys) => transaction.immediate(record, maxKeys);
+    this.#insert = (record, conditions) => transaction.immediate(record, conditions);
   }
 
-  async insertKey(record: KeyRecord, limits: { readonly maxKeysPerProject: number }): Promise<InsertKeyResult> {
-    return this.#insert(record, limits.maxKeysPerProject);
+  async insertKey(record: KeyRecord, conditions: InsertKeyConditions): Promise<InsertKeyResult> {
+    return this.#insert(record, conditions);
   }
 
   async findKeyById(scope: Scope, keyId: string): Promise<KeyRecord | undefined> {
@@ -133,6 +144,15 @@ export class SqliteKeyStore implements KeyStore {
     }).deferred();
   }
 
+  async scanKeys(afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
+    const after = afterKeyId ?? null;
+    return this.#scan.all(after, after, limit).map(fromRow);
+  }
+
+  async replaceWrappedMaterial(keyId: string, expected: Buffer, replacement: Buffer): Promise<boolean> {
+    return this.#replaceMaterial.run(replacement, keyId, expected).changes === 1;
+  }
+
   async getMeta(name: string): Promise<string | undefined> {
     return this.#getMeta.get(name)?.value;
   }
@@ -140,6 +160,11 @@ export class SqliteKeyStore implements KeyStore {
   async setMetaIfAbsent(name: string, value: string): Promise<string> {
     this.#insertMeta.run(name, value);
     return (await this.getMeta(name))!;
+  }
+
+  async compareAndSetMeta(name: string, expected: string, value: string | undefined): Promise<boolean> {
+    const result = value === undefined ? this.#deleteMeta.run(name, expected) : this.#updateMeta.run(value, name, expected);
+    return result.changes === 1;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,146 @@
+import type { RootKey } from '../crypto/root-key';
+import { wrappingRootKeyId } from '../crypto/root-key';
+import { RootKeyRing } from '../crypto/root-key-ring';
+import type { KeyRecord } from '../keys/key-record';
+import type { KeyStore } from '../store/key-store';
+import { ACTIVE_ROOT_KEY_META, RETIRING_ROOT_KEY_META } from './kms-service';
+
+export interface RewrapOptions {
+  readonly store: KeyStore;
+  /** The root key every key's material ends up wrapped under. */
+  readonly rootKey: RootKey;
+  /** The root keys material may be wrapped under now (the one being retired). */
+  readonly previousRootKeys?: readonly RootKey[];
+  /** Keys read per batch (default 200). */
+  readonly batchSize?: number;
+  /** Told after every batch; a rejected promise stops the rewrap (it can be run again). */
+  readonly onProgress?: (progress: RewrapProgress) => void | Promise<void>;
+}
+
+export interface RewrapProgress {
+  /** 1 for the pass that rewraps; later passes check that nothing is left. */
+  readonly pass: number;
+  readonly examined: number;
+  readonly rewrapped: number;
+  readonly alreadyCurrent: number;
+  /** Keys without material (origin external, pending import). */
+  readonly withoutMaterial: number;
+}
+
+export interface RewrapReport extends RewrapProgress {
+  /** Check value of the root key that was retired by this run, if any. */
+  readonly retired: string | undefined;
+  /** Check value of the root key everything is wrapped under now. */
+  readonly active: string;
+  /**
+   * Keys whose material opened under none of the root keys given (damage, or a root key not
+   * given). While there are any, the rotation stays unfinished: the retiring key is still required.
+   */
+  readonly unreadable: readonly string[];
+  /** Whether the rotation is complete: every key's material is under `active` and no key is retiring. */
+  readonly finished: boolean;
+}
+
+const MAX_PASSES = 5;
+
+/**
+ * Root key rotation: makes `rootKey` the store's active root key and re-wraps every key's
+ * material under it, online. Servers keep serving throughout if they hold both root keys:
+ * material names the root key it is wrapped under, and a server follows the active key when
+ * an insert finds it changed.
+ *
+ * Crash safe and resumable. The retiring key is recorded before the active one changes;
+ * each key is replaced by one compare-and-swap of its own (the old or the new wrap, never a
+ * mix); and the retiring key is forgotten only after a pass has found nothing left to
+ * re-wrap. Run it again after any interruption; keys already re-wrapped are skipped.
+ */
+export async function rewrapAllKeys(options: RewrapOptions): Promise<RewrapReport> {
+  const { store, rootKey } = options;
+  const batchSize = options.batchSize ?? 200;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new Error('batchSize must be a positive integer');
+  const rootKeys = new RootKeyRing([rootKey, ...(options.previousRootKeys ?? [])]);
+  const target = rootKey.checkValue();
+  const retiring = await makeActive(store, rootKeys, target);
+
+  const unreadable = new Set<string>();
+  let progress: RewrapProgress = { pass: 0, examined: 0, rewrapped: 0, alreadyCurrent: 0, withoutMaterial: 0 };
+  for (let pass = 1; pass <= MAX_PASSES; pass++) {
+    const before = progress.rewrapped;
+    let left = 0;
+    progress = { ...progress, pass, examined: 0, alreadyCurrent: 0, withoutMaterial: 0 };
+    for (let after: string | undefined; ; ) {
+      const batch = await store.scanKeys(after, batchSize);
+      for (const key of batch) {
+        const outcome = await rewrapKey(store, rootKeys, rootKey, key);
+        if (outcome === 'unreadable') unreadable.add(key.keyId);
+        else unreadable.delete(key.keyId);
+        if (outcome !== 'already-current' && outcome !== 'without-material') left++;
+        progress = {
+          ...progress,
+          examined: progress.examined + 1,
+          rewrapped: progress.rewrapped + (outcome === 'rewrapped' ? 1 : 0),
+          alreadyCurrent: progress.alreadyCurrent + (outcome === 'already-current' ? 1 : 0),
+          withoutMaterial: progress.withoutMaterial + (outcome === 'without-material' ? 1 : 0),
+        };
+      }
+      await options.onProgress?.(progress);
+      if (batch.length < batchSize) break;
+      after = batch[batch.length - 1]!.keyId;
+    }
+    // Only a pass that found every key already current proves the rotation complete.
+    if (left === 0) {
+      if (retiring !== undefined) await store.compareAndSetMeta(RETIRING_ROOT_KEY_META, retiring, undefined);
+      return { ...progress, retired: retiring, active: target, unreadable: [], finished: true };
+    }
+    if (progress.rewrapped === before) break;
+  }
+  return { ...progress, retired: undefined, active: target, unreadable: [...unreadable], finished: false };
+}
+
+/**
+ * Records the store's active root key as retiring and makes `target` active (each step a
+ * compare-and-swap, so concurrent runs agree); resolves to the retiring key's check value.
+ */
+async function makeActive(store: KeyStore, rootKeys: RootKeyRing, target: string): Promise<string | undefined> {
+  for (;;) {
+    const active = await store.setMetaIfAbsent(ACTIVE_ROOT_KEY_META, target);
+    if (!rootKeys.has(active)) {
+      throw new Error(`the store's keys are wrapped under root key ${active}, which was not given; give it as the previous root key`);
+    }
+    const retiring = await store.getMeta(RETIRING_ROOT_KEY_META);
+    if (retiring !== undefined && !rootKeys.has(retiring)) {
+      throw new Error(`an unfinished rotation left keys wrapped under root key ${retiring}, which was not given; give it as a previous root key`);
+    }
+    if (active === target) return retiring;
+    if (retiring !== undefined && retiring !== active) {
+      throw new Error(
+        `an earlier rotation, from root key ${retiring} to ${active}, is unfinished; finish it first (run rewrap with ${active} as the root key)`,
+      );
+    }
+    // Retiring first: a crash between the two steps leaves a store every server holding both keys can serve.
+    if (retiring === undefined && (await store.setMetaIfAbsent(RETIRING_ROOT_KEY_META, active)) !== active) continue;
+    if (await store.compareAndSetMeta(ACTIVE_ROOT_KEY_META, active, target)) return active;
+  }
+}
+
+type KeyOutcome = 'rewrapped' | 'already-current' | 'without-material' | 'unreadable';
+
+/** Re-wraps one key's material under `rootKey` with a compare-and-swap, re-reading it if it changed meanwhile. */
+async function rewrapKey(store: KeyStore, rootKeys: RootKeyRing, rootKey: RootKey, key: KeyRecord): Promise<KeyOutcome> {
+  const target = rootKey.checkValue();
+  let current = key.wrappedMaterial;
+  for (;;) {
+    if (!current) return 'without-material';
+    if (wrappingRootKeyId(current) === target) return 'already-current';
+    const opened = rootKeys.unwrap(current, key);
+    if (!('material' in opened)) return 'unreadable';
+    let replacement: Buffer;
+    try {
+      replacement = rootKey.wrap(opened.material, key);
+    } finally {
+      opened.material.fill(0);
+    }
+    if (await store.replaceWrappedMaterial(key.keyId, current, replacement)) return 'rewrapped';
+    current = (await store.findKeyById(key, key.keyId))?.wrappedMaterial ?? null;
+  }
+}

@@ -2,10 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { KeyState, type KeyRecord } from '../keys/key-record';
 import { describeKeyStoreContract } from './contract';
-import { SqliteKeyStore } from './sqlite-key-store';
+import { SQLITE_MIGRATIONS, SqliteKeyStore } from './sqlite-key-store';
 
 describeKeyStoreContract('SqliteKeyStore (file)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'openkms-sqlite-'));
@@ -129,6 +130,31 @@ describe('SqliteKeyStore on disk', () => {
     const store = openStore();
     await expect(store.insertKey(key, { maxKeysPerProject: 10 })).resolves.toEqual({ ok: true });
     expect(inspectFile((file) => file.pragma('user_version', { simple: true }))).toBe(1);
+  });
+
+  it('applies the migrations once when another process migrates the same new file at the same moment', async () => {
+    // Another connection (a worker thread, as another cluster worker would be) takes the write
+    // lock first and migrates while this store is opening; the store must wait for it and then
+    // find nothing left to do, instead of creating the tables a second time.
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const Database = require('better-sqlite3');
+       const db = new Database(workerData.path);
+       db.pragma('journal_mode = WAL');
+       db.exec('BEGIN IMMEDIATE');
+       parentPort.postMessage('locked');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+       workerData.migrations.forEach((sql, i) => { db.exec(sql); db.pragma('user_version = ' + (i + 1)); });
+       db.exec('COMMIT');
+       db.close();`,
+      { eval: true, workerData: { path, migrations: SQLITE_MIGRATIONS } },
+    );
+    const exited = new Promise<number>((resolveExit) => worker.once('exit', resolveExit));
+    await new Promise((resolveLocked) => worker.once('message', resolveLocked));
+    const store = openStore();
+    expect(await exited).toBe(0);
+    await expect(store.insertKey(key, { maxKeysPerProject: 10 })).resolves.toEqual({ ok: true });
+    expect(inspectFile((db) => db.pragma('user_version', { simple: true }))).toBe(SQLITE_MIGRATIONS.length);
   });
 
   it('refuses a database whose schema is newer than it knows', () => {

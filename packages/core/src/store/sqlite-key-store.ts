@@ -4,7 +4,7 @@ import type { KeyOrigin, KeyRecord, KeyState, Scope } from '../keys/key-record';
 import type { InsertKeyConditions, InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 
 /** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
-const MIGRATIONS: readonly string[] = [
+export const SQLITE_MIGRATIONS: readonly string[] = [
   `CREATE TABLE keys (
      key_id                TEXT PRIMARY KEY,
      domain_id             TEXT NOT NULL,
@@ -172,16 +172,18 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   #migrate(): void {
-    const applied = this.#db.pragma('user_version', { simple: true }) as number;
-    if (applied > MIGRATIONS.length) {
-      throw new Error(`the database schema (version ${applied}) is newer than this server (version ${MIGRATIONS.length})`);
-    }
-    for (let version = applied; version < MIGRATIONS.length; version += 1) {
-      this.#db.transaction(() => {
-        this.#db.exec(MIGRATIONS[version]!);
+    // IMMEDIATE takes the write lock before user_version is read: processes opening a new file
+    // together (cluster workers) apply each migration once; the others then find nothing to do.
+    this.#db.transaction(() => {
+      const applied = this.#db.pragma('user_version', { simple: true }) as number;
+      if (applied > SQLITE_MIGRATIONS.length) {
+        throw new Error(`the database schema (version ${applied}) is newer than this server (version ${SQLITE_MIGRATIONS.length})`);
+      }
+      for (let version = applied; version < SQLITE_MIGRATIONS.length; version += 1) {
+        this.#db.exec(SQLITE_MIGRATIONS[version]!);
         this.#db.pragma(`user_version = ${version + 1}`);
-      }).immediate();
-    }
+      }
+    }).immediate();
   }
 }
 

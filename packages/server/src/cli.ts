@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import pino from 'pino';
 import { parseConfig } from './config';
 import { runBackupCommand } from './backup-command';
+import { runRewrapCommand } from './rewrap-command';
 import { runClusterPrimary } from './cluster-primary';
 import { printDevelopmentToken } from './development-token-banner';
 import { startServer } from './server';
@@ -13,6 +14,10 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = await runBackupCommand(argv.slice(3));
     return;
   }
+  if (argv[2] === 'rewrap') {
+    process.exitCode = await runRewrapCommand(argv.slice(3));
+    return;
+  }
   let config;
   try {
     config = parseConfig(argv);
@@ -21,12 +26,18 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = error instanceof CommanderError ? error.exitCode : 2;
     return;
   }
-  // The root key has been read; child processes and crash dumps need not see it.
+  // The root keys have been read; child processes and crash dumps need not see them.
   delete process.env.OPENKMS_ROOT_KEY;
+  delete process.env.OPENKMS_PREVIOUS_ROOT_KEY;
 
   const logger = pino({ level: config.logLevel });
   if ((config.workers ?? 1) > 1 && cluster.isPrimary) {
-    runClusterPrimary(config, logger);
+    try {
+      await runClusterPrimary(config, logger);
+    } catch (error) {
+      logger.fatal({ err: error }, 'openkms cluster failed to start');
+      process.exitCode = 1;
+    }
     return;
   }
   let running;
@@ -35,6 +46,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   } catch (error) {
     logger.fatal({ err: error }, 'openkms server failed to start');
     process.exitCode = 1;
+    // A cluster worker's IPC channel would keep it alive, and its primary waiting, forever.
+    if (cluster.isWorker) cluster.worker?.disconnect();
     return;
   }
 
@@ -65,4 +78,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  // SIGHUP: hold the root keys the files name now (the first step of a rotation), without a restart.
+  process.on('SIGHUP', () => {
+    if (!stopping) void running.reloadRootKeys();
+  });
 }

@@ -1,31 +1,53 @@
 import cluster, { type Worker } from 'node:cluster';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { RootKey } from '@openkms/core';
+import { ACTIVE_ROOT_KEY_META } from '@openkms/core';
 import { createTokenFileIfAbsent } from './auth/token-registry';
 import { printDevelopmentToken } from './development-token-banner';
 import type { ServerConfig } from './config';
+import { loadRootKeys } from './root-keys';
+import { openStore } from './store';
+
+/**
+ * Creates a missing root key file where that is safe (a new store, or the start of a
+ * rotation), once, here, so that workers starting together never race to. Also applies the
+ * store's migrations before any worker opens it.
+ */
+async function prepareRootKeyFile(config: ServerConfig, logger: Logger): Promise<void> {
+  if (config.rootKey !== undefined) return;
+  const store = await openStore(config.store, config.dataDir, logger);
+  try {
+    loadRootKeys(config, { create: 'when-safe', storeActiveRootKey: await store.getMeta(ACTIVE_ROOT_KEY_META) });
+  } finally {
+    await store.close();
+  }
+}
 
 /**
  * `--workers N`: this process serves nothing itself; it prepares what the workers share, forks
  * N workers that each run the whole server on the same port (node:cluster hands connections
  * to them), replaces a worker that dies, and on SIGTERM/SIGINT stops them all gracefully.
  */
-export function runClusterPrimary(config: ServerConfig, logger: Logger): void {
+export async function runClusterPrimary(config: ServerConfig, logger: Logger): Promise<void> {
   const workers = config.workers ?? 1;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  // Created here, once, so that workers starting together never race to create them.
-  if (config.rootKey === undefined) RootKey.loadOrCreateFile(config.rootKeyFile);
+  await prepareRootKeyFile(config, logger);
   const developmentToken = createTokenFileIfAbsent(config.tokenFile);
   if (developmentToken) logger.warn({ token_file: config.tokenFile }, 'created a token file with one development token');
 
-  // The root key given in the environment goes to the workers only, never to anything else.
-  const workerEnv = config.rootKey === undefined ? {} : { OPENKMS_ROOT_KEY: config.rootKey };
+  // Root keys given in the environment go to the workers only, never to anything else.
+  const workerEnv = {
+    ...(config.rootKey !== undefined && { OPENKMS_ROOT_KEY: config.rootKey }),
+    ...(config.previousRootKey !== undefined && { OPENKMS_PREVIOUS_ROOT_KEY: config.previousRootKey }),
+  };
   let stopping = false;
+  let stopExitCode = 0;
   let announced = false;
 
   const fork = (): Worker => cluster.fork(workerEnv);
-  cluster.on('listening', (_worker, address) => {
+  const listened = new Set<number>();
+  cluster.on('listening', (worker, address) => {
+    listened.add(worker.id);
     if (announced) return;
     announced = true;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -37,8 +59,15 @@ export function runClusterPrimary(config: ServerConfig, logger: Logger): void {
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         logger.info('openkms cluster stopped');
-        process.exitCode = 0;
+        process.exitCode = stopExitCode;
       }
+      return;
+    }
+    if (!listened.has(worker.id)) {
+      // It failed before serving (a wrong root key, an unreachable store): another would fail the same way.
+      logger.fatal({ worker_pid: worker.process.pid, code, signal }, 'a worker failed to start; stopping the cluster');
+      process.exitCode = 1;
+      shutdown('SIGTERM', 1);
       return;
     }
     logger.error({ worker_pid: worker.process.pid, code, signal }, 'a worker exited; starting another');
@@ -46,12 +75,27 @@ export function runClusterPrimary(config: ServerConfig, logger: Logger): void {
   });
   for (let n = 0; n < workers; n++) fork();
 
-  const shutdown = (signal: NodeJS.Signals) => {
+  function shutdown(signal: NodeJS.Signals, exitCode = 0): void {
     if (stopping) return;
     stopping = true;
+    stopExitCode = exitCode;
     logger.info({ signal }, 'shutting down the cluster');
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+    const workersLeft = Object.values(cluster.workers ?? {});
+    for (const worker of workersLeft) worker?.process.kill('SIGTERM');
+    if (workersLeft.length === 0) process.exitCode = exitCode;
+  }
+  // Node passes the signal's number as a second argument: not an exit code.
+  process.on('SIGTERM', (signal) => shutdown(signal));
+  process.on('SIGINT', (signal) => shutdown(signal));
+  // SIGHUP: every worker reloads its root keys. A missing root key file is created here first, so workers never race to.
+  process.on('SIGHUP', () => {
+    if (stopping) return;
+    prepareRootKeyFile(config, logger).then(
+      () => {
+        // Only workers already serving have a SIGHUP handler; one still starting reads the files itself.
+        for (const worker of Object.values(cluster.workers ?? {})) if (worker && listened.has(worker.id)) worker.process.kill('SIGHUP');
+      },
+      (error: unknown) => logger.error({ err: error }, 'root key reload failed; the workers keep the root keys they hold'),
+    );
+  });
 }

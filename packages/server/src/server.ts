@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { KmsService, RootKey } from '@openkms/core';
+import { ACTIVE_ROOT_KEY_META, KmsService } from '@openkms/core';
 import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type DevelopmentToken } from './auth/token-registry';
 import type { ServerConfig } from './config';
 import { createFileAuditSink } from './audit/audit-log';
 import { createApp } from './http/app';
 import { answerClientError } from './http/client-error';
+import { loadRootKeys } from './root-keys';
 import { describeStore, openStore } from './store';
 
 export interface RunningServer {
@@ -16,6 +17,12 @@ export interface RunningServer {
   readonly port: number;
   /** Set when this start created the token file: shown once to the operator, never logged. */
   readonly developmentToken: DevelopmentToken | undefined;
+  /**
+   * Reads the root key files again (SIGHUP) and holds the keys they name from now on, after
+   * checking them against the store; on any failure the keys held before stay in use.
+   * Resolves whether the new keys were taken.
+   */
+  reloadRootKeys(): Promise<boolean>;
   /** Stops accepting connections, finishes in-flight requests, closes the store. */
   close(): Promise<void>;
 }
@@ -24,20 +31,31 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
-  const rootKey = loadRootKey(config, logger);
-  const developmentToken = createTokenFileIfAbsent(config.tokenFile);
-  if (developmentToken) logger.warn({ token_file: config.tokenFile }, 'created a token file with one development token');
-  const tokens = new TokenRegistry(readTokenFile(config.tokenFile));
-
   logger.info(describeStore(config.store), 'opening the key store');
   const store = await openStore(config.store, config.dataDir, logger);
   let service: KmsService;
+  let developmentToken: DevelopmentToken | undefined;
+  let tokens: TokenRegistry;
   try {
-    service = await KmsService.open({ store, rootKey, region: config.region, maxKeysPerProject: config.maxKeysPerProject });
+    // The store says whether a missing root key file may be created (a new store) or is lost.
+    const rootKeys = loadRootKeys(config, { create: 'when-safe', storeActiveRootKey: await store.getMeta(ACTIVE_ROOT_KEY_META) });
+    logger.info({ ...rootKeys.description, created: rootKeys.created }, rootKeys.created ? 'created a new root key file' : 'root keys loaded');
+    developmentToken = createTokenFileIfAbsent(config.tokenFile);
+    if (developmentToken) logger.warn({ token_file: config.tokenFile }, 'created a token file with one development token');
+    tokens = new TokenRegistry(readTokenFile(config.tokenFile));
+    service = await KmsService.open({
+      store,
+      rootKey: rootKeys.rootKey,
+      previousRootKeys: rootKeys.previousRootKeys,
+      region: config.region,
+      maxKeysPerProject: config.maxKeysPerProject,
+    });
   } catch (error) {
     await store.close();
     throw error;
   }
+
+  logger.info({ active_root_key: service.rootKeyIds.active, held_root_keys: service.rootKeyIds.held }, 'root keys match the store');
 
   let accepting = true;
   const audit = createFileAuditSink(join(config.dataDir, 'audit.log'));
@@ -78,6 +96,20 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     url,
     port,
     developmentToken,
+    reloadRootKeys: async () => {
+      try {
+        const reloaded = loadRootKeys(config, { create: 'when-safe', storeActiveRootKey: await store.getMeta(ACTIVE_ROOT_KEY_META) });
+        await service.replaceRootKeys(reloaded.rootKey, reloaded.previousRootKeys);
+        logger.info(
+          { ...reloaded.description, created: reloaded.created, active_root_key: service.rootKeyIds.active, held_root_keys: service.rootKeyIds.held },
+          'root keys reloaded',
+        );
+        return true;
+      } catch (error) {
+        logger.error({ err: error, held_root_keys: service.rootKeyIds.held }, 'root key reload failed; keeping the root keys held before');
+        return false;
+      }
+    },
     close: () => {
       closing ??= (async () => {
         accepting = false;
@@ -92,14 +124,4 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
       return closing;
     },
   };
-}
-
-function loadRootKey(config: ServerConfig, logger: Logger): RootKey {
-  if (config.rootKey !== undefined) {
-    logger.info('root key taken from OPENKMS_ROOT_KEY');
-    return RootKey.fromEncoded(config.rootKey);
-  }
-  const { rootKey, created } = RootKey.loadOrCreateFile(config.rootKeyFile);
-  logger.info({ root_key_file: config.rootKeyFile, created }, created ? 'created a new root key file' : 'root key file loaded');
-  return rootKey;
 }

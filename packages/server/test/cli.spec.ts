@@ -179,10 +179,24 @@ describe('arguments', () => {
   it('--help exits 0 and lists every option', async () => {
     const proc = run(['--help']);
     expect(await exitOf(proc)).toEqual({ code: 0, signal: null });
-    for (const flag of ['--host', '--port', '--data-dir', '--root-key-file', '--token-file', '--store', '--region', '--log-level']) {
+    for (const flag of ['--host', '--port', '--data-dir', '--root-key-file', '--previous-root-key-file', '--token-file', '--store', '--region', '--log-level']) {
       expect(proc.stdout()).toContain(flag);
     }
     expect(proc.stdout()).toContain('OPENKMS_ROOT_KEY');
+    expect(proc.stdout()).toContain('OPENKMS_PREVIOUS_ROOT_KEY');
+    expect(proc.stdout()).toContain('openkms-server rewrap --help');
+  });
+
+  it('rewrap --help exits 0 and describes the rotation steps; a bad --batch-size exits 2 and touches nothing', async () => {
+    const help = run(['rewrap', '--help']);
+    expect(await exitOf(help)).toEqual({ code: 0, signal: null });
+    for (const text of ['--previous-root-key-file', '--batch-size', 'kill -HUP', 'root.key.previous']) expect(help.stdout()).toContain(text);
+
+    const dataDir = newDataDir();
+    const bad = run(['rewrap', '--data-dir', dataDir, '--batch-size', '0']);
+    expect(await exitOf(bad)).toEqual({ code: 2, signal: null });
+    expect(bad.stderr()).toMatch(/--batch-size.*expected an integer/);
+    expect(existsSync(dataDir)).toBe(false);
   });
 
   it.each([['abc'], ['70000'], ['80.5'], ['']])('--port %j exits non-zero with a message and starts nothing', async (port) => {

@@ -9,18 +9,15 @@
  * by the store's WAL + synchronous=FULL setting, not by this test.
  */
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { KmsService, RootKey, SqliteKeyStore, type Scope } from '@openkms/core';
+import { startServerProcess, type ServerProcess, postKms } from './server-process';
 
 jest.setTimeout(120_000);
 
-const BIN = resolve(__dirname, '../bin/openkms-server.js');
-/** Guard against a hang only; never a timing assertion. */
-const START_TIMEOUT_MS = 20_000;
 /** Acknowledged operations (keys + data keys) after which each run is killed. */
 const KILL_POINTS = [15, 60, 140, 230] as const;
 const WORKERS = 8;
@@ -54,50 +51,14 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly exited: Promise<void>;
-}
+type Running = ServerProcess;
 
 function start(dataDir: string): Promise<Running> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPENKMS_')));
-  const child = spawn(process.execPath, [BIN, '--port', '0', '--data-dir', dataDir, '--token-file', join(work, 'tokens.json')], {
-    cwd: work,
-    env: { ...env, OPENKMS_ROOT_KEY: rootKeyHex },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  return new Promise((resolveRunning, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), START_TIMEOUT_MS);
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    // Only the first line with the URL matters; the flag keeps later output from being scanned.
-    let found = false;
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (found) return;
-      out += chunk.toString();
-      const line = out.split('\n').slice(0, -1).find((candidate) => candidate.includes('"openkms server listening"'));
-      if (!line) return;
-      found = true;
-      clearTimeout(timer);
-      resolveRunning({ child, url: (JSON.parse(line) as { url: string }).url, exited });
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening: ${err}`));
-    });
-  });
+  return startServerProcess(['--data-dir', dataDir, '--token-file', join(work, 'tokens.json')], { cwd: work, env: { OPENKMS_ROOT_KEY: rootKeyHex } });
 }
 
-async function post(url: string, operation: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${url}/v1.0/${scope.projectId}/kms/${operation}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Auth-Token': token },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+function post(url: string, operation: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  return postKms(url, { projectId: scope.projectId, token }, operation, body);
 }
 
 /**

@@ -3,7 +3,7 @@
  * a real TCP port, exercised with the generated client (@openkms/client) and plain fetch.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -355,6 +355,26 @@ describe('root key', () => {
     expect((await fetch(`${again.url}/health`)).status).toBe(200);
   });
 
+  it('a missing root key file on a data dir with keys fails naming the lost key, creates no new one, and nothing listens', async () => {
+    const dataDir = newDataDir();
+    const first = await start(configFor(dataDir));
+    const rootKeyText = readFileSync(join(dataDir, 'root.key'), 'utf8');
+    await first.close();
+    rmSync(join(dataDir, 'root.key'));
+
+    const log = captureLog();
+    const failure = await rejection(start(configFor(dataDir), log.logger));
+    const lostId = RootKey.fromEncoded(rootKeyText).checkValue();
+    expect((failure as Error).message).toMatch(new RegExp(`root\\.key does not exist, but the key store's keys are wrapped under root key ${lostId}; restore that root key file`));
+    expect(existsSync(join(dataDir, 'root.key'))).toBe(false);
+    expect(log.entries().map((entry) => entry.msg)).not.toContain('openkms server listening');
+
+    // Restored, it starts again.
+    writeFileSync(join(dataDir, 'root.key'), rootKeyText, { mode: 0o600 });
+    const again = await start(configFor(dataDir));
+    expect((await fetch(`${again.url}/health`)).status).toBe(200);
+  });
+
   it('a root key given in the config (hex) on an empty data dir creates no root.key file and serves', async () => {
     const dataDir = newDataDir();
     const rootKeyHex = randomBytes(32).toString('hex');
@@ -363,7 +383,9 @@ describe('root key', () => {
     const dev = devToken(server);
     expect(existsSync(join(dataDir, 'root.key'))).toBe(false);
     expect(existsSync(join(dataDir, 'tokens.json'))).toBe(true);
-    expect(log.entries().map((entry) => entry.msg)).toContain('root key taken from OPENKMS_ROOT_KEY');
+    expect(log.entries()).toContainEqual(
+      expect.objectContaining({ msg: 'root keys loaded', root_key_source: 'OPENKMS_ROOT_KEY', root_key: expect.stringMatching(/^[0-9a-f]{16}$/) }),
+    );
 
     const { keys, dataKeys } = clients(server.url, dev.token);
     const keyId = (await keys.createKey({ projectId: dev.projectId, createKeyRequest: { key_alias: 'env-root' } })).key_info.key_id;

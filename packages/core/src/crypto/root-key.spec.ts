@@ -13,6 +13,18 @@ const OWNER: KeyMaterialOwner = {
   keyId: '71da51ed-46f1-4e1e-99fc-6e5ff47ba02b',
 };
 
+/** Property: wrapped material with any single bit flipped does not open. */
+function expectNoFlippedBitOpens(rootKey: RootKey, wrapped: Buffer): void {
+  fc.assert(
+    fc.property(fc.nat({ max: wrapped.length * 8 - 1 }), (bit) => {
+      const damaged = Buffer.from(wrapped);
+      damaged[bit >> 3]! ^= 1 << (bit & 7);
+      expect(rootKey.unwrap(damaged, OWNER)).toBeUndefined();
+    }),
+    { numRuns: 100 },
+  );
+}
+
 describe('RootKey.fromEncoded', () => {
   const raw = randomBytes(32);
   const reference = RootKey.fromBytes(raw).checkValue();
@@ -176,14 +188,7 @@ describe('RootKey wrap / unwrap', () => {
 
   it('fails (undefined) for any flipped bit of the wrapped material', () => {
     const wrapped = rootKey.wrap(randomBytes(32), OWNER);
-    fc.assert(
-      fc.property(fc.nat({ max: wrapped.length * 8 - 1 }), (bit) => {
-        const damaged = Buffer.from(wrapped);
-        damaged[bit >> 3]! ^= 1 << (bit & 7);
-        expect(rootKey.unwrap(damaged, OWNER)).toBeUndefined();
-      }),
-      { numRuns: 100 },
-    );
+    expectNoFlippedBitOpens(rootKey, wrapped);
   });
 });
 
@@ -226,14 +231,7 @@ describe('RootKey format 0 (material wrapped before root key rotation existed)',
     const wrapped = legacyWrap(randomBytes(32), OWNER);
     expect(RootKey.generate().unwrap(wrapped, OWNER)).toBeUndefined();
     expect(rootKey.unwrap(wrapped, { ...OWNER, keyId: '81da51ed-46f1-4e1e-99fc-6e5ff47ba02b' })).toBeUndefined();
-    fc.assert(
-      fc.property(fc.nat({ max: wrapped.length * 8 - 1 }), (bit) => {
-        const damaged = Buffer.from(wrapped);
-        damaged[bit >> 3]! ^= 1 << (bit & 7);
-        expect(rootKey.unwrap(damaged, OWNER)).toBeUndefined();
-      }),
-      { numRuns: 100 },
-    );
+    expectNoFlippedBitOpens(rootKey, wrapped);
   });
 });
 

@@ -49,5 +49,27 @@ export function createFileAuditSink(path: string): AuditSink {
   };
 }
 
+/** A maintenance command's run (such as rewrap), as the audit trail records it: counts and root key check values, never keys. */
+export interface MaintenanceRecord {
+  readonly operation: string;
+  readonly outcome: 'success' | 'failure';
+  readonly [detail: string]: unknown;
+}
+
+/**
+ * Appends one `{"type":"maintenance","time":<epoch ms>, ...record}` line to the audit file
+ * (created 0600), synchronously: maintenance commands run in their own process, beside a
+ * server appending to the same file, and each line is one append.
+ */
+export function appendMaintenanceRecord(path: string, record: MaintenanceRecord): void {
+  const destination = pino.destination({ dest: path, append: true, sync: true, mkdir: true, mode: 0o600 });
+  try {
+    pino({ base: null, formatters: { level: () => ({ type: 'maintenance' }) } }, destination).info(record);
+    destination.flushSync();
+  } finally {
+    destination.destroy();
+  }
+}
+
 /** A sink that keeps nothing, for apps built without an audit trail (unit tests of other layers). */
 export const NO_AUDIT: AuditSink = { record: () => undefined, close: async () => undefined };

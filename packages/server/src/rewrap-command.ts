@@ -1,0 +1,96 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { maskUrlPasswordsInText, rewrapAllKeys, type KeyStore } from '@openkms/core';
+import { appendMaintenanceRecord } from './audit/audit-log';
+import { addKeyStoreOptions, resolveKeyStoreConfig, ROOT_KEY_HELP, type StoreSetting } from './config';
+import { loadRootKeys } from './root-keys';
+import { openStore } from './store';
+
+const DESCRIPTION = `re-wrap every key's material under the root key, retiring the previous root key (root key rotation)
+
+Online and crash safe: servers holding both root keys keep serving throughout, and an
+interrupted run is finished by running it again. Steps (embedded store, default paths):
+  1. mv .openkms/root.key .openkms/root.key.previous
+  2. kill -HUP <server pid>   (the server creates a new root.key and holds both keys)
+  3. openkms-server rewrap
+  4. once it reports "finished", delete root.key.previous (the server no longer needs it)`;
+
+/**
+ * `openkms-server rewrap`: root key rotation. Prints one JSON line per batch and a summary;
+ * exits 0 when the rotation is finished, 1 when it is not (or failed), 2 on bad usage.
+ */
+export async function runRewrapCommand(argv: readonly string[], out: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
+  const command = addKeyStoreOptions(new Command('openkms-server rewrap').description(DESCRIPTION), 'the new root key file (must exist)')
+    .addOption(new Option('--batch-size <n>', 'keys read and re-wrapped per batch').default(200).argParser(positiveInteger))
+    .addHelpText('after', ROOT_KEY_HELP)
+    .configureOutput({ outputError: (text, write) => write(maskUrlPasswordsInText(text)) })
+    .exitOverride();
+  try {
+    command.parse([...argv], { from: 'user' });
+  } catch (error) {
+    // --help and --version exit 0; any usage error is 2 (commander would say 1, like a failed rewrap).
+    return (error as { exitCode?: number }).exitCode === 0 ? 0 : 2;
+  }
+  const options = command.opts<{ dataDir: string; store: StoreSetting; rootKeyFile?: string; previousRootKeyFile?: string; batchSize: number }>();
+  const config = resolveKeyStoreConfig(options);
+  delete process.env.OPENKMS_ROOT_KEY;
+  delete process.env.OPENKMS_PREVIOUS_ROOT_KEY;
+  const line = (record: Record<string, unknown>) => out(`${JSON.stringify(record)}\n`);
+  const auditPath = join(config.dataDir, 'audit.log');
+
+  let store: KeyStore | undefined;
+  try {
+    if (config.store === 'memory') throw new Error('--store memory holds nothing to re-wrap');
+    const sqlitePath = join(config.dataDir, 'keys.sqlite');
+    if (config.store === 'sqlite' && !existsSync(sqlitePath)) throw new Error(`no key store at ${sqlitePath}; is --data-dir right?`);
+    const rootKeys = loadRootKeys(config, { create: 'never' });
+    line({ msg: 'rewrap starting', ...rootKeys.description });
+    store = await openStore(config.store, config.dataDir, pino({ level: 'warn' }));
+    const report = await rewrapAllKeys({
+      store,
+      rootKey: rootKeys.rootKey,
+      previousRootKeys: rootKeys.previousRootKeys,
+      batchSize: options.batchSize,
+      onProgress: (progress) => line({ msg: 'rewrap progress', ...progress }),
+    });
+    const { unreadable, ...summary } = report;
+    line({ msg: report.finished ? 'rewrap finished' : 'rewrap unfinished', ...summary, unreadable_keys: unreadable });
+    appendMaintenanceRecord(auditPath, {
+      operation: 'rewrap',
+      outcome: report.finished ? 'success' : 'failure',
+      active_root_key: report.active,
+      retired_root_key: report.retired,
+      rewrapped: report.rewrapped,
+      unreadable_keys: unreadable,
+    });
+    if (!report.finished) {
+      out(
+        `The rotation is not finished: ${unreadable.length} key(s) opened under none of the root keys given (listed above). ` +
+          'Keep the previous root key, find the cause (a missing root key, or damage: restore those keys from a backup), and run rewrap again.\n',
+      );
+      return 1;
+    }
+    out(
+      report.retired
+        ? `Every key is wrapped under root key ${report.active}; root key ${report.retired} is retired. ` +
+            'Servers still holding it keep working; remove it from their configuration (and reload them), then destroy it.\n'
+        : `Every key is wrapped under root key ${report.active}; there was no root key to retire.\n`,
+    );
+    return 0;
+  } catch (error) {
+    const message = maskUrlPasswordsInText((error as Error).message);
+    process.stderr.write(`rewrap failed: ${message}\n`);
+    if (existsSync(config.dataDir)) appendMaintenanceRecord(auditPath, { operation: 'rewrap', outcome: 'failure', error: message });
+    return 1;
+  } finally {
+    await store?.close();
+  }
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!/^[1-9][0-9]{0,5}$/.test(value)) throw new InvalidArgumentError('expected an integer from 1 to 999999');
+  return parsed;
+}

@@ -13,9 +13,8 @@ export { SqliteKeyStore } from './store/sqlite-key-store';
 export { backupSqliteStore, type SqliteBackupResult } from './store/sqlite-backup';
 export { PostgresKeyStore, type PostgresKeyStoreOptions } from './store/postgres-key-store';
 export { isPostgresUrl, maskPostgresUrl, maskUrlPasswordsInText, type PostgresUrl } from './store/postgres-url';
+export { ACTIVE_ROOT_KEY_META, RETIRING_ROOT_KEY_META } from './service/root-key-state';
 export {
-  ACTIVE_ROOT_KEY_META,
-  RETIRING_ROOT_KEY_META,
   DATAKEY_MAX_BITS,
   DATAKEY_MIN_BITS,
   DEFAULT_MAX_KEYS_PER_PROJECT,

@@ -217,7 +217,7 @@ it('refuses to rewrap without the store’s root key, and when there is no store
   const wrongKey = runOpenkms(['rewrap', '--data-dir', ownDir], { cwd: work, env: { OPENKMS_ROOT_KEY: strangerHex } });
   spawned.push(wrongKey);
   expect((await wrongKey.exited).code).toBe(1);
-  expect(wrongKey.stderr()).toMatch(/which was not given; give it as the previous root key/);
+  expect(wrongKey.stderr()).toMatch(/which is not among the root keys given .*, as the previous root key/);
   expect(wrongKey.stderr()).not.toContain(strangerHex);
   const ownKeyId = RootKey.fromEncoded(readFileSync(join(ownDir, 'root.key'), 'utf8')).checkValue();
   const db = new Database(join(ownDir, 'keys.sqlite'), { readonly: true });

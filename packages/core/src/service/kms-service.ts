@@ -8,6 +8,7 @@ import { KmsError } from '../errors';
 import { KeyState, type KeyOrigin, type KeyRecord, type Scope } from '../keys/key-record';
 import { parseKeyReference } from '../keys/key-reference';
 import type { InsertKeyResult, KeyStore } from '../store/key-store';
+import { ACTIVE_ROOT_KEY_META, checkRootKeys } from './root-key-state';
 
 export const DEFAULT_MAX_KEYS_PER_PROJECT = 1000;
 export const DATAKEY_MIN_BITS = 8;
@@ -15,10 +16,6 @@ export const DATAKEY_MAX_BITS = 8192;
 export const ENCRYPTION_CONTEXT_MAX_CHARS = 8192;
 const ALIAS_PATTERN = /^[a-zA-Z0-9:/_-]{1,255}$/;
 const RESERVED_ALIAS_SUFFIX = '/default';
-/** Store setting: the check value of the root key that wraps new keys (the active root key). */
-export const ACTIVE_ROOT_KEY_META = 'root_key_check_value';
-/** Store setting, present while a rotation is unfinished: the root key some keys may still be wrapped under. */
-export const RETIRING_ROOT_KEY_META = 'root_key_retiring_check_value';
 const DATAKEY_AAD_LABEL = Buffer.from('openkms.datakey\0', 'ascii');
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -158,7 +155,7 @@ export class KmsService {
     // Check options before touching the store.
     if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new Error('maxKeysPerProject must be a positive integer');
     const rootKeys = new RootKeyRing([options.rootKey, ...(options.previousRootKeys ?? [])]);
-    const active = await checkRootKeys(options.store, rootKeys, options.rootKey);
+    const { active } = await checkRootKeys(options.store, rootKeys);
     return new KmsService(options, rootKeys, active);
   }
 
@@ -168,7 +165,7 @@ export class KmsService {
    */
   async replaceRootKeys(rootKey: RootKey, previousRootKeys: readonly RootKey[] = []): Promise<void> {
     const rootKeys = new RootKeyRing([rootKey, ...previousRootKeys]);
-    const active = await checkRootKeys(this.#store, rootKeys, rootKey);
+    const { active } = await checkRootKeys(this.#store, rootKeys);
     this.#rootKeys = rootKeys;
     this.#activeRootKeyId = active;
   }
@@ -204,7 +201,7 @@ export class KmsService {
       let result = await this.#insertUnderActiveRootKey(record, material);
       if (!result.ok && result.reason === 'meta-mismatch') {
         // A rotation made another root key active since this service last looked: follow it once.
-        this.#activeRootKeyId = await this.#readActiveRootKeyId();
+        this.#activeRootKeyId = (await checkRootKeys(this.#store, this.#rootKeys)).active;
         result = await this.#insertUnderActiveRootKey(record, material);
       }
       if (!result.ok) {
@@ -220,21 +217,12 @@ export class KmsService {
   /** Inserts the key with its material wrapped under the active root key, if that key is still the store's active one. */
   async #insertUnderActiveRootKey(record: KeyRecord, material: Buffer | undefined): Promise<InsertKeyResult> {
     const active = this.#activeRootKeyId;
-    const rootKey = this.#rootKeys.get(active);
-    if (!rootKey) throw new Error(`the store's active root key ${active} is not among the root keys this server holds; reload the server with it`);
-    const wrappedMaterial = material ? rootKey.wrap(material, record, this.#random) : null;
+    // Held: checkRootKeys vouched for it whenever it was set.
+    const wrappedMaterial = material ? this.#rootKeys.get(active)!.wrap(material, record, this.#random) : null;
     return this.#store.insertKey(
       { ...record, wrappedMaterial },
       { maxKeysPerProject: this.#maxKeysPerProject, metaEquals: { name: ACTIVE_ROOT_KEY_META, value: active } },
     );
-  }
-
-  async #readActiveRootKeyId(): Promise<string> {
-    const active = await this.#store.getMeta(ACTIVE_ROOT_KEY_META);
-    if (active === undefined || !this.#rootKeys.has(active)) {
-      throw new Error(`the store's active root key ${active ?? '(none)'} is not among the root keys this server holds; reload the server with it`);
-    }
-    return active;
   }
 
   async createDataKey(scope: Scope, input: CreateDataKeyInput): Promise<CreatedDataKey> {
@@ -383,29 +371,6 @@ export class KmsService {
     }
     throw new Error(`stored key material of key ${key.keyId} failed authentication`);
   }
-}
-
-/**
- * Checks the root keys a server holds against its store, and returns the active one's check
- * value. A new store starts with `primary`. The store's active root key must be held, and so
- * must the retiring one while a rotation is unfinished: keys may still be wrapped under it.
- */
-async function checkRootKeys(store: KeyStore, rootKeys: RootKeyRing, primary: RootKey): Promise<string> {
-  const active = await store.setMetaIfAbsent(ACTIVE_ROOT_KEY_META, primary.checkValue());
-  if (!rootKeys.has(active)) {
-    throw new Error(
-      `the root key does not match the one this store's keys are wrapped under (check value mismatch: the store's ` +
-        `active root key is ${active}, this server holds ${rootKeys.ids.join(', ')}); start with the original root key`,
-    );
-  }
-  const retiring = await store.getMeta(RETIRING_ROOT_KEY_META);
-  if (retiring !== undefined && !rootKeys.has(retiring)) {
-    throw new Error(
-      `a root key rotation is unfinished: some keys may still be wrapped under root key ${retiring}, which this server ` +
-        'does not hold; start with it as a previous root key, and run rewrap to finish the rotation',
-    );
-  }
-  return active;
 }
 
 /** Bits of a data key from the API's decimal string: 8 to 8192 (KMS.1901), a multiple of 8 (KMS.1903). */

@@ -12,7 +12,8 @@ import { MemoryKeyStore } from '../store/memory-key-store';
 import { PostgresKeyStore } from '../store/postgres-key-store';
 import { createTestSchema } from '../store/postgres.test-util';
 import { SqliteKeyStore } from '../store/sqlite-key-store';
-import { ACTIVE_ROOT_KEY_META, KmsService, RETIRING_ROOT_KEY_META } from './kms-service';
+import { KmsService } from './kms-service';
+import { ACTIVE_ROOT_KEY_META, RETIRING_ROOT_KEY_META } from './root-key-state';
 import { rewrapAllKeys, type RewrapProgress } from './root-key-rotation';
 
 const REGION = 'test-1';
@@ -171,7 +172,7 @@ describe.each(STORES)('root key rotation on the %s store', (_name, openStore) =>
         const failure = await stale.createKey(A, { keyAlias: 'stale' }).catch((error: unknown) => error);
         expect(failure).toBeInstanceOf(Error);
         expect(failure).not.toBeInstanceOf(KmsError);
-        expect((failure as Error).message).toMatch(/not among the root keys this server holds; reload/);
+        expect((failure as Error).message).toMatch(/wrapped under root key [0-9a-f]{16}, which is not among the root keys given/);
         // A key not yet re-wrapped still opens under the old key; a re-wrapped one does not.
         const keys = await store.scanKeys(undefined, 100);
         const under = (rootKey: RootKey) => made.find((m) => keys.some((k) => k.keyId === m.keyId && wrappingRootKeyId(k.wrappedMaterial!) === rootKey.checkValue()))!;
@@ -243,13 +244,13 @@ describe.each(STORES)('root key rotation on the %s store', (_name, openStore) =>
 
   it('refuses to start without the store’s root key, or over another unfinished rotation', async () => {
     await populate(await KmsService.open({ store, rootKey: oldKey, region: REGION }), 2);
-    await expect(rewrapAllKeys({ store, rootKey: newKey })).rejects.toThrow(new RegExp(`root key ${oldKey.checkValue()}, which was not given`));
+    await expect(rewrapAllKeys({ store, rootKey: newKey })).rejects.toThrow(new RegExp(`root key ${oldKey.checkValue()}, which is not among the root keys given`));
     expect(await store.getMeta(ACTIVE_ROOT_KEY_META)).toBe(oldKey.checkValue());
 
     const third = RootKey.generate();
     await rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey], onProgress: () => Promise.reject(new Error('stop')) }).catch(() => undefined);
     await expect(rewrapAllKeys({ store, rootKey: third, previousRootKeys: [newKey, oldKey] })).rejects.toThrow(/earlier rotation.*unfinished/);
-    await expect(rewrapAllKeys({ store, rootKey: third, previousRootKeys: [newKey] })).rejects.toThrow(/unfinished rotation/);
+    await expect(rewrapAllKeys({ store, rootKey: third, previousRootKeys: [newKey] })).rejects.toThrow(/rotation is unfinished/);
     await expect(rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey] })).resolves.toMatchObject({ finished: true });
     // Then on to the third key, with the second as the previous one.
     await expect(rewrapAllKeys({ store, rootKey: third, previousRootKeys: [newKey] })).resolves.toMatchObject({ finished: true, rewrapped: 2 });

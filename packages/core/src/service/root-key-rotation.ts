@@ -3,7 +3,7 @@ import { wrappingRootKeyId } from '../crypto/root-key';
 import { RootKeyRing } from '../crypto/root-key-ring';
 import type { KeyRecord } from '../keys/key-record';
 import type { KeyStore } from '../store/key-store';
-import { ACTIVE_ROOT_KEY_META, RETIRING_ROOT_KEY_META } from './kms-service';
+import { ACTIVE_ROOT_KEY_META, checkRootKeys, RETIRING_ROOT_KEY_META } from './root-key-state';
 
 export interface RewrapOptions {
   readonly store: KeyStore;
@@ -103,14 +103,8 @@ export async function rewrapAllKeys(options: RewrapOptions): Promise<RewrapRepor
  */
 async function makeActive(store: KeyStore, rootKeys: RootKeyRing, target: string): Promise<string | undefined> {
   for (;;) {
-    const active = await store.setMetaIfAbsent(ACTIVE_ROOT_KEY_META, target);
-    if (!rootKeys.has(active)) {
-      throw new Error(`the store's keys are wrapped under root key ${active}, which was not given; give it as the previous root key`);
-    }
-    const retiring = await store.getMeta(RETIRING_ROOT_KEY_META);
-    if (retiring !== undefined && !rootKeys.has(retiring)) {
-      throw new Error(`an unfinished rotation left keys wrapped under root key ${retiring}, which was not given; give it as a previous root key`);
-    }
+    // The ring's first key is the target, so a new store simply starts with it.
+    const { active, retiring } = await checkRootKeys(store, rootKeys);
     if (active === target) return retiring;
     if (retiring !== undefined && retiring !== active) {
       throw new Error(

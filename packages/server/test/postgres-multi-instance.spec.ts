@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KmsService, PostgresKeyStore, RootKey, type Scope } from '@openkms/core';
-import { createTestSchema, type TestSchema } from './postgres-support';
+import { createTestSchema, type TestSchema } from '@openkms/core/testing';
 
 jest.setTimeout(60_000);
 

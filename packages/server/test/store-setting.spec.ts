@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseConfig } from '../src/config';
 import { describeStore } from '../src/store';
-import { testPostgresUrl } from './postgres-support';
+import { testPostgresUrl } from '@openkms/core/testing';
 
 const BIN = resolve(__dirname, '../bin/openkms-server.js');
 const PASSWORD = 'hunter2-secret';

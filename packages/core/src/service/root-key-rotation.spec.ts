@@ -10,7 +10,7 @@ import type { Scope } from '../keys/key-record';
 import type { KeyStore } from '../store/key-store';
 import { MemoryKeyStore } from '../store/memory-key-store';
 import { PostgresKeyStore } from '../store/postgres-key-store';
-import { createTestSchema } from '../store/postgres.test-util';
+import { createTestSchema } from '../testing/postgres';
 import { SqliteKeyStore } from '../store/sqlite-key-store';
 import { KmsService } from './kms-service';
 import { ACTIVE_ROOT_KEY_META, RETIRING_ROOT_KEY_META } from './root-key-state';

@@ -3,7 +3,7 @@ import { KeyState, type KeyRecord, type Scope } from '../keys/key-record';
 import { describeKeyStoreContract } from './contract';
 import { PostgresKeyStore } from './postgres-key-store';
 import { MIGRATIONS } from './postgres-migrations';
-import { createTestSchema, testPostgresUrl, urlWithSearchPath, withTestDatabase, type TestSchema } from './postgres.test-util';
+import { createTestSchema, testPostgresUrl, urlWithSearchPath, withTestDatabase, type TestSchema } from '../testing/postgres';
 
 // Guards against a hang only (a lock never released, an unreachable database); no test relies on time.
 jest.setTimeout(30_000);

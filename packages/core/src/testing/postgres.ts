@@ -1,7 +1,6 @@
 /**
- * The PostgreSQL the server tests use, one fresh schema per use. Mirrors
- * packages/core/src/store/postgres.test-util.ts, which is test-only and not part of
- * @openkms/core's build.
+ * The PostgreSQL the tests of every package use, one fresh schema per use: `@openkms/core/testing`.
+ * Test support only; nothing in the server imports it.
  *
  * The database comes from OPENKMS_TEST_POSTGRES_URL, or else is the one
  * tools/scripts/test-postgres.sh makes (the nx test target runs that script first). When it
@@ -9,16 +8,24 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { maskPostgresUrl, type PostgresUrl } from '@openkms/core';
+import { maskPostgresUrl, type PostgresUrl } from '../store/postgres-url';
 
 /** What tools/scripts/test-postgres.sh creates: a local, test-only role and database. */
-const DEFAULT_TEST_POSTGRES_URL = 'postgres://openkms_test:openkms_test_password@127.0.0.1:5432/openkms_test';
+export const DEFAULT_TEST_POSTGRES_URL = 'postgres://openkms_test:openkms_test_password@127.0.0.1:5432/openkms_test';
 
 export function testPostgresUrl(): string {
   return process.env.OPENKMS_TEST_POSTGRES_URL || DEFAULT_TEST_POSTGRES_URL;
 }
 
-async function withTestDatabase<T>(work: (client: Client) => Promise<T>): Promise<T> {
+/** `url` with its connections' search_path set to `schema`, so unqualified tables live there. */
+export function urlWithSearchPath(url: string, schema: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('options', `-c search_path=${schema}`);
+  return parsed.toString();
+}
+
+/** Runs `work` on one short-lived connection to the test database. */
+export async function withTestDatabase<T>(work: (client: Client) => Promise<T>): Promise<T> {
   const url = testPostgresUrl();
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   try {
@@ -50,12 +57,11 @@ export interface TestSchema {
 export async function createTestSchema(): Promise<TestSchema> {
   const name = `openkms_test_${randomBytes(8).toString('hex')}`;
   await withTestDatabase((client) => client.query(`CREATE SCHEMA ${name}`));
-  const url = new URL(testPostgresUrl());
-  url.searchParams.set('options', `-c search_path=${name}`);
+  const url = urlWithSearchPath(testPostgresUrl(), name);
   return {
     name,
-    url: url.toString() as PostgresUrl,
-    password: decodeURIComponent(url.password),
+    url: url as PostgresUrl,
+    password: decodeURIComponent(new URL(url).password),
     drop: async () => {
       await withTestDatabase((client) => client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`));
     },

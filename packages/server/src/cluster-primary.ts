@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { ACTIVE_ROOT_KEY_META } from '@openkms/core';
+import { readActiveRootKeyId } from '@openkms/core';
 import { createTokenFileIfAbsent } from './auth/token-registry';
 import { printDevelopmentToken } from './development-token-banner';
 import type { ServerConfig } from './config';
@@ -17,7 +17,7 @@ async function prepareRootKeyFile(config: ServerConfig, logger: Logger): Promise
   if (config.rootKey !== undefined) return;
   const store = await openStore(config.store, config.dataDir, logger);
   try {
-    loadRootKeys(config, { create: 'when-safe', storeActiveRootKey: await store.getMeta(ACTIVE_ROOT_KEY_META) });
+    loadRootKeys(config, { create: 'when-safe', storeActiveRootKey: await readActiveRootKeyId(store) });
   } finally {
     await store.close();
   }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { RootKey } from '@openkms/core';
+import { loadOrCreateRootKeyFile, loadRootKeyFile, RootKey } from '@openkms/core';
 import type { KeyStoreConfig } from './config';
 
 export interface LoadedRootKeys {
@@ -41,7 +41,7 @@ export function loadRootKeys(config: KeyStoreConfig, creation: RootKeyCreation):
   } else if (config.previousRootKeyFile && (config.previousRootKeyFile.required || existsSync(config.previousRootKeyFile.path))) {
     const { path } = config.previousRootKeyFile;
     if (!existsSync(path)) throw new Error(`previous root key file ${path} does not exist`);
-    previous = RootKey.loadFile(path);
+    previous = loadRootKeyFile(path);
     previousSource = path;
   }
 
@@ -65,7 +65,7 @@ export function loadRootKeys(config: KeyStoreConfig, creation: RootKeyCreation):
         );
       }
     }
-    ({ rootKey, created } = RootKey.loadOrCreateFile(config.rootKeyFile));
+    ({ rootKey, created } = loadOrCreateRootKeyFile(config.rootKeyFile));
   }
   if (previous && previous.checkValue() === rootKey.checkValue()) {
     throw new Error(`the previous root key (${previousSource}) is the root key itself (${rootSource}); a rotation needs a new root key`);

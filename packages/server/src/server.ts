@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { ACTIVE_ROOT_KEY_META, KmsService } from '@openkms/core';
+import { KmsService, readActiveRootKeyId } from '@openkms/core';
 import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type DevelopmentToken } from './auth/token-registry';
 import type { ServerConfig } from './config';
 import { createFileAuditSink } from './audit/audit-log';
@@ -38,7 +38,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   let tokens: TokenRegistry;
   try {
     // The store says whether a missing root key file may be created (a new store) or is lost.
-    const rootKeys = loadRootKeys(config, { create: 'when-safe', storeActiveRootKey: await store.getMeta(ACTIVE_ROOT_KEY_META) });
+    const rootKeys = loadRootKeys(config, { create: 'when-safe', storeActiveRootKey: await readActiveRootKeyId(store) });
     logger.info({ ...rootKeys.description, created: rootKeys.created }, rootKeys.created ? 'created a new root key file' : 'root keys loaded');
     developmentToken = createTokenFileIfAbsent(config.tokenFile);
     if (developmentToken) logger.warn({ token_file: config.tokenFile }, 'created a token file with one development token');
@@ -98,7 +98,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     developmentToken,
     reloadRootKeys: async () => {
       try {
-        const reloaded = loadRootKeys(config, { create: 'when-safe', storeActiveRootKey: await store.getMeta(ACTIVE_ROOT_KEY_META) });
+        const reloaded = loadRootKeys(config, { create: 'when-safe', storeActiveRootKey: await readActiveRootKeyId(store) });
         await service.replaceRootKeys(reloaded.rootKey, reloaded.previousRootKeys);
         logger.info(
           { ...reloaded.description, created: reloaded.created, active_root_key: service.rootKeyIds.active, held_root_keys: service.rootKeyIds.held },

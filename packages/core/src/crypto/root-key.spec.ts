@@ -1,7 +1,4 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { format, inspect } from 'node:util';
 import fc from 'fast-check';
 import { sealAesGcm } from './aes-gcm';
@@ -88,71 +85,6 @@ describe('RootKey.checkValue', () => {
     expect(value).toMatch(/^[0-9a-f]{16}$/);
     expect(RootKey.fromBytes(Buffer.from(raw)).checkValue()).toBe(value);
     expect(RootKey.generate().checkValue()).not.toBe(value);
-  });
-});
-
-describe('RootKey.loadOrCreateFile', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'openkms-rootkey-'));
-  });
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('creates a 0600 file holding 64 hex characters, then loads the same key', () => {
-    const path = join(dir, 'root.key');
-    const first = RootKey.loadOrCreateFile(path);
-    expect(first.created).toBe(true);
-    expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(readFileSync(path, 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
-
-    const second = RootKey.loadOrCreateFile(path);
-    expect(second.created).toBe(false);
-    expect(second.rootKey.checkValue()).toBe(first.rootKey.checkValue());
-    // Loading does not rewrite the file.
-    expect(statSync(path).mode & 0o777).toBe(0o600);
-    // The loaded key really is the same key: it opens what the first wrapped.
-    const material = randomBytes(32);
-    expect(second.rootKey.unwrap(first.rootKey.wrap(material, OWNER), OWNER)).toEqual(material);
-  });
-
-  it('creates a different key in a different file', () => {
-    const a = RootKey.loadOrCreateFile(join(dir, 'a.key'));
-    const b = RootKey.loadOrCreateFile(join(dir, 'b.key'));
-    expect(a.rootKey.checkValue()).not.toBe(b.rootKey.checkValue());
-  });
-
-  it('loads an existing base64 key file', () => {
-    const raw = randomBytes(32);
-    const path = join(dir, 'root.key');
-    writeFileSync(path, `${raw.toString('base64')}\n`, { mode: 0o600 });
-    const loaded = RootKey.loadOrCreateFile(path);
-    expect(loaded.created).toBe(false);
-    expect(loaded.rootKey.checkValue()).toBe(RootKey.fromBytes(raw).checkValue());
-  });
-
-  it('refuses a key file that other users may read, and says how to fix it', () => {
-    const path = join(dir, 'root.key');
-    writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o644 });
-    chmodSync(path, 0o644);
-    expect(() => RootKey.loadOrCreateFile(path)).toThrow(/chmod 600/);
-  });
-
-  it('leaves no temporary file behind after creating the key file', () => {
-    RootKey.loadOrCreateFile(join(dir, 'root.key'));
-    expect(readdirSync(dir)).toEqual(['root.key']);
-  });
-
-  it('refuses an existing file that holds no valid key, without replacing it', () => {
-    const path = join(dir, 'root.key');
-    writeFileSync(path, 'garbage\n', { mode: 0o600 });
-    expect(() => RootKey.loadOrCreateFile(path)).toThrow();
-    expect(readFileSync(path, 'utf8')).toBe('garbage\n');
-  });
-
-  it('fails when the directory does not exist, instead of creating it', () => {
-    expect(() => RootKey.loadOrCreateFile(join(dir, 'missing', 'root.key'))).toThrow(/ENOENT/);
   });
 });
 

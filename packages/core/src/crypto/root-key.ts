@@ -1,6 +1,4 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, fsyncSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { AES_KEY_BYTES, GCM_NONCE_BYTES, GCM_TAG_BYTES, openAesGcm, sealAesGcm, type RandomBytes, systemRandomBytes } from './aes-gcm';
 
 /** Where a customer master key's material belongs; bound into its wrapping. */
@@ -66,49 +64,6 @@ export class RootKey {
   }
 
   /**
-   * Reads the root key file, or creates it with a fresh key and mode 0600 when it does not
-   * exist. The key is written to a temporary file, synced, then hard-linked into place, so
-   * the file appears whole or not at all (two processes starting at once agree on one key,
-   * and a crash cannot leave an empty key file beside keys wrapped under it). A file that
-   * others may read is refused, as ssh refuses a private key.
-   */
-  static loadOrCreateFile(path: string): { rootKey: RootKey; created: boolean } {
-    if (!existsSync(path)) {
-      const rootKey = RootKey.generate();
-      const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-      const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-      try {
-        writeSync(fd, `${rootKey.#bytes.toString('hex')}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      try {
-        linkSync(temporary, path);
-        syncDirectory(dirname(path));
-        return { rootKey, created: true };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      } finally {
-        unlinkSync(temporary);
-      }
-    }
-    return { rootKey: RootKey.loadFile(path), created: false };
-  }
-
-  /**
-   * Reads an existing root key file. A file that others may read is refused, as ssh refuses
-   * a private key.
-   */
-  static loadFile(path: string): RootKey {
-    const mode = statSync(path).mode & 0o777;
-    if ((mode & 0o077) !== 0) {
-      throw new Error(`root key file ${path} is accessible by other users (mode ${mode.toString(8)}); run chmod 600 on it`);
-    }
-    return RootKey.fromEncoded(readFileSync(path, 'utf8'));
-  }
-
-  /**
    * A public fingerprint of the root key (first 8 bytes of an HMAC, hex), which is also its ID
    * in wrapped material. Stored beside the keys so that starting with the wrong root key fails
    * at once instead of at first use.
@@ -150,16 +105,6 @@ export class RootKey {
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return '[RootKey]';
-  }
-}
-
-/** Makes a new directory entry durable (the file's own fsync does not cover its name). */
-function syncDirectory(directory: string): void {
-  const fd = openSync(directory, constants.O_RDONLY);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -7,6 +7,14 @@ export const ACTIVE_ROOT_KEY_META = 'root_key_check_value';
 export const RETIRING_ROOT_KEY_META = 'root_key_retiring_check_value';
 
 /**
+ * The check value of the store's active root key (the one its keys are wrapped under), or
+ * undefined for a store no service has opened yet.
+ */
+export async function readActiveRootKeyId(store: KeyStore): Promise<string | undefined> {
+  return store.getMeta(ACTIVE_ROOT_KEY_META);
+}
+
+/**
  * Checks a ring of root keys against the store and returns the store's active and retiring
  * root keys (check values). A new store starts with the ring's first key. The active root key
  * must be in the ring, and so must the retiring one while a rotation is unfinished: keys may

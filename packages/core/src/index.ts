@@ -1,30 +1,24 @@
+// The package's public API: what the other OpenKMS packages use, nothing more.
 export { KMS_ERRORS, KmsError, isKmsErrorCode, type KmsErrorCode, type KmsErrorDefinition } from './errors';
-export { RootKey, WRAPPED_MATERIAL_FORMAT, wrappingRootKeyId, type KeyMaterialOwner } from './crypto/root-key';
-export { RootKeyRing, type UnwrapFailure } from './crypto/root-key-ring';
+export { RootKey, wrappingRootKeyId, type KeyMaterialOwner } from './crypto/root-key';
 export { loadOrCreateRootKeyFile, loadRootKeyFile } from './root-key-file/root-key-file';
+export { readActiveRootKeyId } from './service/root-key-state';
 export { rewrapAllKeys, type RewrapOptions, type RewrapProgress, type RewrapReport } from './service/root-key-rotation';
 export { type RandomBytes } from './crypto/aes-gcm';
-export { encodeEncryptionContext, type EncryptionContext } from './ciphertext/encryption-context';
-export { decodeDatakeyBlob, encodeDatakeyBlob, type DatakeyBlob } from './ciphertext/datakey-blob';
-export { KeyState, type KeyOrigin, type KeyRecord, type Scope } from './keys/key-record';
-export { parseKeyReference, type KeyReference } from './keys/key-reference';
+export { type EncryptionContext } from './ciphertext/encryption-context';
+export { encodeDatakeyBlob, type DatakeyBlob } from './ciphertext/datakey-blob';
+export { datakeyAad } from './ciphertext/datakey-seal';
+export { KEY_ID_PATTERN } from './keys/key-id';
+export { KeyState, isKeyState, type KeyOrigin, type KeyRecord, type Scope } from './keys/key-record';
+export { decodeListCursor, encodeListCursor, type ListCursor } from './keys/list-cursor';
 export type { InsertKeyConditions, InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './store/key-store';
 export { MemoryKeyStore } from './store/memory-key-store';
 export { SqliteKeyStore } from './store/sqlite-key-store';
 export { backupSqliteStore, type SqliteBackupResult } from './store/sqlite-backup';
 export { PostgresKeyStore, type PostgresKeyStoreOptions } from './store/postgres-key-store';
 export { isPostgresUrl, maskPostgresUrl, maskUrlPasswordsInText, type PostgresUrl } from './store/postgres-url';
-export { ACTIVE_ROOT_KEY_META, RETIRING_ROOT_KEY_META, readActiveRootKeyId } from './service/root-key-state';
 export {
-  DATAKEY_MAX_BITS,
-  DATAKEY_MIN_BITS,
-  DEFAULT_MAX_KEYS_PER_PROJECT,
-  ENCRYPTION_CONTEXT_MAX_CHARS,
   KmsService,
-  LIST_KEYS_MAX_LIMIT,
-  datakeyAad,
-  encodeListMarker,
-  parseDatakeyLength,
   type CreateDataKeyInput,
   type CreateKeyInput,
   type CreatedDataKey,

@@ -154,7 +154,7 @@ it('every acknowledged key and data key survives repeated SIGKILLs under concurr
     db.close();
     expect(rows.length).toBeGreaterThanOrEqual(keys.length);
     for (const row of rows) {
-      const made = await service.createDataKey(scope, { keyId: row.key_id, datakeyLength: '256' });
+      const made = await service.createDataKey(scope, { keyId: row.key_id, datakeyBits: 256 });
       expect(made.keyId).toBe(row.key_id);
     }
     const stored = new Set(rows.map((row) => row.key_id));

@@ -55,7 +55,7 @@ describe('rate limits', () => {
     const name = alias('throttled');
     expectKmsError(await t.createKey({ key_alias: name }), 429, 'KMS.0429');
     const scope = { domainId: CALLERS.alice.domainId, projectId: CALLERS.alice.projectId };
-    await expect(t.service.createDataKey(scope, { keyId: `alias/${name}`, datakeyLength: '256' })).rejects.toMatchObject({ code: 'KMS.0207' });
+    await expect(t.service.createDataKey(scope, { keyId: `alias/${name}`, datakeyBits: 256 })).rejects.toMatchObject({ code: 'KMS.0207' });
   });
 
   it('the budget comes back when the window ends (waits Retry-After, asserts no timing)', async () => {

@@ -83,4 +83,4 @@ export function expectKmsError(response: request.Response, status: number, code:
   return response.body.error;
 }
 
-export const KEY_ID_PATTERN = /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/;
+export { KEY_ID_PATTERN } from '@openkms/core';

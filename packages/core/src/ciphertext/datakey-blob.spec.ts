@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { DATAKEY_BLOB_VERSION, KEY_ID_BYTES, decodeDatakeyBlob, encodeDatakeyBlob } from './datakey-blob';
+import { KEY_ID_PATTERN } from '../keys/key-id';
+import { DATAKEY_BLOB_OVERHEAD_BYTES, DATAKEY_BLOB_VERSION, KEY_ID_BYTES, decodeDatakeyBlob, encodeDatakeyBlob } from './datakey-blob';
 
 const KEY_ID = '71da51ed-46f1-4e1e-99fc-6e5ff47ba02b';
-const keyIdArb = fc.stringMatching(/^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/);
+const keyIdArb = fc.stringMatching(KEY_ID_PATTERN);
 // nonce(12) + at least one sealed byte + tag(16)
 const MIN_PAYLOAD = 29;
 const payloadArb = fc.uint8Array({ minLength: MIN_PAYLOAD, maxLength: 300 }).map((array) => Buffer.from(array));
@@ -35,6 +36,8 @@ describe('encodeDatakeyBlob', () => {
     expect(blob.subarray(4, 4 + n)).toEqual(payload);
     expect(blob.subarray(4 + n, 4 + n + 36).toString('ascii')).toBe(KEY_ID);
     expect(KEY_ID_BYTES).toBe(36);
+    // A DEK of n - 28 bytes (payload minus nonce and tag) makes a blob of n + 76 bytes.
+    expect(blob.length - (n - 28)).toBe(DATAKEY_BLOB_OVERHEAD_BYTES);
     expect(blob.subarray(40 + n, 44 + n).toString('hex')).toBe('00000000');
     expect(blob.subarray(44 + n)).toEqual(sha256(blob.subarray(0, 44 + n)));
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { KEY_ID_PATTERN } from '../keys/key-id';
 
 /**
  * The self-describing data-key ciphertext, format version 2 (see docs/ciphertext-format.md):
@@ -20,7 +21,8 @@ const RESERVED_BYTES = 4;
 const CHECKSUM_BYTES = 32;
 /** nonce(12) + at least one sealed byte + tag(16): anything shorter cannot be a data key. */
 const MIN_PAYLOAD_BYTES = 12 + 1 + 16;
-const KEY_ID_PATTERN = /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/;
+/** Bytes a blob adds to its DEK: header, nonce, tag, key ID, reserved bytes and checksum. */
+export const DATAKEY_BLOB_OVERHEAD_BYTES = HEADER_BYTES + 12 + 16 + KEY_ID_BYTES + RESERVED_BYTES + CHECKSUM_BYTES;
 
 export interface DatakeyBlob {
   readonly keyId: string;

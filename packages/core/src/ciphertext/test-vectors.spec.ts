@@ -3,9 +3,10 @@ import { resolve } from 'node:path';
 import { openAesGcm, sealAesGcm } from '../crypto/aes-gcm';
 import { RootKey } from '../crypto/root-key';
 import { KeyState } from '../keys/key-record';
-import { KmsService, datakeyAad } from '../service/kms-service';
+import { KmsService } from '../service/kms-service';
 import { MemoryKeyStore } from '../store/memory-key-store';
 import { decodeDatakeyBlob, encodeDatakeyBlob } from './datakey-blob';
+import { datakeyAad } from './datakey-seal';
 import { encodeEncryptionContext } from './encryption-context';
 
 /**
@@ -118,7 +119,7 @@ describe('docs/ciphertext-format.md test vectors', () => {
 
       const created = await service.createDataKey(scope, {
         keyId: vector.key_id,
-        datakeyLength: vector.datakey_length,
+        datakeyBits: Number(vector.datakey_length),
         encryptionContext: vector.encryption_context,
       });
       expect(HEX(created.ciphertext)).toBe(vector.cipher_text);

@@ -8,7 +8,9 @@ export const KeyState = {
 } as const;
 export type KeyState = (typeof KeyState)[keyof typeof KeyState];
 
-export type KeyOrigin = 'kms' | 'external';
+/** Where a key's material comes from: made by the service, or imported later (the key starts pending import). */
+export const KEY_ORIGINS = ['kms', 'external'] as const;
+export type KeyOrigin = (typeof KEY_ORIGINS)[number];
 
 /** Who is asking: the domain and project the caller's token was accepted for, in this region. */
 export interface Scope {
@@ -30,4 +32,11 @@ export interface KeyRecord {
   readonly creationDate: number;
   /** nonce ‖ sealed material ‖ tag under the root key; null until material exists (origin external). */
   readonly wrappedMaterial: Buffer | null;
+}
+
+const KEY_STATES: readonly string[] = Object.values(KeyState);
+
+/** Whether a string is one of the key states. */
+export function isKeyState(value: string): value is KeyState {
+  return KEY_STATES.includes(value);
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { parseKeyReference, type KeyReference } from './key-reference';
+import { KEY_ID_PATTERN } from './key-id';
+import { KEY_REFERENCE_PATTERN, parseKeyReference, type KeyReference } from './key-reference';
 
 const KEY_ID = '0d0466b0-e727-4d9c-b35d-f84bb474a37f';
 
@@ -103,7 +104,7 @@ describe('parseKeyReference: alias URN', () => {
 describe('parseKeyReference: properties', () => {
   it('parses every lower-case UUID-shaped string as an ID', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/), (text) => {
+      fc.property(fc.stringMatching(KEY_ID_PATTERN), (text) => {
         expect(parseKeyReference(text)).toEqual({ kind: 'id', keyId: text });
       }),
       { numRuns: 100 },
@@ -130,6 +131,23 @@ describe('parseKeyReference: properties', () => {
         if (reference) expect(format(reference)).toBe(text);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('KEY_REFERENCE_PATTERN', () => {
+  it('accepts exactly the texts parseKeyReference parses', () => {
+    const near = fc.oneof(
+      fc.stringMatching(KEY_REFERENCE_PATTERN),
+      fc.string({ maxLength: 80 }),
+      fc.stringMatching(KEY_REFERENCE_PATTERN).map((text) => `${text}/default`),
+      fc.stringMatching(KEY_REFERENCE_PATTERN).map((text) => text.replace(':', '#')),
+    );
+    fc.assert(
+      fc.property(near, (text) => {
+        expect(KEY_REFERENCE_PATTERN.test(text)).toBe(parseKeyReference(text) !== undefined);
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -3,15 +3,17 @@ import fc from 'fast-check';
 import { openAesGcm, sealAesGcm } from '../crypto/aes-gcm';
 import { RootKey, type KeyMaterialOwner } from '../crypto/root-key';
 import { decodeDatakeyBlob, encodeDatakeyBlob } from '../ciphertext/datakey-blob';
+import { datakeyAad } from '../ciphertext/datakey-seal';
 import type { EncryptionContext } from '../ciphertext/encryption-context';
 import { KmsError, type KmsErrorCode } from '../errors';
+import { KEY_ID_PATTERN } from '../keys/key-id';
 import { KeyState, type KeyRecord, type Scope } from '../keys/key-record';
 import { MemoryKeyStore } from '../store/memory-key-store';
 import type { KeyStore } from '../store/key-store';
-import { KmsService, datakeyAad, parseDatakeyLength, type KmsServiceOptions } from './kms-service';
+import type { ListCursor } from '../keys/list-cursor';
+import { KmsService, LIST_KEYS_MAX_LIMIT, type KmsServiceOptions } from './kms-service';
 
 const REGION = 'test-1';
-const KEY_ID_PATTERN = /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/;
 /** The caller's project. */
 const A: Scope = { domainId: 'a1'.repeat(16), projectId: 'a2'.repeat(16) };
 /** Same domain, another project. */
@@ -99,7 +101,7 @@ describe('KmsService.open', () => {
   it('lets a new instance over the same store and root key open earlier data keys', async () => {
     const { service, store, rootKey } = await setup();
     const { keyId } = await service.createKey(A, { keyAlias: 'k' });
-    const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '256', encryptionContext: { t: 'x' } });
+    const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 256, encryptionContext: { t: 'x' } });
     const reopened = await KmsService.open({ store, rootKey, region: REGION });
     const opened = await reopened.decryptDataKey(A, { ciphertext: dataKey.ciphertext, encryptionContext: { t: 'x' } });
     expect(opened).toEqual({ keyId, plaintext: dataKey.plaintext });
@@ -212,8 +214,8 @@ describe('KmsService.createKey', () => {
     const { keyId } = await service.createKey(A, { keyAlias: 'imported', origin: 'external' });
     const record = await store.findKeyById(A, keyId);
     expect(record).toMatchObject({ origin: 'external', keyState: KeyState.PendingImport, wrappedMaterial: null });
-    await kmsError(service.createDataKey(A, { keyId, datakeyLength: '256' }), 'KMS.0310');
-    await kmsError(service.createDataKey(A, { keyId: 'alias/imported', datakeyLength: '256' }), 'KMS.0310');
+    await kmsError(service.createDataKey(A, { keyId, datakeyBits: 256 }), 'KMS.0310');
+    await kmsError(service.createDataKey(A, { keyId: 'alias/imported', datakeyBits: 256 }), 'KMS.0310');
   });
 
   it('rejects a duplicate alias in the project with KMS.1104, but not in another project', async () => {
@@ -242,29 +244,6 @@ describe('KmsService.createKey', () => {
   });
 });
 
-describe('parseDatakeyLength', () => {
-  it('accepts exactly the multiples of 8 from 8 to 8192, for every decimal string up to 5 digits', () => {
-    for (let n = 0; n <= 10_000; n += 1) {
-      const text = String(n);
-      let outcome: number | string;
-      try {
-        outcome = parseDatakeyLength(text);
-      } catch (error) {
-        outcome = (error as KmsError).code;
-      }
-      const expected = n < 8 || n > 8192 ? 'KMS.1901' : n % 8 !== 0 ? 'KMS.1903' : n;
-      if (outcome !== expected) throw new Error(`datakey_length "${text}": expected ${expected}, got ${outcome}`);
-    }
-  });
-
-  it.each(['', ' 512', '512 ', '+512', '-8', '0512', '00', '512.0', '5e2', '0x200', '５１２', '8192\n'])(
-    'rejects the non-canonical %p with KMS.1901',
-    (text) => {
-      expect(() => parseDatakeyLength(text)).toThrow(expect.objectContaining({ code: 'KMS.1901' }));
-    },
-  );
-});
-
 describe('KmsService.createDataKey', () => {
   let service: KmsService;
   let store: KeyStore;
@@ -277,11 +256,11 @@ describe('KmsService.createDataKey', () => {
   });
 
   it.each([
-    ['8', 1],
-    ['512', 64],
-    ['8192', 1024],
-  ])('makes a %s-bit data key of %d bytes, sealed in a blob naming the key', async (datakeyLength, bytes) => {
-    const dataKey = await service.createDataKey(A, { keyId, datakeyLength });
+    [8, 1],
+    [512, 64],
+    [8192, 1024],
+  ])('makes a %d-bit data key of %d bytes, sealed in a blob naming the key', async (datakeyBits, bytes) => {
+    const dataKey = await service.createDataKey(A, { keyId, datakeyBits });
     expect(dataKey.keyId).toBe(keyId);
     expect(dataKey.plaintext.length).toBe(bytes);
     // version/offset 4, nonce 12, sealed DEK, tag 16, key ID 36, reserved 4, checksum 32.
@@ -290,29 +269,29 @@ describe('KmsService.createDataKey', () => {
   });
 
   it.each([
-    ['0', 'KMS.1901'],
-    ['4', 'KMS.1901'],
-    ['8200', 'KMS.1901'],
-    ['9999', 'KMS.1901'],
-    ['10000', 'KMS.1901'],
-    ['abc', 'KMS.1901'],
-    ['0512', 'KMS.1901'],
-    ['', 'KMS.1901'],
-    ['12', 'KMS.1903'],
-    ['8191', 'KMS.1903'],
-  ] as const)('answers datakey_length %p with %s', async (datakeyLength, code) => {
-    await kmsError(service.createDataKey(A, { keyId, datakeyLength }), code);
+    [0, 'KMS.1901'],
+    [4, 'KMS.1901'],
+    [8200, 'KMS.1901'],
+    [9999, 'KMS.1901'],
+    [10000, 'KMS.1901'],
+    [-8, 'KMS.1901'],
+    [512.5, 'KMS.1901'],
+    [Number.NaN, 'KMS.1901'],
+    [12, 'KMS.1903'],
+    [8191, 'KMS.1903'],
+  ] as const)('answers %p bits with %s', async (datakeyBits, code) => {
+    await kmsError(service.createDataKey(A, { keyId, datakeyBits }), code);
   });
 
   it('checks the request fields before looking up the key', async () => {
     const unknown = randomUUID();
-    await kmsError(service.createDataKey(A, { keyId: unknown, datakeyLength: '12' }), 'KMS.1903');
-    await kmsError(service.createDataKey(A, { keyId: unknown, datakeyLength: '256', encryptionContext: { k: 1 } as never }), 'KMS.0208');
+    await kmsError(service.createDataKey(A, { keyId: unknown, datakeyBits: 12 }), 'KMS.1903');
+    await kmsError(service.createDataKey(A, { keyId: unknown, datakeyBits: 256, encryptionContext: { k: 1 } as never }), 'KMS.0208');
   });
 
   it('returns a different data key and ciphertext (and nonce) on each call', async () => {
-    const first = await service.createDataKey(A, { keyId, datakeyLength: '256' });
-    const second = await service.createDataKey(A, { keyId, datakeyLength: '256' });
+    const first = await service.createDataKey(A, { keyId, datakeyBits: 256 });
+    const second = await service.createDataKey(A, { keyId, datakeyBits: 256 });
     expect(first.plaintext.equals(second.plaintext)).toBe(false);
     expect(first.ciphertext.equals(second.ciphertext)).toBe(false);
     expect(first.ciphertext.subarray(4, 16).equals(second.ciphertext.subarray(4, 16))).toBe(false);
@@ -320,7 +299,7 @@ describe('KmsService.createDataKey', () => {
 
   it('seals the data key under the CMK material with the documented AAD', async () => {
     const context = { table: 'orders' };
-    const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '256', encryptionContext: context });
+    const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 256, encryptionContext: context });
     const record = (await store.findKeyById(A, keyId))!;
     const material = rootKey.unwrap(record.wrappedMaterial!, record)!;
     const payload = decodeDatakeyBlob(dataKey.ciphertext)!.payload;
@@ -334,7 +313,7 @@ describe('KmsService.createDataKey', () => {
       ['alias/NAME', () => 'alias/app/orders'],
       ['the alias URN', () => `kms:${REGION}:${A.domainId}:alias:app/orders`],
     ])('finds the key by %s', async (_name, reference) => {
-      const dataKey = await service.createDataKey(A, { keyId: reference(), datakeyLength: '256' });
+      const dataKey = await service.createDataKey(A, { keyId: reference(), datakeyBits: 256 });
       expect(dataKey.keyId).toBe(keyId);
       await expect(service.decryptDataKey(A, { ciphertext: dataKey.ciphertext })).resolves.toEqual({ keyId, plaintext: dataKey.plaintext });
     });
@@ -344,39 +323,39 @@ describe('KmsService.createDataKey', () => {
       ['another domain', () => `kms:${REGION}:${STRANGER.domainId}:alias:app/orders`],
     ])('answers a URN naming %s with KMS.0207', async (_name, reference) => {
       await service.createKey(STRANGER, { keyAlias: 'app/orders' });
-      await kmsError(service.createDataKey(A, { keyId: reference(), datakeyLength: '256' }), 'KMS.0207');
+      await kmsError(service.createDataKey(A, { keyId: reference(), datakeyBits: 256 }), 'KMS.0207');
     });
 
     it('does not let a URN naming another domain reach that domain’s key', async () => {
       await service.createKey(STRANGER, { keyAlias: 'theirs' });
-      await kmsError(service.createDataKey(A, { keyId: `kms:${REGION}:${STRANGER.domainId}:alias:theirs`, datakeyLength: '256' }), 'KMS.0207');
-      await kmsError(service.createDataKey(STRANGER, { keyId: `kms:${REGION}:${A.domainId}:alias:app/orders`, datakeyLength: '256' }), 'KMS.0207');
+      await kmsError(service.createDataKey(A, { keyId: `kms:${REGION}:${STRANGER.domainId}:alias:theirs`, datakeyBits: 256 }), 'KMS.0207');
+      await kmsError(service.createDataKey(STRANGER, { keyId: `kms:${REGION}:${A.domainId}:alias:app/orders`, datakeyBits: 256 }), 'KMS.0207');
     });
 
     it.each([
       ['same domain, another project', SIBLING],
       ['another domain, same project ID', STRANGER],
     ])('hides the key from %s, by ID and by alias (KMS.0207)', async (_name, other) => {
-      await kmsError(service.createDataKey(other, { keyId, datakeyLength: '256' }), 'KMS.0207');
-      await kmsError(service.createDataKey(other, { keyId: 'alias/app/orders', datakeyLength: '256' }), 'KMS.0207');
-      await kmsError(service.createDataKey(other, { keyId: `kms:${REGION}:${other.domainId}:alias:app/orders`, datakeyLength: '256' }), 'KMS.0207');
+      await kmsError(service.createDataKey(other, { keyId, datakeyBits: 256 }), 'KMS.0207');
+      await kmsError(service.createDataKey(other, { keyId: 'alias/app/orders', datakeyBits: 256 }), 'KMS.0207');
+      await kmsError(service.createDataKey(other, { keyId: `kms:${REGION}:${other.domainId}:alias:app/orders`, datakeyBits: 256 }), 'KMS.0207');
     });
 
     it('resolves an alias to the caller’s own key when another project has the same alias', async () => {
       const theirs = await service.createKey(SIBLING, { keyAlias: 'app/orders' });
-      expect((await service.createDataKey(A, { keyId: 'alias/app/orders', datakeyLength: '8' })).keyId).toBe(keyId);
-      expect((await service.createDataKey(SIBLING, { keyId: 'alias/app/orders', datakeyLength: '8' })).keyId).toBe(theirs.keyId);
+      expect((await service.createDataKey(A, { keyId: 'alias/app/orders', datakeyBits: 8 })).keyId).toBe(keyId);
+      expect((await service.createDataKey(SIBLING, { keyId: 'alias/app/orders', datakeyBits: 8 })).keyId).toBe(theirs.keyId);
     });
 
     it('answers an unknown ID or alias with KMS.0207', async () => {
-      await kmsError(service.createDataKey(A, { keyId: randomUUID(), datakeyLength: '256' }), 'KMS.0207');
-      await kmsError(service.createDataKey(A, { keyId: 'alias/unknown', datakeyLength: '256' }), 'KMS.0207');
+      await kmsError(service.createDataKey(A, { keyId: randomUUID(), datakeyBits: 256 }), 'KMS.0207');
+      await kmsError(service.createDataKey(A, { keyId: 'alias/unknown', datakeyBits: 256 }), 'KMS.0207');
     });
 
     it.each(['', 'not a key', '0D0466B0-E727-4D9C-B35D-F84BB474A37F', 'alias/', 'alias/a b', 'kms:r:d:alias:', 'kms:r:d-1:alias:x', '0d0466b0e727'])(
       'answers the malformed key_id %p with KMS.0205',
       async (reference) => {
-        await kmsError(service.createDataKey(A, { keyId: reference, datakeyLength: '256' }), 'KMS.0205');
+        await kmsError(service.createDataKey(A, { keyId: reference, datakeyBits: 256 }), 'KMS.0205');
       },
     );
   });
@@ -386,15 +365,15 @@ describe('KmsService.createDataKey', () => {
       // {"k":"…"} is 8 characters around the value.
       const exact = { k: 'v'.repeat(8184) };
       expect(JSON.stringify(exact)).toHaveLength(8192);
-      const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '256', encryptionContext: exact });
+      const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 256, encryptionContext: exact });
       await expect(service.decryptDataKey(A, { ciphertext: dataKey.ciphertext, encryptionContext: exact })).resolves.toBeDefined();
-      await kmsError(service.createDataKey(A, { keyId, datakeyLength: '256', encryptionContext: { k: 'v'.repeat(8185) } }), 'KMS.0208');
+      await kmsError(service.createDataKey(A, { keyId, datakeyBits: 256, encryptionContext: { k: 'v'.repeat(8185) } }), 'KMS.0208');
     });
 
     it('counts the serialized form, escapes included', async () => {
       // Each quote serializes as two characters.
-      await expect(service.createDataKey(A, { keyId, datakeyLength: '8', encryptionContext: { k: '"'.repeat(4092) } })).resolves.toBeDefined();
-      await kmsError(service.createDataKey(A, { keyId, datakeyLength: '8', encryptionContext: { k: '"'.repeat(4093) } }), 'KMS.0208');
+      await expect(service.createDataKey(A, { keyId, datakeyBits: 8, encryptionContext: { k: '"'.repeat(4092) } })).resolves.toBeDefined();
+      await kmsError(service.createDataKey(A, { keyId, datakeyBits: 8, encryptionContext: { k: '"'.repeat(4093) } }), 'KMS.0208');
     });
 
     it.each([
@@ -406,7 +385,7 @@ describe('KmsService.createDataKey', () => {
       ['a lone high surrogate in a value', { k: '\uD800' }],
       ['a lone low surrogate in a key', { '\uDC00x': 'v' }],
     ])('rejects %s with KMS.0208', async (_name, encryptionContext) => {
-      await kmsError(service.createDataKey(A, { keyId, datakeyLength: '256', encryptionContext: encryptionContext as never }), 'KMS.0208');
+      await kmsError(service.createDataKey(A, { keyId, datakeyBits: 256, encryptionContext: encryptionContext as never }), 'KMS.0208');
     });
 
     it.each([
@@ -415,11 +394,11 @@ describe('KmsService.createDataKey', () => {
       ['a string', 'table=orders'],
       ['a number', 1],
     ])('rejects a context that is %s with KMS.0208', async (_name, encryptionContext) => {
-      await kmsError(service.createDataKey(A, { keyId, datakeyLength: '256', encryptionContext: encryptionContext as never }), 'KMS.0208');
+      await kmsError(service.createDataKey(A, { keyId, datakeyBits: 256, encryptionContext: encryptionContext as never }), 'KMS.0208');
     });
 
     it('accepts a properly paired astral character', async () => {
-      await expect(service.createDataKey(A, { keyId, datakeyLength: '8', encryptionContext: { '🔑': '🔒' } })).resolves.toBeDefined();
+      await expect(service.createDataKey(A, { keyId, datakeyBits: 8, encryptionContext: { '🔑': '🔒' } })).resolves.toBeDefined();
     });
   });
 });
@@ -437,7 +416,7 @@ describe('KmsService.decryptDataKey', () => {
 
   it('opens a data key with the same context', async () => {
     const encryptionContext = { table: 'orders', tenant: 'acme' };
-    const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '512', encryptionContext });
+    const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 512, encryptionContext });
     await expect(service.decryptDataKey(A, { ciphertext: dataKey.ciphertext, encryptionContext: { tenant: 'acme', table: 'orders' } })).resolves.toEqual({
       keyId,
       plaintext: dataKey.plaintext,
@@ -445,8 +424,8 @@ describe('KmsService.decryptDataKey', () => {
   });
 
   it('treats an absent context and an empty one alike', async () => {
-    const withoutContext = await service.createDataKey(A, { keyId, datakeyLength: '256' });
-    const withEmpty = await service.createDataKey(A, { keyId, datakeyLength: '256', encryptionContext: {} });
+    const withoutContext = await service.createDataKey(A, { keyId, datakeyBits: 256 });
+    const withEmpty = await service.createDataKey(A, { keyId, datakeyBits: 256, encryptionContext: {} });
     expect((await service.decryptDataKey(A, { ciphertext: withoutContext.ciphertext, encryptionContext: {} })).plaintext).toEqual(withoutContext.plaintext);
     expect((await service.decryptDataKey(A, { ciphertext: withEmpty.ciphertext })).plaintext).toEqual(withEmpty.plaintext);
   });
@@ -457,7 +436,7 @@ describe('KmsService.decryptDataKey', () => {
     await fc.assert(
       fc.asyncProperty(context, context, async (sealedWith, openedWith) => {
         fc.pre(!sameMap(sealedWith, openedWith));
-        const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '128', encryptionContext: sealedWith });
+        const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 128, encryptionContext: sealedWith });
         await kmsError(service.decryptDataKey(A, { ciphertext: dataKey.ciphertext, encryptionContext: openedWith }), 'KMS.2203');
       }),
       { numRuns: 100 },
@@ -471,25 +450,25 @@ describe('KmsService.decryptDataKey', () => {
     ['a moved boundary', { table: 'orders', tenan: 'tacme' }],
     ['no context at all', undefined],
   ])('fails with KMS.2203 for %s', async (_name, encryptionContext) => {
-    const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '256', encryptionContext: { table: 'orders', tenant: 'acme' } });
+    const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 256, encryptionContext: { table: 'orders', tenant: 'acme' } });
     await kmsError(service.decryptDataKey(A, { ciphertext: dataKey.ciphertext, encryptionContext }), 'KMS.2203');
   });
 
   it('rejects an invalid context with KMS.0208', async () => {
-    const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '256' });
+    const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 256 });
     await kmsError(service.decryptDataKey(A, { ciphertext: dataKey.ciphertext, encryptionContext: { k: 1 } as never }), 'KMS.0208');
   });
 
   it('fails with KMS.2203 for a blob relabelled with another key of the same project', async () => {
     const other = await service.createKey(A, { keyAlias: 'other' });
-    const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '256' });
+    const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 256 });
     const { payload } = decodeDatakeyBlob(dataKey.ciphertext)!;
     const relabelled = encodeDatakeyBlob({ keyId: other.keyId, payload });
     await kmsError(service.decryptDataKey(A, { ciphertext: relabelled }), 'KMS.2203');
   });
 
   it('fails with KMS.2203 for a payload altered under a recomputed checksum', async () => {
-    const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '256' });
+    const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 256 });
     const { payload } = decodeDatakeyBlob(dataKey.ciphertext)!;
     for (const bit of [0, 12 * 8, payload.length * 8 - 1]) {
       const altered = encodeDatakeyBlob({ keyId, payload: flipBit(payload, bit) });
@@ -498,7 +477,7 @@ describe('KmsService.decryptDataKey', () => {
   });
 
   it('never succeeds with a flipped bit anywhere: KMS.2201 (or KMS.2203)', async () => {
-    const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '256' });
+    const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 256 });
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: dataKey.ciphertext.length * 8 - 1 }), async (bit) => {
         const outcome = await service.decryptDataKey(A, { ciphertext: flipBit(dataKey.ciphertext, bit) }).then(
@@ -512,7 +491,7 @@ describe('KmsService.decryptDataKey', () => {
   });
 
   it('fails with KMS.2201 for any truncation, garbage or nothing', async () => {
-    const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '256' });
+    const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 256 });
     for (let length = 0; length < dataKey.ciphertext.length; length += 1) {
       await kmsError(service.decryptDataKey(A, { ciphertext: dataKey.ciphertext.subarray(0, length) }), 'KMS.2201');
     }
@@ -523,19 +502,19 @@ describe('KmsService.decryptDataKey', () => {
     ['same domain, another project', SIBLING],
     ['another domain, same project ID', STRANGER],
   ])('answers a caller from %s with KMS.0207', async (_name, other) => {
-    const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '256' });
+    const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 256 });
     await kmsError(service.decryptDataKey(other, { ciphertext: dataKey.ciphertext }), 'KMS.0207');
   });
 
   it('answers a blob naming an unknown key with KMS.0207', async () => {
-    const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '256' });
+    const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 256 });
     const relabelled = encodeDatakeyBlob({ keyId: randomUUID(), payload: decodeDatakeyBlob(dataKey.ciphertext)!.payload });
     await kmsError(service.decryptDataKey(A, { ciphertext: relabelled }), 'KMS.0207');
   });
 
   it('answers a blob relabelled to a key pending import with KMS.0310', async () => {
     const external = await service.createKey(A, { keyAlias: 'ext', origin: 'external' });
-    const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '256' });
+    const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 256 });
     const relabelled = encodeDatakeyBlob({ keyId: external.keyId, payload: decodeDatakeyBlob(dataKey.ciphertext)!.payload });
     await kmsError(service.decryptDataKey(A, { ciphertext: relabelled }), 'KMS.0310');
   });
@@ -548,6 +527,54 @@ describe('KmsService.decryptDataKey', () => {
   });
 });
 
+describe('KmsService.listKeys', () => {
+  it('pages through the project in (creation date, key ID) order, each key once, with a typed cursor', async () => {
+    let clock = 1_000;
+    const { service } = await setup({ now: () => clock });
+    const made: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      clock += i % 2; // two keys share each creation date: the key ID breaks the tie
+      made.push((await service.createKey(A, { keyAlias: `k${i}` })).keyId);
+    }
+    await service.createKey(SIBLING, { keyAlias: 'elsewhere' });
+    const seen: string[] = [];
+    let after: ListCursor | undefined;
+    for (;;) {
+      const page = await service.listKeys(A, { limit: 2, after });
+      expect(page.total).toBe(5);
+      expect(page.keys.every((key) => key.wrappedMaterial === null)).toBe(true);
+      seen.push(...page.keys.map((key) => key.keyId));
+      if (!page.truncated) {
+        expect(page.next).toBeUndefined();
+        break;
+      }
+      const last = page.keys[page.keys.length - 1]!;
+      expect(page.next).toEqual({ creationDate: last.creationDate, keyId: last.keyId });
+      after = page.next;
+    }
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen)).toEqual(new Set(made));
+  });
+
+  it('defaults to LIST_KEYS_MAX_LIMIT and answers a limit outside 1 to 1000 with KMS.0308', async () => {
+    const { service } = await setup();
+    await service.createKey(A, { keyAlias: 'only' });
+    expect((await service.listKeys(A)).keys).toHaveLength(1);
+    expect((await service.listKeys(A, { limit: LIST_KEYS_MAX_LIMIT })).keys).toHaveLength(1);
+    for (const limit of [0, -1, 1001, 1.5, Number.NaN]) await kmsError(service.listKeys(A, { limit }), 'KMS.0308');
+  });
+
+  it('filters by key state', async () => {
+    const { service } = await setup();
+    await service.createKey(A, { keyAlias: 'enabled' });
+    await service.createKey(A, { keyAlias: 'imported', origin: 'external' });
+    const pending = await service.listKeys(A, { keyState: KeyState.PendingImport });
+    expect(pending.keys.map((key) => key.keyAlias)).toEqual(['imported']);
+    expect(pending.total).toBe(1);
+    expect((await service.listKeys(A, { keyState: KeyState.Disabled })).keys).toEqual([]);
+  });
+});
+
 describe('KmsService and key states', () => {
   it.each([
     ['disabled', KeyState.Disabled, 'KMS.0209'],
@@ -557,8 +584,8 @@ describe('KmsService and key states', () => {
   ] as const)('refuses a key that is %s (%s) for both operations with %s', async (_name, keyState, code) => {
     const { service, store, rootKey } = await setup();
     const { record, material } = await insertRawKey(store, rootKey, A, { keyState });
-    await kmsError(service.createDataKey(A, { keyId: record.keyId, datakeyLength: '256' }), code);
-    await kmsError(service.createDataKey(A, { keyId: `alias/${record.keyAlias}`, datakeyLength: '256' }), code);
+    await kmsError(service.createDataKey(A, { keyId: record.keyId, datakeyBits: 256 }), code);
+    await kmsError(service.createDataKey(A, { keyId: `alias/${record.keyAlias}`, datakeyBits: 256 }), code);
     const ciphertext = sealDataKeyByHand(record.keyId, material, randomBytes(32));
     await kmsError(service.decryptDataKey(A, { ciphertext }), code);
   });
@@ -572,7 +599,7 @@ describe('KmsService and key states', () => {
     const { service, store, rootKey } = await setup();
     const keyId = randomUUID();
     await insertRawKey(store, rootKey, A, { keyId, wrappedMaterial: makeWrapped({ ...A, keyId }, rootKey) });
-    const outcome = await service.createDataKey(A, { keyId, datakeyLength: '256' }).catch((error: unknown) => error);
+    const outcome = await service.createDataKey(A, { keyId, datakeyBits: 256 }).catch((error: unknown) => error);
     expect(outcome).toBeInstanceOf(Error);
     expect(outcome).not.toBeInstanceOf(KmsError);
     expect((outcome as Error).message).toMatch(message);
@@ -587,7 +614,7 @@ describe('KmsService keeps secrets out of error messages', () => {
     const record = (await store.findKeyById(A, keyId))!;
     const cmkHex = rootKey.unwrap(record.wrappedMaterial!, record)!.toString('hex');
     const context = { purpose: 'secrets-test' };
-    const dataKey = await service.createDataKey(A, { keyId, datakeyLength: '256', encryptionContext: context });
+    const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 256, encryptionContext: context });
     const dekHex = dataKey.plaintext.toString('hex');
     const { payload } = decodeDatakeyBlob(dataKey.ciphertext)!;
 
@@ -598,9 +625,8 @@ describe('KmsService keeps secrets out of error messages', () => {
       service.decryptDataKey(A, { ciphertext: encodeDatakeyBlob({ keyId, payload: flipBit(payload, 200) }), encryptionContext: context }),
       service.decryptDataKey(SIBLING, { ciphertext: dataKey.ciphertext, encryptionContext: context }),
       service.decryptDataKey(A, { ciphertext: dataKey.ciphertext.subarray(0, 50) }),
-      service.createDataKey(A, { keyId: dekHex, datakeyLength: '256' }),
-      service.createDataKey(A, { keyId, datakeyLength: dekHex }),
-      service.createDataKey(A, { keyId, datakeyLength: '256', encryptionContext: { k: dekHex.repeat(200) } }),
+      service.createDataKey(A, { keyId: dekHex, datakeyBits: 256 }),
+      service.createDataKey(A, { keyId, datakeyBits: 256, encryptionContext: { k: dekHex.repeat(200) } }),
       service.createKey(A, { keyAlias: 'k' }),
       service.createKey(A, { keyAlias: `${dekHex} ` }),
       service.createKey(A, { keyAlias: 'k2' }).then(() => service.createKey(A, { keyAlias: 'k3' })),

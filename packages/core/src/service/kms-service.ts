@@ -1,23 +1,20 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { AES_KEY_BYTES, openAesGcm, sealAesGcm, type RandomBytes, systemRandomBytes } from '../crypto/aes-gcm';
+import { AES_KEY_BYTES, type RandomBytes, systemRandomBytes } from '../crypto/aes-gcm';
 import type { RootKey } from '../crypto/root-key';
 import { RootKeyRing } from '../crypto/root-key-ring';
-import { DATAKEY_BLOB_VERSION, decodeDatakeyBlob, encodeDatakeyBlob } from '../ciphertext/datakey-blob';
-import { encodeEncryptionContext, type EncryptionContext } from '../ciphertext/encryption-context';
+import { decodeDatakeyBlob } from '../ciphertext/datakey-blob';
+import { openDataKey, sealDataKey } from '../ciphertext/datakey-seal';
+import { checkEncryptionContext, type EncryptionContext } from '../ciphertext/encryption-context';
 import { KmsError } from '../errors';
-import { KeyState, type KeyOrigin, type KeyRecord, type Scope } from '../keys/key-record';
+import { KEY_ALIAS_PATTERN, KEY_DESCRIPTION_MAX_CHARS } from '../keys/key-alias';
+import { KEY_ORIGINS, KeyState, type KeyOrigin, type KeyRecord, type Scope } from '../keys/key-record';
 import { parseKeyReference } from '../keys/key-reference';
+import type { ListCursor } from '../keys/list-cursor';
 import type { InsertKeyResult, KeyStore } from '../store/key-store';
+import { DATAKEY_DIGEST_BYTES, datakeyBytesOfBits, isDatakeyByteLength } from './datakey-length';
 import { ACTIVE_ROOT_KEY_META, checkRootKeys } from './root-key-state';
 
 export const DEFAULT_MAX_KEYS_PER_PROJECT = 1000;
-export const DATAKEY_MIN_BITS = 8;
-export const DATAKEY_MAX_BITS = 8192;
-export const ENCRYPTION_CONTEXT_MAX_CHARS = 8192;
-const ALIAS_PATTERN = /^[a-zA-Z0-9:/_-]{1,255}$/;
-const RESERVED_ALIAS_SUFFIX = '/default';
-const DATAKEY_AAD_LABEL = Buffer.from('openkms.datakey\0', 'ascii');
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export interface KmsServiceOptions {
   readonly store: KeyStore;
@@ -54,8 +51,8 @@ export interface CreatedKey {
 export interface CreateDataKeyInput {
   /** Key ID, `alias/NAME`, or alias URN. */
   readonly keyId: string;
-  /** Decimal string of bits, as the API sends it. */
-  readonly datakeyLength: string;
+  /** Bits of the data key: 8 to 8192 (KMS.1901), a multiple of 8 (KMS.1903). */
+  readonly datakeyBits: number;
   readonly encryptionContext?: EncryptionContext;
 }
 
@@ -75,36 +72,26 @@ export interface EncryptDataKeyInput {
   readonly encryptionContext?: EncryptionContext;
 }
 
-const DIGEST_BYTES = 32;
-
 export interface ListKeysInput {
-  readonly limit?: string;
-  readonly marker?: string;
-  readonly keyState?: string;
+  /** Most keys in the page: 1 to LIST_KEYS_MAX_LIMIT (KMS.0308), LIST_KEYS_MAX_LIMIT when absent. */
+  readonly limit?: number;
+  /** The end of the previous page; the first page when absent. */
+  readonly after?: ListCursor;
+  /** Only keys in this state. */
+  readonly keyState?: KeyState;
 }
 
 export interface ListKeysResult {
   readonly keys: KeyRecord[];
   readonly truncated: boolean;
-  /** The cursor of the last key returned when `truncated`; empty otherwise. */
-  readonly nextMarker: string;
+  /** Where the next page starts (the last key returned) when `truncated`; undefined otherwise. */
+  readonly next: ListCursor | undefined;
   readonly total: number;
 }
 
-/** Most keys list-keys returns in a page, and its default: the default per-project key quota. */
+/** Fewest and most keys list-keys returns in a page; the most is also its default (the default per-project key quota). */
+export const LIST_KEYS_MIN_LIMIT = 1;
 export const LIST_KEYS_MAX_LIMIT = 1000;
-
-/** The opaque list-keys cursor: base64url of `<creation date>:<key ID>` of the last key returned. */
-export function encodeListMarker(key: { readonly creationDate: number; readonly keyId: string }): string {
-  return Buffer.from(`${key.creationDate}:${key.keyId}`, 'latin1').toString('base64url');
-}
-
-function decodeListMarker(marker: string): { creationDate: number; keyId: string } {
-  const match = /^[A-Za-z0-9_-]{1,128}$/.test(marker) ? /^(0|[1-9][0-9]{0,15}):([0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12})$/.exec(Buffer.from(marker, 'base64url').toString('latin1')) : null;
-  const creationDate = Number(match?.[1]);
-  if (!match || !Number.isSafeInteger(creationDate)) throw new KmsError('KMS.0308', 'Invalid parameter: marker.');
-  return { creationDate, keyId: match[2]! };
-}
 
 export interface DecryptDataKeyInput {
   readonly ciphertext: Buffer;
@@ -176,13 +163,11 @@ export class KmsService {
   }
 
   async createKey(scope: Scope, input: CreateKeyInput): Promise<CreatedKey> {
-    if (!ALIAS_PATTERN.test(input.keyAlias) || input.keyAlias.endsWith(RESERVED_ALIAS_SUFFIX)) {
-      throw new KmsError('KMS.1101');
-    }
+    if (!KEY_ALIAS_PATTERN.test(input.keyAlias)) throw new KmsError('KMS.1101');
     const keyDescription = input.keyDescription ?? '';
-    if ([...keyDescription].length > 255) throw new KmsError('KMS.1103');
+    if ([...keyDescription].length > KEY_DESCRIPTION_MAX_CHARS) throw new KmsError('KMS.1103');
     const origin = input.origin ?? 'kms';
-    if (origin !== 'kms' && origin !== 'external') throw new KmsError('KMS.0308', 'Invalid origin: it must be kms or external.');
+    if (!KEY_ORIGINS.includes(origin)) throw new KmsError('KMS.0308', 'Invalid origin: it must be kms or external.');
 
     const keyId = this.#newKeyId();
     const owner = { domainId: scope.domainId, projectId: scope.projectId, keyId };
@@ -226,14 +211,14 @@ export class KmsService {
   }
 
   async createDataKey(scope: Scope, input: CreateDataKeyInput): Promise<CreatedDataKey> {
-    const bits = parseDatakeyLength(input.datakeyLength);
+    const bytes = datakeyBytesOfBits(input.datakeyBits);
     const context = checkEncryptionContext(input.encryptionContext);
     const key = await this.#resolveKey(scope, input.keyId);
     const material = this.#usableMaterial(key);
-    const plaintext = this.#random(bits / 8);
+    const plaintext = this.#random(bytes);
     try {
-      const payload = sealAesGcm(material, plaintext, datakeyAad(key.keyId, context), this.#random);
-      return { keyId: key.keyId, plaintext, ciphertext: encodeDatakeyBlob({ keyId: key.keyId, payload }) };
+      const ciphertext = sealDataKey({ material, keyId: key.keyId, dek: plaintext, context }, this.#random);
+      return { keyId: key.keyId, plaintext, ciphertext };
     } catch (error) {
       plaintext.fill(0);
       throw error;
@@ -249,19 +234,16 @@ export class KmsService {
    */
   async encryptDataKey(scope: Scope, input: EncryptDataKeyInput): Promise<{ keyId: string; ciphertext: Buffer }> {
     const bytes = input.datakeyBytes;
-    if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > DATAKEY_MAX_BITS / 8) {
-      throw new KmsError('KMS.0308', 'Invalid parameter: datakey_plain_length.');
-    }
+    if (!isDatakeyByteLength(bytes)) throw new KmsError('KMS.0308', 'Invalid parameter: datakey_plain_length.');
     const context = checkEncryptionContext(input.encryptionContext);
     const key = await this.#resolveKey(scope, input.keyId);
-    if (input.plaintextWithDigest.length !== bytes + DIGEST_BYTES) throw new KmsError('KMS.2101');
+    if (input.plaintextWithDigest.length !== bytes + DATAKEY_DIGEST_BYTES) throw new KmsError('KMS.2101');
     const dek = input.plaintextWithDigest.subarray(0, bytes);
     const digest = createHash('sha256').update(dek).digest();
     if (!timingSafeEqual(digest, input.plaintextWithDigest.subarray(bytes))) throw new KmsError('KMS.2103');
     const material = this.#usableMaterial(key);
     try {
-      const payload = sealAesGcm(material, dek, datakeyAad(key.keyId, context), this.#random);
-      return { keyId: key.keyId, ciphertext: encodeDatakeyBlob({ keyId: key.keyId, payload }) };
+      return { keyId: key.keyId, ciphertext: sealDataKey({ material, keyId: key.keyId, dek, context }, this.#random) };
     } finally {
       material.fill(0);
     }
@@ -279,7 +261,7 @@ export class KmsService {
     if (!key) throw new KmsError('KMS.0207');
     const material = this.#usableMaterial(key);
     try {
-      const plaintext = openAesGcm(material, blob.payload, datakeyAad(key.keyId, context));
+      const plaintext = openDataKey(material, blob, context);
       if (!plaintext) throw new KmsError('KMS.2203');
       if (input.datakeyBytes !== undefined && plaintext.length !== input.datakeyBytes) {
         plaintext.fill(0);
@@ -302,26 +284,21 @@ export class KmsService {
   }
 
   /**
-   * A page of the project's keys, in the stable order (creation date, key ID), for list-keys.
-   * `limit` is a decimal string 1 to LIST_KEYS_MAX_LIMIT (default LIST_KEYS_MAX_LIMIT), `marker`
-   * the opaque cursor a previous page returned, `keyState` "1" to "5"; any other value is
-   * KMS.0308. Keys existing for the whole pagination are returned exactly once. Wrapped
-   * material is left out of the records.
+   * A page of the project's keys, in the stable order (creation date, key ID), for list-keys,
+   * after the cursor a previous page returned. Keys existing for the whole pagination are
+   * returned exactly once. Wrapped material is left out of the records.
    */
   async listKeys(scope: Scope, input: ListKeysInput = {}): Promise<ListKeysResult> {
-    const limit = input.limit === undefined ? LIST_KEYS_MAX_LIMIT : Number(input.limit);
-    if (input.limit !== undefined && (!/^[1-9][0-9]{0,3}$/.test(input.limit) || limit > LIST_KEYS_MAX_LIMIT)) {
+    const limit = input.limit ?? LIST_KEYS_MAX_LIMIT;
+    if (!Number.isSafeInteger(limit) || limit < LIST_KEYS_MIN_LIMIT || limit > LIST_KEYS_MAX_LIMIT) {
       throw new KmsError('KMS.0308', 'Invalid parameter: limit.');
     }
-    const states: readonly string[] = Object.values(KeyState);
-    if (input.keyState !== undefined && !states.includes(input.keyState)) throw new KmsError('KMS.0308', 'Invalid parameter: key_state.');
-    const after = input.marker === undefined || input.marker === '' ? undefined : decodeListMarker(input.marker);
-    const page = await this.#store.listKeys(scope, { limit, after, keyState: input.keyState as KeyState | undefined });
+    const page = await this.#store.listKeys(scope, { limit, after: input.after, keyState: input.keyState });
     const last = page.keys[page.keys.length - 1];
     return {
       keys: page.keys.map((key) => ({ ...key, wrappedMaterial: null })),
       truncated: page.truncated,
-      nextMarker: page.truncated && last ? encodeListMarker(last) : '',
+      next: page.truncated && last ? { creationDate: last.creationDate, keyId: last.keyId } : undefined,
       total: page.total,
     };
   }
@@ -371,32 +348,4 @@ export class KmsService {
     }
     throw new Error(`stored key material of key ${key.keyId} failed authentication`);
   }
-}
-
-/** Bits of a data key from the API's decimal string: 8 to 8192 (KMS.1901), a multiple of 8 (KMS.1903). */
-export function parseDatakeyLength(text: string): number {
-  if (!/^[1-9][0-9]{0,3}$/.test(text)) throw new KmsError('KMS.1901');
-  const bits = Number(text);
-  if (bits < DATAKEY_MIN_BITS || bits > DATAKEY_MAX_BITS) throw new KmsError('KMS.1901');
-  if (bits % 8 !== 0) throw new KmsError('KMS.1903');
-  return bits;
-}
-
-function checkEncryptionContext(context: EncryptionContext | undefined): EncryptionContext {
-  if (context === undefined) return {};
-  if (context === null || typeof context !== 'object' || Array.isArray(context)) throw new KmsError('KMS.0208');
-  for (const [name, value] of Object.entries(context)) {
-    if (typeof value !== 'string' || LONE_SURROGATE.test(name) || LONE_SURROGATE.test(value)) {
-      throw new KmsError('KMS.0208');
-    }
-  }
-  if (JSON.stringify(context).length > ENCRYPTION_CONTEXT_MAX_CHARS) {
-    throw new KmsError('KMS.0208', `Invalid encryption_context: at most ${ENCRYPTION_CONTEXT_MAX_CHARS} characters when serialized.`);
-  }
-  return context;
-}
-
-/** Associated data of a data key: label ‖ format version ‖ key ID ‖ canonical context. */
-export function datakeyAad(keyId: string, context: EncryptionContext): Buffer {
-  return Buffer.concat([DATAKEY_AAD_LABEL, DATAKEY_BLOB_VERSION, Buffer.from(keyId, 'ascii'), encodeEncryptionContext(context)]);
 }

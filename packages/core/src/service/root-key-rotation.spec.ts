@@ -61,7 +61,7 @@ async function populate(service: KmsService, count: number): Promise<MadeDataKey
     const scope = i % 2 === 0 ? A : B;
     const { keyId } = await service.createKey(scope, { keyAlias: `app/key-${i}` });
     const context = { n: String(i) };
-    const dataKey = await service.createDataKey(scope, { keyId, datakeyLength: '256', encryptionContext: context });
+    const dataKey = await service.createDataKey(scope, { keyId, datakeyBits: 256, encryptionContext: context });
     made.push({ scope, keyId, ciphertext: dataKey.ciphertext, plaintext: dataKey.plaintext, context });
   }
   await service.createKey(A, { keyAlias: 'external', origin: 'external' });
@@ -146,7 +146,7 @@ describe.each(STORES)('root key rotation on the %s store', (_name, openStore) =>
         // Between batches some keys are under the new root key, some under the old one.
         await expectAllDecrypt(serving, made);
         const { keyId } = await serving.createKey(A, { keyAlias: `made/during-${batches}` });
-        const dataKey = await serving.createDataKey(A, { keyId, datakeyLength: '128' });
+        const dataKey = await serving.createDataKey(A, { keyId, datakeyBits: 128 });
         createdDuring.push({ scope: A, keyId, ciphertext: dataKey.ciphertext, plaintext: dataKey.plaintext, context: {} });
       },
     });

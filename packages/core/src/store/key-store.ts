@@ -1,11 +1,12 @@
 import type { KeyRecord, KeyState, Scope } from '../keys/key-record';
+import type { ListCursor } from '../keys/list-cursor';
 
 /** A page of a project's keys in the stable order (creationDate, keyId). */
 export interface ListKeysQuery {
   /** At most this many keys (1 or more). */
   readonly limit: number;
   /** Only keys strictly after this position in the order (the last key of the previous page). */
-  readonly after?: { readonly creationDate: number; readonly keyId: string };
+  readonly after?: ListCursor;
   /** Only keys in this state. */
   readonly keyState?: KeyState;
 }

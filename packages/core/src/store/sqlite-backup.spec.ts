@@ -31,7 +31,7 @@ describe('backupSqliteStore', () => {
     const made = [];
     for (let n = 0; n < 20; n++) {
       const { keyId } = await live.createKey(scope, { keyAlias: `backup/${n}` });
-      made.push({ keyId, dataKey: await live.createDataKey(scope, { keyId, datakeyLength: '512', encryptionContext: { n: String(n) } }) });
+      made.push({ keyId, dataKey: await live.createDataKey(scope, { keyId, datakeyBits: 512, encryptionContext: { n: String(n) } }) });
     }
 
     const result = await backupSqliteStore(join(dir, 'keys.sqlite'), join(dir, 'copy.sqlite'));
@@ -72,7 +72,7 @@ describe('backupSqliteStore', () => {
     expect(result.keys).toBeLessThanOrEqual(200 + written);
     const restored = await openService(join(dir, 'copy.sqlite'), rootKey);
     for (let n = 0; n < 200; n++) {
-      await expect(restored.createDataKey(scope, { keyId: `alias/before/${n}`, datakeyLength: '256' })).resolves.toBeDefined();
+      await expect(restored.createDataKey(scope, { keyId: `alias/before/${n}`, datakeyBits: 256 })).resolves.toBeDefined();
     }
     // The writer kept succeeding, so the backup did not lock the server out.
     expect(written).toBeGreaterThan(0);

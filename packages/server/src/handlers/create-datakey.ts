@@ -1,23 +1,19 @@
 import type { KmsService } from '@openkms/core';
 import type { DataKeysApiHandlers } from '../generated';
 import type { RequestContext } from './request-context';
+import { formatHex, parseDatakeyBits } from './wire';
 
 /** POST /v1.0/{project_id}/kms/create-datakey */
 export function createDatakeyHandler(service: KmsService): DataKeysApiHandlers<RequestContext>['createDatakey'] {
   return async ({ body }, { scope, log }) => {
     const dataKey = await service.createDataKey(scope, {
       keyId: body.key_id,
-      datakeyLength: body.datakey_length,
+      datakeyBits: parseDatakeyBits(body.datakey_length),
       encryptionContext: body.encryption_context,
     });
     try {
       log.debug({ key_id: dataKey.keyId, datakey_length: body.datakey_length }, 'data key created');
-      // The API's examples are upper-case hex, two characters a byte.
-      return {
-        key_id: dataKey.keyId,
-        plain_text: dataKey.plaintext.toString('hex').toUpperCase(),
-        cipher_text: dataKey.ciphertext.toString('hex').toUpperCase(),
-      };
+      return { key_id: dataKey.keyId, plain_text: formatHex(dataKey.plaintext), cipher_text: formatHex(dataKey.ciphertext) };
     } finally {
       dataKey.plaintext.fill(0);
     }

@@ -1,16 +1,21 @@
-import type { KmsService } from '@openkms/core';
+import { encodeListCursor, type KmsService } from '@openkms/core';
 import type { KeysApiHandlers } from '../generated';
 import { toKeyDetails } from './key-details';
 import type { RequestContext } from './request-context';
+import { parseKeyState, parseListLimit, parseListMarker } from './wire';
 
 /** POST /v1.0/{project_id}/kms/list-keys */
 export function listKeysHandler(service: KmsService): KeysApiHandlers<RequestContext>['listKeys'] {
   return async ({ body }, { scope }) => {
-    const page = await service.listKeys(scope, { limit: body.limit, marker: body.marker, keyState: body.key_state });
+    const page = await service.listKeys(scope, {
+      limit: parseListLimit(body.limit),
+      keyState: parseKeyState(body.key_state),
+      after: parseListMarker(body.marker),
+    });
     return {
       keys: page.keys.map((key) => key.keyId),
       key_details: page.keys.map((key) => toKeyDetails(key, service.region)),
-      next_marker: page.nextMarker,
+      next_marker: page.next ? encodeListCursor(page.next) : '',
       truncated: page.truncated ? 'true' : 'false',
       total: page.total,
     };

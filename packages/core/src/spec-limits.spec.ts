@@ -1,0 +1,213 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import { DATAKEY_BLOB_OVERHEAD_BYTES } from './ciphertext/datakey-blob';
+import { ENCRYPTION_CONTEXT_MAX_CHARS } from './ciphertext/encryption-context';
+import { KMS_ERRORS, isKmsErrorCode } from './errors';
+import { KEY_ALIAS_MAX_CHARS, KEY_ALIAS_PATTERN, KEY_DESCRIPTION_MAX_CHARS } from './keys/key-alias';
+import { KEY_ID_PATTERN } from './keys/key-id';
+import { KEY_ORIGINS, KeyState } from './keys/key-record';
+import { KEY_REFERENCE_PATTERN, REGION_MAX_CHARS } from './keys/key-reference';
+import { LIST_CURSOR_MAX_CHARS } from './keys/list-cursor';
+import {
+  BITS_PER_BYTE,
+  DATAKEY_DIGEST_BYTES,
+  DATAKEY_MAX_BITS,
+  DATAKEY_MAX_BYTES,
+  DATAKEY_MIN_BITS,
+  DATAKEY_MIN_BYTES,
+} from './service/datakey-length';
+import { LIST_KEYS_MAX_LIMIT, LIST_KEYS_MIN_LIMIT } from './service/kms-service';
+
+/**
+ * One source for every limit: each pattern, bound, length and `x-kms-*` limit in spec/kms.yaml
+ * is either tied here to the core constant that enforces it, or listed with the reason core has
+ * none. Changing either side fails this test until the other follows; a new limit in the spec
+ * fails it until someone says which of the two it is.
+ */
+const SPEC = parse(readFileSync(resolve(__dirname, '../../../spec/kms.yaml'), 'utf8')) as unknown;
+
+const LIMIT_KEYWORDS = new Set([
+  'pattern',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+  'enum',
+]);
+
+/** Every limit in the spec, by `<schema path> <keyword>` (`components`, `schemas` and `properties` left out of the path). */
+function specLimits(): Map<string, unknown> {
+  const limits = new Map<string, unknown>();
+  const walk = (node: unknown, path: readonly string[]): void => {
+    if (Array.isArray(node)) return node.forEach((item, index) => walk(item, [...path, String(index)]));
+    if (node === null || typeof node !== 'object') return;
+    for (const [name, value] of Object.entries(node)) {
+      if (name === 'example' || name === 'examples') continue;
+      if (LIMIT_KEYWORDS.has(name) || (name.startsWith('x-kms-') && name !== 'x-kms-error-code')) {
+        const where = path.filter((part) => part !== 'components' && part !== 'schemas' && part !== 'properties').join('.');
+        limits.set(`${where} ${name}`, value);
+      } else {
+        walk(value, [...path, name]);
+      }
+    }
+  };
+  walk(SPEC, []);
+  return limits;
+}
+
+const sameRegExp = (expected: RegExp) => (value: unknown) => expect(new RegExp(String(value)).source).toBe(expected.source);
+const equals = (expected: unknown) => (value: unknown) => expect(value).toEqual(expected);
+/** A decimal-string field's pattern admits both ends of core's range. */
+const admitsRange = (min: number, max: number) => (value: unknown) => {
+  for (const end of [min, max]) expect(String(end)).toMatch(new RegExp(String(value)));
+};
+/** A key reference field's length bounds admit every reference KEY_REFERENCE_PATTERN accepts. */
+const LONGEST_REFERENCE = `kms:${'r'.repeat(REGION_MAX_CHARS)}:${'d'.repeat(64)}:alias:${'a'.repeat(KEY_ALIAS_MAX_CHARS)}`;
+const referenceMinLength = (value: unknown) => {
+  expect(value).toBe(1);
+  expect(KEY_REFERENCE_PATTERN.test('')).toBe(false);
+};
+const referenceMaxLength = (value: unknown) => {
+  expect(LONGEST_REFERENCE).toMatch(KEY_REFERENCE_PATTERN);
+  expect(`${LONGEST_REFERENCE}a`).not.toMatch(KEY_REFERENCE_PATTERN);
+  expect(LONGEST_REFERENCE.length).toBeLessThanOrEqual(value as number);
+};
+const dekHexPattern = sameRegExp(new RegExp(`^([0-9A-F]{2}){1,${DATAKEY_MAX_BYTES}}$`));
+const markerPattern = sameRegExp(new RegExp(`^[A-Za-z0-9_-]{0,${LIST_CURSOR_MAX_CHARS}}$`));
+const keyStates = equals(Object.values(KeyState));
+
+/** Limits core enforces, with the check that ties each to its constant. */
+const PINNED: Record<string, (value: unknown) => void> = {
+  'KeyId pattern': sameRegExp(KEY_ID_PATTERN),
+
+  'CreateKeyRequest.key_alias pattern': sameRegExp(KEY_ALIAS_PATTERN),
+  'CreateKeyRequest.key_alias minLength': (value) => {
+    expect(value).toBe(1);
+    expect(KEY_ALIAS_PATTERN.test('')).toBe(false);
+    expect(KEY_ALIAS_PATTERN.test('a')).toBe(true);
+  },
+  'CreateKeyRequest.key_alias maxLength': equals(KEY_ALIAS_MAX_CHARS),
+  'CreateKeyRequest.key_description minLength': equals(0),
+  'CreateKeyRequest.key_description maxLength': equals(KEY_DESCRIPTION_MAX_CHARS),
+  'CreateKeyRequest.origin enum': equals(KEY_ORIGINS),
+
+  ...Object.fromEntries(
+    ['CreateDatakeyRequest', 'EncryptDatakeyRequest', 'DecryptDatakeyRequest', 'DescribeKeyRequest'].flatMap((schema) => [
+      [`${schema}.key_id pattern`, sameRegExp(KEY_REFERENCE_PATTERN)],
+      [`${schema}.key_id minLength`, referenceMinLength],
+      [`${schema}.key_id maxLength`, referenceMaxLength],
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['CreateDatakeyRequest', 'EncryptDatakeyRequest', 'DecryptDatakeyRequest'].map((schema) => [
+      `${schema}.encryption_context x-kms-max-serialized-length`,
+      equals(ENCRYPTION_CONTEXT_MAX_CHARS),
+    ]),
+  ),
+
+  'CreateDatakeyRequest.datakey_length x-kms-minimum': equals(DATAKEY_MIN_BITS),
+  'CreateDatakeyRequest.datakey_length x-kms-maximum': equals(DATAKEY_MAX_BITS),
+  'CreateDatakeyRequest.datakey_length x-kms-multiple-of': equals(BITS_PER_BYTE),
+  'CreateDatakeyRequest.datakey_length pattern': admitsRange(DATAKEY_MIN_BITS, DATAKEY_MAX_BITS),
+  'CreateDatakeyResponse.plain_text pattern': dekHexPattern,
+
+  'EncryptDatakeyRequest.datakey_plain_length x-kms-minimum': equals(DATAKEY_MIN_BYTES),
+  'EncryptDatakeyRequest.datakey_plain_length x-kms-maximum': equals(DATAKEY_MAX_BYTES),
+  'EncryptDatakeyRequest.datakey_plain_length pattern': admitsRange(DATAKEY_MIN_BYTES, DATAKEY_MAX_BYTES),
+  // plain_text is hex(DEK ‖ SHA-256(DEK)): the spec admits the shortest, and caps at the longest.
+  'EncryptDatakeyRequest.plain_text maxLength': equals(2 * (DATAKEY_MAX_BYTES + DATAKEY_DIGEST_BYTES)),
+  'EncryptDatakeyRequest.plain_text minLength': (value) => expect(value).toBeLessThanOrEqual(2 * (DATAKEY_MIN_BYTES + DATAKEY_DIGEST_BYTES)),
+  'EncryptDatakeyResponse.datakey_length pattern': admitsRange(DATAKEY_MIN_BYTES, DATAKEY_MAX_BYTES),
+
+  'DecryptDatakeyRequest.datakey_cipher_length pattern': admitsRange(DATAKEY_MIN_BYTES, DATAKEY_MAX_BYTES),
+  // The spec admits the blob of the largest data key (the cap itself is the spec's choice).
+  'DecryptDatakeyRequest.cipher_text maxLength': (value) =>
+    expect(value).toBeGreaterThanOrEqual(2 * (DATAKEY_MAX_BYTES + DATAKEY_BLOB_OVERHEAD_BYTES)),
+  'DecryptDatakeyResponse.data_key pattern': dekHexPattern,
+  'DecryptDatakeyResponse.datakey_length pattern': admitsRange(DATAKEY_MIN_BYTES, DATAKEY_MAX_BYTES),
+
+  'KeyDetails.key_alias maxLength': equals(KEY_ALIAS_MAX_CHARS),
+  'KeyDetails.key_description maxLength': equals(KEY_DESCRIPTION_MAX_CHARS),
+  'KeyDetails.realm maxLength': equals(REGION_MAX_CHARS),
+  'KeyDetails.key_state enum': keyStates,
+  'KeyDetails.origin enum': equals(KEY_ORIGINS),
+
+  'ListKeysRequest.limit x-kms-minimum': equals(LIST_KEYS_MIN_LIMIT),
+  'ListKeysRequest.limit x-kms-maximum': equals(LIST_KEYS_MAX_LIMIT),
+  'ListKeysRequest.limit pattern': admitsRange(LIST_KEYS_MIN_LIMIT, LIST_KEYS_MAX_LIMIT),
+  'ListKeysRequest.marker maxLength': equals(LIST_CURSOR_MAX_CHARS),
+  'ListKeysRequest.marker pattern': markerPattern,
+  'ListKeysResponse.next_marker pattern': markerPattern,
+  'ListKeysRequest.key_state enum': keyStates,
+
+  'ErrorResponse.error.error_code pattern': (value) => {
+    for (const code of Object.keys(KMS_ERRORS)) expect(code).toMatch(new RegExp(String(value)));
+  },
+};
+
+/** Limits with no core counterpart, and who holds them instead. */
+const NOT_CORE: Record<string, string> = {
+  'parameters.ProjectId.schema minLength': 'project IDs are opaque to core; the server checks them against the caller\'s token',
+  'parameters.ProjectId.schema maxLength': 'as above',
+  'parameters.ProjectId.schema pattern': 'as above',
+  'headers.Retry-After.schema minimum': 'the server\'s rate limits',
+  'DomainId pattern': 'domain IDs come from the server\'s token file; core passes them through',
+  'Sequence minLength': 'sequence is only logged by the server',
+  'Sequence maxLength': 'as above',
+  'Sequence pattern': 'as above',
+  'CreateKeyRequest.enterprise_project_id pattern': 'stored as given; the request validator enforces it',
+  'CreateDatakeyResponse.cipher_text pattern': 'hex output of the server (handlers/wire.ts formatHex)',
+  'EncryptDatakeyResponse.cipher_text pattern': 'as above',
+  'DecryptDatakeyResponse.datakey_dgst pattern': 'hex SHA-256 written by the server\'s handler',
+  'DecryptDatakeyRequest.cipher_text minLength': 'hex syntax, parsed by the server (handlers/wire.ts parseHex)',
+  'DecryptDatakeyRequest.cipher_text pattern': 'as above',
+  'EncryptDatakeyRequest.plain_text pattern': 'as above',
+  'KeyDetails.creation_date pattern': 'KeyRecord.creationDate is a number; the handler writes it as a string',
+  'KeyDetails.scheduled_deletion_date pattern': 'no operation schedules deletion yet; the handler writes ""',
+  'KeyDetails.expiration_time pattern': 'no operation imports material yet; the handler writes ""',
+  'KeyDetails.default_key_flag enum': 'core makes no Default Master Keys; the handler writes "0"',
+  'KeyDetails.key_type pattern': 'the handler writes "1"',
+  'KeyDetails.key_rotation_enabled enum': 'no rotation of CMKs yet; the handler writes "false"',
+  'KeyDetails.sys_enterprise_project_id pattern': 'stored as given (see CreateKeyRequest.enterprise_project_id)',
+  'KeyDetails.key_spec enum': 'core makes AES_256 keys only; the handler writes it',
+  'KeyDetails.key_usage enum': 'core keys encrypt and decrypt only; the handler writes it',
+  'ListKeysResponse.truncated enum': 'the handler writes core\'s boolean as "true"/"false"',
+  'ListKeysResponse.total minimum': 'a count',
+};
+
+describe('spec/kms.yaml limits and core constants', () => {
+  const limits = specLimits();
+
+  it('finds the spec\'s limits', () => {
+    expect(limits.size).toBeGreaterThan(50);
+  });
+
+  it('accounts for every limit in the spec: pinned to core, or said not to be core\'s', () => {
+    const unaccounted = [...limits.keys()].filter((id) => !(id in PINNED) && !(id in NOT_CORE));
+    expect(unaccounted).toEqual([]);
+  });
+
+  it('lists no limit the spec does not have, and none twice', () => {
+    expect([...Object.keys(PINNED), ...Object.keys(NOT_CORE)].filter((id) => !limits.has(id))).toEqual([]);
+    expect(Object.keys(PINNED).filter((id) => id in NOT_CORE)).toEqual([]);
+  });
+
+  it.each(Object.keys(PINNED))('%s agrees with core', (id) => {
+    expect(limits.has(id)).toBe(true);
+    PINNED[id]!(limits.get(id));
+  });
+
+  it('names only catalogued KMS codes in x-kms-error-code', () => {
+    const codes = [...JSON.stringify(SPEC).matchAll(/"x-kms-error-code":"([^"]*)"/g)].map((match) => match[1]!);
+    expect(codes.length).toBeGreaterThan(10);
+    expect(codes.filter((code) => !isKmsErrorCode(code))).toEqual([]);
+  });
+});

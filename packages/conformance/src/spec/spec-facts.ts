@@ -64,6 +64,13 @@ export class SpecFacts {
     return value;
   }
 
+  /** The `KeyId` schema's pattern: what a key ID looks like. */
+  keyIdPattern(): RegExp {
+    const pattern = this.#schemas.KeyId?.pattern;
+    if (typeof pattern !== 'string') throw new Error('spec: KeyId has no pattern');
+    return new RegExp(pattern);
+  }
+
   /** Every value of an enum field, e.g. `origin`. */
   enumValues(schemaName: 'CreateKeyRequest', field: string): string[] {
     const values = this.#field(schemaName, field).enum;

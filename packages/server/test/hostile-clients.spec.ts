@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { ServerConfig } from '../src/config';
-import { startServer, type RunningServer } from '../src/server';
+import { startServer, type RunningServer } from '../src/runtime/server';
 
 jest.setTimeout(30_000);
 

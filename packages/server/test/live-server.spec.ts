@@ -13,7 +13,7 @@ import { Configuration, DataKeysApi, KeysApi } from '@openkms/client';
 import { KmsService, RootKey, SqliteKeyStore } from '@openkms/core';
 import type { DevelopmentToken } from '../src/auth/token-registry';
 import type { ServerConfig } from '../src/config';
-import { startServer, type RunningServer } from '../src/server';
+import { startServer, type RunningServer } from '../src/runtime/server';
 import { KEY_ID_PATTERN } from './support';
 
 jest.setTimeout(30_000);

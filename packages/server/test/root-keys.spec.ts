@@ -10,8 +10,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { RootKey } from '@openkms/core';
 import type { KeyStoreConfig, ServerConfig } from '../src/config';
-import { loadRootKeys } from '../src/root-keys';
-import { startServer, type RunningServer } from '../src/server';
+import { loadRootKeys } from '../src/runtime/root-keys';
+import { startServer, type RunningServer } from '../src/runtime/server';
 import { runOpenkms, type OpenkmsProcess } from './server-process';
 
 jest.setTimeout(60_000);

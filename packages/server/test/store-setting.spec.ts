@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseConfig } from '../src/config';
-import { describeStore } from '../src/store';
+import { describeStore } from '../src/runtime/store';
 import { testPostgresUrl } from '@openkms/core/testing';
 
 const BIN = resolve(__dirname, '../bin/openkms-server.js');

@@ -2,9 +2,9 @@ import cluster, { type Worker } from 'node:cluster';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { ACTIVE_ROOT_KEY_META } from '@openkms/core';
-import { createTokenFileIfAbsent } from './auth/token-registry';
+import { createTokenFileIfAbsent } from '../auth/token-registry';
 import { printDevelopmentToken } from './development-token-banner';
-import type { ServerConfig } from './config';
+import type { ServerConfig } from '../config';
 import { loadRootKeys } from './root-keys';
 import { openStore } from './store';
 

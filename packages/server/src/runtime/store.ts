@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { maskPostgresUrl, MemoryKeyStore, PostgresKeyStore, SqliteKeyStore, type KeyStore } from '@openkms/core';
-import type { StoreSetting } from './config';
+import type { StoreSetting } from '../config';
 
 /** Opens the key store the configuration names; a PostgreSQL store is migrated before use. */
 export async function openStore(setting: StoreSetting, dataDir: string, logger: Logger): Promise<KeyStore> {

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { ACTIVE_ROOT_KEY_META, KmsService } from '@openkms/core';
-import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type DevelopmentToken } from './auth/token-registry';
-import type { ServerConfig } from './config';
-import { createFileAuditSink } from './audit/audit-log';
-import { createApp } from './http/app';
-import { answerClientError } from './http/client-error';
+import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type DevelopmentToken } from '../auth/token-registry';
+import type { ServerConfig } from '../config';
+import { createFileAuditSink } from '../audit/audit-log';
+import { createApp } from '../http/app';
+import { answerClientError } from '../http/client-error';
 import { loadRootKeys } from './root-keys';
 import { describeStore, openStore } from './store';
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { RootKey } from '@openkms/core';
-import type { KeyStoreConfig } from './config';
+import type { KeyStoreConfig } from '../config';
 
 export interface LoadedRootKeys {
   /** The root key new stores start with and rotations move to. */

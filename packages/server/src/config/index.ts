@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { join, resolve } from 'node:path';
 import { isPostgresUrl, maskUrlPasswordsInText, type PostgresUrl } from '@openkms/core';
-import { parseRateLimits, type RateLimits } from './http/rate-limits';
+import { parseRateLimits, type RateLimits } from '../http/rate-limits';
 
 /** Where keys are kept: `sqlite` (a file in the data dir), `memory`, or a PostgreSQL URL. */
 export type StoreSetting = 'sqlite' | 'memory' | PostgresUrl;

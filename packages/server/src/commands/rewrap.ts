@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { maskUrlPasswordsInText, rewrapAllKeys, type KeyStore } from '@openkms/core';
-import { appendMaintenanceRecord } from './audit/audit-log';
-import { addKeyStoreOptions, resolveKeyStoreConfig, ROOT_KEY_HELP, type StoreSetting } from './config';
-import { loadRootKeys } from './root-keys';
-import { openStore } from './store';
+import { appendMaintenanceRecord } from '../audit/audit-log';
+import { addKeyStoreOptions, resolveKeyStoreConfig, ROOT_KEY_HELP, type StoreSetting } from '../config';
+import { loadRootKeys } from '../runtime/root-keys';
+import { openStore } from '../runtime/store';
 
 const DESCRIPTION = `re-wrap every key's material under the root key, retiring the previous root key (root key rotation)
 

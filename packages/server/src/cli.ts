@@ -1,16 +1,20 @@
+import type { Environment } from './config';
 import { runBackupCommand } from './commands/backup';
 import { runRewrapCommand } from './commands/rewrap';
 import { runServeCommand } from './commands/serve';
 
-/** Entry point of the `openkms-server` command: `backup` and `rewrap` are maintenance commands; anything else serves. */
-export async function main(argv: readonly string[]): Promise<void> {
+/**
+ * Entry point of the `openkms-server` command: `backup` and `rewrap` are maintenance commands;
+ * anything else serves. `env` is the process environment, which the executable passes in.
+ */
+export async function main(argv: readonly string[], env: Environment): Promise<void> {
   if (argv[2] === 'backup') {
-    process.exitCode = await runBackupCommand(argv.slice(3));
+    process.exitCode = await runBackupCommand(argv.slice(3), env);
     return;
   }
   if (argv[2] === 'rewrap') {
-    process.exitCode = await runRewrapCommand(argv.slice(3));
+    process.exitCode = await runRewrapCommand(argv.slice(3), env);
     return;
   }
-  await runServeCommand(argv);
+  await runServeCommand(argv, env);
 }

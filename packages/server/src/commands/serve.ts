@@ -1,27 +1,26 @@
 import cluster from 'node:cluster';
 import { CommanderError } from 'commander';
 import pino from 'pino';
-import { parseConfig } from '../config';
+import { forgetRootKeys, parseConfig, type Environment } from '../config';
 import { runClusterPrimary } from '../runtime/cluster';
 import { printDevelopmentToken } from '../runtime/development-token-banner';
 import { startServer } from '../runtime/server';
 
 /** `openkms-server [options]`: serves the API until SIGTERM/SIGINT; SIGHUP reloads the root keys. */
-export async function runServeCommand(argv: readonly string[]): Promise<void> {
+export async function runServeCommand(argv: readonly string[], env: Environment): Promise<void> {
   let config;
   try {
-    config = parseConfig(argv);
+    config = parseConfig(argv, env);
   } catch (error) {
     // commander has already printed the reason (or the help text).
     process.exitCode = error instanceof CommanderError ? error.exitCode : 2;
     return;
   }
   // The root keys have been read; child processes and crash dumps need not see them.
-  delete process.env.OPENKMS_ROOT_KEY;
-  delete process.env.OPENKMS_PREVIOUS_ROOT_KEY;
+  forgetRootKeys(env);
 
   const logger = pino({ level: config.logLevel });
-  if ((config.workers ?? 1) > 1 && cluster.isPrimary) {
+  if (config.workers > 1 && cluster.isPrimary) {
     try {
       await runClusterPrimary(config, logger);
     } catch (error) {

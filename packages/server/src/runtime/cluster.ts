@@ -29,7 +29,7 @@ async function prepareRootKeyFile(config: ServerConfig, logger: Logger): Promise
  * to them), replaces a worker that dies, and on SIGTERM/SIGINT stops them all gracefully.
  */
 export async function runClusterPrimary(config: ServerConfig, logger: Logger): Promise<void> {
-  const workers = config.workers ?? 1;
+  const { workers } = config;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   await prepareRootKeyFile(config, logger);
   const developmentToken = createTokenFileIfAbsent(config.tokenFile);

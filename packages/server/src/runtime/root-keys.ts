@@ -38,7 +38,7 @@ export function loadRootKeys(config: KeyStoreConfig, creation: RootKeyCreation):
   if (config.previousRootKey !== undefined) {
     previous = RootKey.fromEncoded(config.previousRootKey);
     previousSource = 'OPENKMS_PREVIOUS_ROOT_KEY';
-  } else if (config.previousRootKeyFile && (config.previousRootKeyFile.required || existsSync(config.previousRootKeyFile.path))) {
+  } else if (config.previousRootKeyFile.required || existsSync(config.previousRootKeyFile.path)) {
     const { path } = config.previousRootKeyFile;
     if (!existsSync(path)) throw new Error(`previous root key file ${path} does not exist`);
     previous = RootKey.loadFile(path);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { ACTIVE_ROOT_KEY_META } from '@openkms/core';
 import { createTokenFileIfAbsent } from '../auth/token-registry';
 import { printDevelopmentToken } from './development-token-banner';
-import type { ServerConfig } from '../config';
+import { ENVIRONMENT_VARIABLES, type ServerConfig } from '../config';
 import { loadRootKeys } from './root-keys';
 import { openStore } from './store';
 
@@ -37,8 +37,8 @@ export async function runClusterPrimary(config: ServerConfig, logger: Logger): P
 
   // Root keys given in the environment go to the workers only, never to anything else.
   const workerEnv = {
-    ...(config.rootKey !== undefined && { OPENKMS_ROOT_KEY: config.rootKey }),
-    ...(config.previousRootKey !== undefined && { OPENKMS_PREVIOUS_ROOT_KEY: config.previousRootKey }),
+    ...(config.rootKey !== undefined && { [ENVIRONMENT_VARIABLES.rootKey]: config.rootKey }),
+    ...(config.previousRootKey !== undefined && { [ENVIRONMENT_VARIABLES.previousRootKey]: config.previousRootKey }),
   };
   let stopping = false;
   let stopExitCode = 0;

@@ -26,7 +26,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the store, loads the root key and tokens, and listens. Fails fast on any misconfiguration. */
+/**
+ * Opens the store, loads the root key and tokens, and listens. Fails fast on any misconfiguration.
+ * In-process callers (tests, the test launcher) build the config with resolveServerConfig({ port: 0, … }).
+ */
 export async function startServer(config: ServerConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 

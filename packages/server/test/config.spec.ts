@@ -167,6 +167,8 @@ describe('the data directory', () => {
       previousRootKey: join('/srv/kms', 'root.key.previous'),
       tokens: join('/srv/kms', 'tokens.json'),
     });
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    for (const name of Object.values(DATA_DIR_FILES)) expect(readme).toContain(name);
   });
 });
 

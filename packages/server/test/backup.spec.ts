@@ -127,16 +127,16 @@ it('reads OPENKMS_DATA_DIR from the environment it is given (a flag wins), not f
   const written: string[] = [];
   const errors = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
-    const code = await runBackupCommand(['--to', join(work, 'from-env.sqlite')], { OPENKMS_DATA_DIR: join(work, 'live') }, (text) => written.push(text));
+    const fromEnv = { OPENKMS_DATA_DIR: join(work, 'live') };
+    const code = await runBackupCommand(['--to', join(work, 'from-env.sqlite')], fromEnv, (text) => written.push(text));
     expect(code).toBe(0);
     expect(JSON.parse(written[0]!)).toMatchObject({ msg: 'backup written', file: join(work, 'from-env.sqlite') });
     expect(statSync(join(work, 'from-env.sqlite')).size).toBeGreaterThan(0);
 
     expect(await runBackupCommand(['--to', join(work, 'b3.sqlite')], { OPENKMS_DATA_DIR: join(work, 'nowhere') }, () => {})).toBe(1);
     expect(String(errors.mock.calls.at(-1)?.[0])).toContain(join(work, 'nowhere', 'keys.sqlite'));
-    expect(
-      await runBackupCommand(['--data-dir', join(work, 'live'), '--to', join(work, 'b4.sqlite')], { OPENKMS_DATA_DIR: join(work, 'nowhere') }, () => {}),
-    ).toBe(0);
+    const flagWins = ['--data-dir', join(work, 'live'), '--to', join(work, 'b4.sqlite')];
+    expect(await runBackupCommand(flagWins, { OPENKMS_DATA_DIR: join(work, 'nowhere') }, () => {})).toBe(0);
 
     // process.env is not read: with an empty environment the default data dir (.openkms, relative to the cwd) is used.
     process.env.OPENKMS_DATA_DIR = join(work, 'live');

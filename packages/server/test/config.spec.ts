@@ -77,7 +77,11 @@ describe('parseConfig', () => {
 
   it('a flag wins over its variable, which wins over the default, for every setting that has both', () => {
     const dataDir = resolve('/srv/kms');
-    const cases: Array<[flag: string, variable: string, fromFlag: string, fromEnv: string, field: keyof ServerConfig, flagValue: unknown, envValue: unknown]> = [
+    type Case = [
+      flag: string, variable: string, fromFlag: string, fromEnv: string,
+      field: keyof ServerConfig, flagValue: unknown, envValue: unknown,
+    ];
+    const cases: Case[] = [
       ['--host', 'OPENKMS_HOST', '0.0.0.0', '::1', 'host', '0.0.0.0', '::1'],
       ['--port', 'OPENKMS_PORT', '0', '9090', 'port', 0, 9090],
       ['--data-dir', 'OPENKMS_DATA_DIR', dataDir, '/elsewhere', 'dataDir', dataDir, resolve('/elsewhere')],
@@ -110,7 +114,11 @@ describe('parseConfig', () => {
 
   it('takes the root keys from the environment only, and a named previous key file becomes required', () => {
     const config = parseConfig(argv('--previous-root-key-file', '/keys/old'), { OPENKMS_ROOT_KEY: 'aa', OPENKMS_PREVIOUS_ROOT_KEY: 'bb' });
-    expect(config).toMatchObject({ rootKey: 'aa', previousRootKey: 'bb', previousRootKeyFile: { path: resolve('/keys/old'), required: true } });
+    expect(config).toMatchObject({
+      rootKey: 'aa',
+      previousRootKey: 'bb',
+      previousRootKeyFile: { path: resolve('/keys/old'), required: true },
+    });
   });
 
   it.each([

@@ -34,7 +34,8 @@ export async function runBackupCommand(
   try {
     const result = await backupSqliteStore(config.keyStoreFile, config.destination);
     out(`${JSON.stringify({ msg: 'backup written', file: result.destination, keys: result.keys, pages: result.pages })}\n`);
-    out(`The backup holds wrapped key material only: keep the root key (${DATA_DIR_FILES.rootKey} or ${ENVIRONMENT_VARIABLES.rootKey}) backed up, apart from it.\n`);
+    const rootKey = `${DATA_DIR_FILES.rootKey} or ${ENVIRONMENT_VARIABLES.rootKey}`;
+    out(`The backup holds wrapped key material only: keep the root key (${rootKey}) backed up, apart from it.\n`);
     return 0;
   } catch (error) {
     process.stderr.write(`backup failed: ${(error as Error).message}\n`);

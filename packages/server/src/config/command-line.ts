@@ -122,10 +122,13 @@ export function addDataDirOption(command: Command, help = 'directory for the key
 export function addKeyStoreOptions(command: Command, rootKeyFileHelp: string): Command {
   return addDataDirOption(command)
     .addOption(
-      new Option('--store <kind>', 'key store: sqlite, memory, or a postgres:// URL (postgres://user:password@host:5432/database)').argParser(storeSetting),
+      new Option('--store <kind>', 'key store: sqlite, memory, or a postgres:// URL (postgres://user:password@host:5432/database)')
+        .argParser(storeSetting),
     )
     .addOption(new Option('--root-key-file <file>', rootKeyFileHelp))
-    .addOption(new Option('--previous-root-key-file <file>', 'the root key being retired by a rotation, held to open keys still wrapped under it'));
+    .addOption(
+      new Option('--previous-root-key-file <file>', 'the root key being retired by a rotation, held to open keys still wrapped under it'),
+    );
 }
 
 /** The root keys given in the environment (never as flags: a command line is visible to every local user). */

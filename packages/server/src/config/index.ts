@@ -22,4 +22,14 @@ export {
   type RewrapConfig,
   type RewrapConfigInput,
 } from './maintenance-config';
-export { addDataDirOption, addKeyStoreOptions, buildCommand, integer, parseConfig, parseOptions, ROOT_KEY_HELP, rootKeysFrom, settingsCommand } from './command-line';
+export {
+  addDataDirOption,
+  addKeyStoreOptions,
+  buildCommand,
+  integer,
+  parseConfig,
+  parseOptions,
+  ROOT_KEY_HELP,
+  rootKeysFrom,
+  settingsCommand,
+} from './command-line';

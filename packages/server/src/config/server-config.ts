@@ -73,8 +73,9 @@ export interface ServerConfig {
 }
 
 /** Where the keys are and what protects them: the settings the server and its maintenance commands share. */
-export type KeyStoreConfigInput = Pick<ServerConfigInput, 'dataDir' | 'store' | 'rootKey' | 'rootKeyFile' | 'previousRootKey' | 'previousRootKeyFile'>;
-export type KeyStoreConfig = Pick<ServerConfig, 'dataDir' | 'store' | 'rootKey' | 'rootKeyFile' | 'previousRootKey' | 'previousRootKeyFile'>;
+type KeyStoreSetting = 'dataDir' | 'store' | 'rootKey' | 'rootKeyFile' | 'previousRootKey' | 'previousRootKeyFile';
+export type KeyStoreConfigInput = Pick<ServerConfigInput, KeyStoreSetting>;
+export type KeyStoreConfig = Pick<ServerConfig, KeyStoreSetting>;
 
 /** A setting that contradicts another; the command line reports it as a usage error. */
 export class ConfigError extends Error {
@@ -95,7 +96,10 @@ export function resolveKeyStoreConfig(input: KeyStoreConfigInput): KeyStoreConfi
     rootKey: input.rootKey,
     rootKeyFile: resolve(input.rootKeyFile ?? files.rootKey),
     previousRootKey: input.previousRootKey,
-    previousRootKeyFile: { path: resolve(input.previousRootKeyFile ?? files.previousRootKey), required: input.previousRootKeyFile !== undefined },
+    previousRootKeyFile: {
+      path: resolve(input.previousRootKeyFile ?? files.previousRootKey),
+      required: input.previousRootKeyFile !== undefined,
+    },
   };
 }
 

@@ -3,7 +3,7 @@
  * behind the caller's back), which wins over DEFAULTS; the result is fully resolved.
  */
 import { CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   buildCommand,
@@ -148,6 +148,16 @@ describe('parseConfig', () => {
     expect(thrown).toBeInstanceOf(CommanderError);
     expect((thrown as CommanderError).exitCode).toBe(2);
     expect(stderr).toContain('needs a shared store');
+  });
+});
+
+describe('the environment', () => {
+  it('is passed in by the executable: no server source reads process.env', () => {
+    const sources = readdirSync(join(__dirname, '../src'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts') && !file.startsWith('generated'))
+      .filter((file) => /process\.env\b/.test(readFileSync(join(__dirname, '../src', file), 'utf8').replace(/\/\/.*|\/\*[\s\S]*?\*\//g, '')));
+    expect(sources).toEqual([]);
+    expect(readFileSync(join(__dirname, '../bin/openkms-server.js'), 'utf8')).toContain('main(process.argv, process.env)');
   });
 });
 

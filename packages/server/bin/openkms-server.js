@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 'use strict';
-require('../dist/cli.js').main(process.argv);
+require('../dist/cli.js').main(process.argv, process.env);

@@ -1,85 +1,20 @@
-import cluster from 'node:cluster';
-import { CommanderError } from 'commander';
-import pino from 'pino';
-import { parseConfig } from './config';
-import { runBackupCommand } from './backup-command';
-import { runRewrapCommand } from './rewrap-command';
-import { runClusterPrimary } from './cluster-primary';
-import { printDevelopmentToken } from './development-token-banner';
-import { startServer } from './server';
+import type { Environment } from './config';
+import { runBackupCommand } from './commands/backup';
+import { runRewrapCommand } from './commands/rewrap';
+import { runServeCommand } from './commands/serve';
 
-/** Entry point of the `openkms-server` command. */
-export async function main(argv: readonly string[]): Promise<void> {
+/**
+ * Entry point of the `openkms-server` command: `backup` and `rewrap` are maintenance commands;
+ * anything else serves. `env` is the process environment, which the executable passes in.
+ */
+export async function main(argv: readonly string[], env: Environment): Promise<void> {
   if (argv[2] === 'backup') {
-    process.exitCode = await runBackupCommand(argv.slice(3));
+    process.exitCode = await runBackupCommand(argv.slice(3), env);
     return;
   }
   if (argv[2] === 'rewrap') {
-    process.exitCode = await runRewrapCommand(argv.slice(3));
+    process.exitCode = await runRewrapCommand(argv.slice(3), env);
     return;
   }
-  let config;
-  try {
-    config = parseConfig(argv);
-  } catch (error) {
-    // commander has already printed the reason (or the help text).
-    process.exitCode = error instanceof CommanderError ? error.exitCode : 2;
-    return;
-  }
-  // The root keys have been read; child processes and crash dumps need not see them.
-  delete process.env.OPENKMS_ROOT_KEY;
-  delete process.env.OPENKMS_PREVIOUS_ROOT_KEY;
-
-  const logger = pino({ level: config.logLevel });
-  if ((config.workers ?? 1) > 1 && cluster.isPrimary) {
-    try {
-      await runClusterPrimary(config, logger);
-    } catch (error) {
-      logger.fatal({ err: error }, 'openkms cluster failed to start');
-      process.exitCode = 1;
-    }
-    return;
-  }
-  let running;
-  try {
-    running = await startServer(config, logger);
-  } catch (error) {
-    logger.fatal({ err: error }, 'openkms server failed to start');
-    process.exitCode = 1;
-    // A cluster worker's IPC channel would keep it alive, and its primary waiting, forever.
-    if (cluster.isWorker) cluster.worker?.disconnect();
-    return;
-  }
-
-  if (running.developmentToken) printDevelopmentToken(running.developmentToken, running.url);
-
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    // A second signal (Ctrl-C reaches a whole cluster, and its primary signals each worker too) changes nothing.
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      logger.error('in-flight requests did not finish in 10 s; exiting');
-      process.exit(1);
-    }, 10_000);
-    force.unref();
-    running.close().then(
-      () => {
-        process.exitCode = 0;
-        // A cluster worker's IPC channel to the primary would keep it alive after the server closed.
-        if (cluster.isWorker) cluster.worker?.disconnect();
-      },
-      (error) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exitCode = 1;
-      },
-    );
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
-  // SIGHUP: hold the root keys the files name now (the first step of a rotation), without a restart.
-  process.on('SIGHUP', () => {
-    if (!stopping) void running.reloadRootKeys();
-  });
+  await runServeCommand(argv, env);
 }

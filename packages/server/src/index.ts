@@ -1,5 +1,14 @@
 export { createApp, MAX_BODY_BYTES, type AppOptions } from './http/app';
-export { startServer, type RunningServer } from './server';
-export { parseConfig, type ServerConfig } from './config';
+export { startServer, type RunningServer } from './runtime/server';
+export {
+  parseConfig,
+  resolveServerConfig,
+  DEFAULTS,
+  DATA_DIR_FILES,
+  dataDirPaths,
+  type ServerConfig,
+  type ServerConfigInput,
+  type Environment,
+} from './config';
 export { TokenRegistry, readTokenFile, createTokenFileIfAbsent, sha256Hex, type TokenGrant } from './auth/token-registry';
 export { createOperationHandlers, type RequestContext } from './handlers';

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { ServerConfig } from '../src/config';
-import { startServer, type RunningServer } from '../src/server';
+import { resolveServerConfig, type ServerConfig } from '../src/config';
+import { startServer, type RunningServer } from '../src/runtime/server';
 
 jest.setTimeout(30_000);
 
@@ -22,19 +22,7 @@ afterAll(() => {
 });
 
 function configFor(dataDir: string, rootKeyHex: string): ServerConfig {
-  return {
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    store: 'sqlite',
-    rootKey: rootKeyHex,
-    rootKeyFile: join(dataDir, 'root.key'),
-    tokenFile: join(dataDir, 'tokens.json'),
-    region: 'local-1',
-    maxKeysPerProject: 1000,
-    logLevel: 'silent',
-    validateResponses: true,
-  };
+  return resolveServerConfig({ port: 0, dataDir, store: 'sqlite', rootKey: rootKeyHex, logLevel: 'silent', validateResponses: true });
 }
 
 interface Call {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { KmsService, RootKey, SqliteKeyStore } from '@openkms/core';
+import { runBackupCommand } from '../src/commands/backup';
 
 jest.setTimeout(60_000);
 
@@ -120,4 +121,29 @@ it('refuses to overwrite a file and explains usage errors', async () => {
   expect(await run(['--data-dir', join(work, 'live'), '--to', join(work, 'exists.sqlite')])).toBe(1);
   expect(await run(['--data-dir', join(work, 'live')])).toBe(1);
   expect(await run(['--data-dir', join(work, 'nowhere'), '--to', join(work, 'b2.sqlite')])).toBe(1);
+});
+
+it('reads OPENKMS_DATA_DIR from the environment it is given (a flag wins), not from process.env', async () => {
+  const written: string[] = [];
+  const errors = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const fromEnv = { OPENKMS_DATA_DIR: join(work, 'live') };
+    const code = await runBackupCommand(['--to', join(work, 'from-env.sqlite')], fromEnv, (text) => written.push(text));
+    expect(code).toBe(0);
+    expect(JSON.parse(written[0]!)).toMatchObject({ msg: 'backup written', file: join(work, 'from-env.sqlite') });
+    expect(statSync(join(work, 'from-env.sqlite')).size).toBeGreaterThan(0);
+
+    expect(await runBackupCommand(['--to', join(work, 'b3.sqlite')], { OPENKMS_DATA_DIR: join(work, 'nowhere') }, () => {})).toBe(1);
+    expect(String(errors.mock.calls.at(-1)?.[0])).toContain(join(work, 'nowhere', 'keys.sqlite'));
+    const flagWins = ['--data-dir', join(work, 'live'), '--to', join(work, 'b4.sqlite')];
+    expect(await runBackupCommand(flagWins, { OPENKMS_DATA_DIR: join(work, 'nowhere') }, () => {})).toBe(0);
+
+    // process.env is not read: with an empty environment the default data dir (.openkms, relative to the cwd) is used.
+    process.env.OPENKMS_DATA_DIR = join(work, 'live');
+    expect(await runBackupCommand(['--to', join(work, 'b5.sqlite')], {}, () => {})).toBe(1);
+    expect(String(errors.mock.calls.at(-1)?.[0])).toContain(resolve('.openkms', 'keys.sqlite'));
+  } finally {
+    delete process.env.OPENKMS_DATA_DIR;
+    errors.mockRestore();
+  }
 });

@@ -9,8 +9,8 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { ServerConfig } from '../src/config';
-import { startServer, type RunningServer } from '../src/server';
+import { resolveServerConfig } from '../src/config';
+import { startServer, type RunningServer } from '../src/runtime/server';
 
 jest.setTimeout(30_000);
 
@@ -20,22 +20,17 @@ let port: number;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'openkms-hostile-'));
-  const config: ServerConfig = {
-    host: '127.0.0.1',
+  const config = resolveServerConfig({
     port: 0,
     dataDir: dir,
     store: 'memory',
     rootKey: randomBytes(32).toString('hex'),
-    rootKeyFile: join(dir, 'root.key'),
-    tokenFile: join(dir, 'tokens.json'),
-    region: 'local-1',
-    maxKeysPerProject: 1000,
     logLevel: 'silent',
     validateResponses: true,
     headersTimeoutMs: 1000,
     requestTimeoutMs: 1500,
     maxConnections: 20,
-  };
+  });
   server = await startServer(config, pino({ level: 'silent' }));
   port = server.port;
 });

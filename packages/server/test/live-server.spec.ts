@@ -12,8 +12,8 @@ import pino, { type Logger } from 'pino';
 import { Configuration, DataKeysApi, KeysApi } from '@openkms/client';
 import { KmsService, RootKey, SqliteKeyStore } from '@openkms/core';
 import type { DevelopmentToken } from '../src/auth/token-registry';
-import type { ServerConfig } from '../src/config';
-import { startServer, type RunningServer } from '../src/server';
+import { resolveServerConfig, type ServerConfig, type ServerConfigInput } from '../src/config';
+import { startServer, type RunningServer } from '../src/runtime/server';
 import { KEY_ID_PATTERN } from './support';
 
 jest.setTimeout(30_000);
@@ -44,21 +44,19 @@ function newDataDir(): string {
   return join(tempRoot, `data-${dirCounter}`);
 }
 
-function configFor(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
-  return {
+/** The root key and token files take their default places in the data dir, which the tests below read. */
+function configFor(dataDir: string, overrides: ServerConfigInput = {}): ServerConfig {
+  return resolveServerConfig({
     host: '127.0.0.1',
     port: 0,
     dataDir,
     store: 'sqlite',
-    rootKey: undefined,
-    rootKeyFile: join(dataDir, 'root.key'),
-    tokenFile: join(dataDir, 'tokens.json'),
     region: REGION,
     maxKeysPerProject: 1000,
     logLevel: 'trace',
     validateResponses: true,
     ...overrides,
-  };
+  });
 }
 
 interface CapturedLog {

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { RootKey } from '@openkms/core';
-import type { KeyStoreConfig, ServerConfig } from '../src/config';
-import { loadRootKeys } from '../src/root-keys';
-import { startServer, type RunningServer } from '../src/server';
+import { resolveKeyStoreConfig, resolveServerConfig, type KeyStoreConfig, type KeyStoreConfigInput, type ServerConfig } from '../src/config';
+import { loadRootKeys } from '../src/runtime/root-keys';
+import { startServer, type RunningServer } from '../src/runtime/server';
 import { runOpenkms, type OpenkmsProcess } from './server-process';
 
 jest.setTimeout(60_000);
@@ -39,15 +39,9 @@ function newDataDir(): string {
   return dataDir;
 }
 
-function keyConfig(dataDir: string, overrides: Partial<KeyStoreConfig> = {}): KeyStoreConfig {
-  return {
-    dataDir,
-    store: 'sqlite',
-    rootKey: undefined,
-    rootKeyFile: join(dataDir, 'root.key'),
-    previousRootKeyFile: { path: join(dataDir, 'root.key.previous'), required: false },
-    ...overrides,
-  };
+/** The default key files in `dataDir` (root.key; root.key.previous if it exists), unless `overrides` name others. */
+function keyConfig(dataDir: string, overrides: KeyStoreConfigInput = {}): KeyStoreConfig {
+  return resolveKeyStoreConfig({ dataDir, store: 'sqlite', ...overrides });
 }
 
 function writeKeyFile(path: string, mode = 0o600): RootKey {
@@ -89,7 +83,7 @@ describe('loadRootKeys', () => {
   });
 
   it.each([
-    ['a named previous key file that does not exist', (dataDir: string) => keyConfig(dataDir, { previousRootKeyFile: { path: join(dataDir, 'nope'), required: true } }), /previous root key file .*nope does not exist/],
+    ['a named previous key file that does not exist', (dataDir: string) => keyConfig(dataDir, { previousRootKeyFile: join(dataDir, 'nope') }), /previous root key file .*nope does not exist/],
     ['a previous key file others may read', (dataDir: string) => (writeKeyFile(join(dataDir, 'root.key.previous'), 0o644), keyConfig(dataDir)), /chmod 600/],
     [
       'a previous key equal to the root key',
@@ -145,16 +139,7 @@ describe('reloading root keys in a running server', () => {
   }
 
   function serverConfig(dataDir: string): ServerConfig {
-    return {
-      host: '127.0.0.1',
-      port: 0,
-      ...keyConfig(dataDir),
-      tokenFile: join(dataDir, 'tokens.json'),
-      region: 'local-1',
-      maxKeysPerProject: 1000,
-      logLevel: 'info',
-      validateResponses: true,
-    };
+    return resolveServerConfig({ port: 0, dataDir, store: 'sqlite', logLevel: 'info', validateResponses: true });
   }
 
   async function createKey(server: RunningServer, alias: string): Promise<number> {

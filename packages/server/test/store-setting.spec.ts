@@ -7,19 +7,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseConfig } from '../src/config';
-import { describeStore } from '../src/store';
+import { describeStore } from '../src/runtime/store';
 import { testPostgresUrl } from '@openkms/core/testing';
 
 const BIN = resolve(__dirname, '../bin/openkms-server.js');
 const PASSWORD = 'hunter2-secret';
 
 describe('--store and OPENKMS_STORE', () => {
-  const saved = process.env.OPENKMS_STORE;
+  let env: Record<string, string>;
   let stderr: string;
   let restoreStderr: () => void;
 
   beforeEach(() => {
-    delete process.env.OPENKMS_STORE;
+    env = {};
     stderr = '';
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
       stderr += String(chunk);
@@ -28,13 +28,9 @@ describe('--store and OPENKMS_STORE', () => {
     restoreStderr = () => spy.mockRestore();
   });
 
-  afterEach(() => {
-    restoreStderr();
-    if (saved === undefined) delete process.env.OPENKMS_STORE;
-    else process.env.OPENKMS_STORE = saved;
-  });
+  afterEach(() => restoreStderr());
 
-  const parse = (...args: string[]) => parseConfig(['node', 'openkms-server', ...args]);
+  const parse = (...args: string[]) => parseConfig(['node', 'openkms-server', ...args], env);
 
   it('defaults to sqlite', () => {
     expect(parse().store).toBe('sqlite');
@@ -47,12 +43,12 @@ describe('--store and OPENKMS_STORE', () => {
     [`postgresql://openkms:${PASSWORD}@db.example/keys?sslmode=require`],
   ])('accepts %s by flag and by environment', (value) => {
     expect(parse('--store', value).store).toBe(value);
-    process.env.OPENKMS_STORE = value;
+    env.OPENKMS_STORE = value;
     expect(parse().store).toBe(value);
   });
 
   it('prefers the flag over the environment', () => {
-    process.env.OPENKMS_STORE = 'memory';
+    env.OPENKMS_STORE = 'memory';
     expect(parse('--store', 'postgres://db.example/keys').store).toBe('postgres://db.example/keys');
   });
 
@@ -64,7 +60,7 @@ describe('--store and OPENKMS_STORE', () => {
       expect(stderr).toContain('expected sqlite, memory, or a postgres:// or postgresql:// URL');
       expect(stderr).not.toContain(PASSWORD);
       stderr = '';
-      process.env.OPENKMS_STORE = value;
+      env.OPENKMS_STORE = value;
       expect(() => parse()).toThrow();
       expect(stderr).toContain('OPENKMS_STORE');
       expect(stderr).not.toContain(PASSWORD);

@@ -13,7 +13,7 @@ import {
   parseListLimit,
   parseListMarker,
 } from '../src/handlers/wire';
-import { SPEC_PATH } from '../src/spec-path';
+import { SPEC_PATH } from '../src/runtime/spec-path';
 
 type Schema = { properties: Record<string, { pattern?: string; enum?: string[] }> };
 const schemas = (parse(readFileSync(SPEC_PATH, 'utf8')) as { components: { schemas: Record<string, Schema> } }).components.schemas;

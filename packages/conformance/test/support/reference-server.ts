@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256Hex, startServer } from '@openkms/server';
+import { resolveServerConfig, sha256Hex, startServer } from '@openkms/server';
 
 /** Two callers of two different domains, each allowed on its own project: the isolation checks need both. */
 export const ALICE = { projectId: 'project-alice', token: 'okms_conformance_alice_token', domainId: 'a1'.repeat(16) } as const;
@@ -22,20 +22,20 @@ export async function startReferenceServer(): Promise<ReferenceServer> {
   const tokenFile = join(dataDir, 'tokens.json');
   const tokens = [ALICE, CAROL].map((c, i) => ({ name: `caller-${i}`, token_sha256: sha256Hex(c.token), domain_id: c.domainId, projects: [c.projectId] }));
   writeFileSync(tokenFile, JSON.stringify({ tokens }), { mode: 0o600 });
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    store: 'memory',
-    rootKey: undefined,
-    rootKeyFile: join(dataDir, 'root.key'),
-    tokenFile,
-    region: REGION,
-    // Every kit run makes ~60 keys per project and the broken-server suite runs the kit many times.
-    maxKeysPerProject: 100_000,
-    logLevel: 'silent',
-    validateResponses: true,
-  });
+  const server = await startServer(
+    resolveServerConfig({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      store: 'memory',
+      tokenFile,
+      region: REGION,
+      // Every kit run makes ~60 keys per project and the broken-server suite runs the kit many times.
+      maxKeysPerProject: 100_000,
+      logLevel: 'silent',
+      validateResponses: true,
+    }),
+  );
   return {
     url: server.url,
     close: async () => {

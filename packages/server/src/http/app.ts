@@ -9,7 +9,7 @@ import { createOperationHandlers, type RequestContext } from '../handlers';
 import type { TokenRegistry } from '../auth/token-registry';
 import { NO_AUDIT, type AuditSink } from '../audit/audit-log';
 import { auditOperation, type AuditLocals } from '../audit/audit-trail';
-import { SPEC_PATH } from '../spec-path';
+import { SPEC_PATH } from '../runtime/spec-path';
 import { errorMapper, sendKmsError } from './error-mapper';
 import { rateLimiter, type RateLimits } from './rate-limits';
 import { createRouteMatcher } from './route-matcher';

@@ -1,14 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { KmsService, readActiveRootKeyId } from '@openkms/core';
-import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type DevelopmentToken } from './auth/token-registry';
-import type { ServerConfig } from './config';
-import { createFileAuditSink } from './audit/audit-log';
-import { createApp } from './http/app';
-import { answerClientError } from './http/client-error';
+import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type DevelopmentToken } from '../auth/token-registry';
+import { dataDirPaths, type ServerConfig } from '../config';
+import { createFileAuditSink } from '../audit/audit-log';
+import { createApp } from '../http/app';
+import { answerClientError } from '../http/client-error';
 import { loadRootKeys } from './root-keys';
 import { describeStore, openStore } from './store';
 
@@ -27,7 +26,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the store, loads the root key and tokens, and listens. Fails fast on any misconfiguration. */
+/**
+ * Opens the store, loads the root key and tokens, and listens. Fails fast on any misconfiguration.
+ * In-process callers (tests, the test launcher) build the config with resolveServerConfig({ port: 0, … }).
+ */
 export async function startServer(config: ServerConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
@@ -58,7 +60,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   logger.info({ active_root_key: service.rootKeyIds.active, held_root_keys: service.rootKeyIds.held }, 'root keys match the store');
 
   let accepting = true;
-  const audit = createFileAuditSink(join(config.dataDir, 'audit.log'));
+  const audit = createFileAuditSink(dataDirPaths(config.dataDir).auditLog);
   const app = createApp({
     service,
     tokens,
@@ -68,8 +70,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     validateResponses: config.validateResponses,
     isReady: () => accepting,
   });
-  const headersTimeout = config.headersTimeoutMs ?? 10_000;
-  const requestTimeout = config.requestTimeoutMs ?? 30_000;
+  const { headersTimeoutMs: headersTimeout, requestTimeoutMs: requestTimeout } = config;
   // Node checks these timeouts only every connectionsCheckingInterval (30 s by default), so
   // a slow client would hold its connection far past the limit without a shorter interval.
   const server: Server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout / 2) }, app);
@@ -84,7 +85,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   server.keepAliveTimeout = 5_000;
   // Slow or stuck clients must not hold connections: headers, then the whole request, are
   // bounded (above), and so is the number of connections.
-  server.maxConnections = config.maxConnections ?? 1024;
+  server.maxConnections = config.maxConnections;
   server.on('clientError', answerClientError);
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -2,9 +2,9 @@ import cluster, { type Worker } from 'node:cluster';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { readActiveRootKeyId } from '@openkms/core';
-import { createTokenFileIfAbsent } from './auth/token-registry';
+import { createTokenFileIfAbsent } from '../auth/token-registry';
 import { printDevelopmentToken } from './development-token-banner';
-import type { ServerConfig } from './config';
+import { ENVIRONMENT_VARIABLES, type ServerConfig } from '../config';
 import { loadRootKeys } from './root-keys';
 import { openStore } from './store';
 
@@ -29,7 +29,7 @@ async function prepareRootKeyFile(config: ServerConfig, logger: Logger): Promise
  * to them), replaces a worker that dies, and on SIGTERM/SIGINT stops them all gracefully.
  */
 export async function runClusterPrimary(config: ServerConfig, logger: Logger): Promise<void> {
-  const workers = config.workers ?? 1;
+  const { workers } = config;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   await prepareRootKeyFile(config, logger);
   const developmentToken = createTokenFileIfAbsent(config.tokenFile);
@@ -37,8 +37,8 @@ export async function runClusterPrimary(config: ServerConfig, logger: Logger): P
 
   // Root keys given in the environment go to the workers only, never to anything else.
   const workerEnv = {
-    ...(config.rootKey !== undefined && { OPENKMS_ROOT_KEY: config.rootKey }),
-    ...(config.previousRootKey !== undefined && { OPENKMS_PREVIOUS_ROOT_KEY: config.previousRootKey }),
+    ...(config.rootKey !== undefined && { [ENVIRONMENT_VARIABLES.rootKey]: config.rootKey }),
+    ...(config.previousRootKey !== undefined && { [ENVIRONMENT_VARIABLES.previousRootKey]: config.previousRootKey }),
   };
   let stopping = false;
   let stopExitCode = 0;

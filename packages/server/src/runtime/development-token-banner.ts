@@ -1,4 +1,4 @@
-import type { DevelopmentToken } from './auth/token-registry';
+import type { DevelopmentToken } from '../auth/token-registry';
 
 /** Shown once on the terminal, deliberately outside the structured log. */
 export function printDevelopmentToken({ token, domainId, projectId }: DevelopmentToken, url: string): void {

@@ -1,49 +1,61 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import pino from 'pino';
 import { maskUrlPasswordsInText, rewrapAllKeys, type KeyStore } from '@openkms/core';
-import { appendMaintenanceRecord } from './audit/audit-log';
-import { addKeyStoreOptions, resolveKeyStoreConfig, ROOT_KEY_HELP, type StoreSetting } from './config';
-import { loadRootKeys } from './root-keys';
-import { openStore } from './store';
+import { appendMaintenanceRecord } from '../audit/audit-log';
+import {
+  addKeyStoreOptions,
+  DATA_DIR_FILES,
+  dataDirPaths,
+  DEFAULTS,
+  forgetRootKeys,
+  parseOptions,
+  resolveRewrapConfig,
+  ROOT_KEY_HELP,
+  rootKeysFrom,
+  settingsCommand,
+  type Environment,
+  type RewrapConfigInput,
+} from '../config';
+import { loadRootKeys } from '../runtime/root-keys';
+import { openStore } from '../runtime/store';
 
 const DESCRIPTION = `re-wrap every key's material under the root key, retiring the previous root key (root key rotation)
 
 Online and crash safe: servers holding both root keys keep serving throughout, and an
 interrupted run is finished by running it again. Steps (embedded store, default paths):
-  1. mv .openkms/root.key .openkms/root.key.previous
-  2. kill -HUP <server pid>   (the server creates a new root.key and holds both keys)
+  1. mv ${DEFAULTS.dataDir}/${DATA_DIR_FILES.rootKey} ${DEFAULTS.dataDir}/${DATA_DIR_FILES.previousRootKey}
+  2. kill -HUP <server pid>   (the server creates a new ${DATA_DIR_FILES.rootKey} and holds both keys)
   3. openkms-server rewrap
-  4. once it reports "finished", delete root.key.previous (the server no longer needs it)`;
+  4. once it reports "finished", delete ${DATA_DIR_FILES.previousRootKey} (the server no longer needs it)`;
 
 /**
  * `openkms-server rewrap`: root key rotation. Prints one JSON line per batch and a summary;
  * exits 0 when the rotation is finished, 1 when it is not (or failed), 2 on bad usage.
  */
-export async function runRewrapCommand(argv: readonly string[], out: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
-  const command = addKeyStoreOptions(new Command('openkms-server rewrap').description(DESCRIPTION), 'the new root key file (must exist)')
-    .addOption(new Option('--batch-size <n>', 'keys read and re-wrapped per batch').default(200).argParser(positiveInteger))
-    .addHelpText('after', ROOT_KEY_HELP)
-    .configureOutput({ outputError: (text, write) => write(maskUrlPasswordsInText(text)) })
-    .exitOverride();
+export async function runRewrapCommand(
+  argv: readonly string[],
+  env: Environment,
+  out: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<number> {
+  const command = addKeyStoreOptions(settingsCommand('openkms-server rewrap', DESCRIPTION), 'the new root key file (must exist)')
+    .addOption(new Option('--batch-size <n>', 'keys read and re-wrapped per batch').argParser(positiveInteger))
+    .addHelpText('after', ROOT_KEY_HELP);
+  let options: RewrapConfigInput;
   try {
-    command.parse([...argv], { from: 'user' });
+    options = parseOptions<RewrapConfigInput>(command, argv, env, 'user');
   } catch (error) {
     // --help and --version exit 0; any usage error is 2 (commander would say 1, like a failed rewrap).
     return (error as { exitCode?: number }).exitCode === 0 ? 0 : 2;
   }
-  const options = command.opts<{ dataDir: string; store: StoreSetting; rootKeyFile?: string; previousRootKeyFile?: string; batchSize: number }>();
-  const config = resolveKeyStoreConfig(options);
-  delete process.env.OPENKMS_ROOT_KEY;
-  delete process.env.OPENKMS_PREVIOUS_ROOT_KEY;
+  const config = resolveRewrapConfig({ ...options, ...rootKeysFrom(env) });
+  forgetRootKeys(env);
   const line = (record: Record<string, unknown>) => out(`${JSON.stringify(record)}\n`);
-  const auditPath = join(config.dataDir, 'audit.log');
+  const { auditLog: auditPath, keyStore: sqlitePath } = dataDirPaths(config.dataDir);
 
   let store: KeyStore | undefined;
   try {
     if (config.store === 'memory') throw new Error('--store memory holds nothing to re-wrap');
-    const sqlitePath = join(config.dataDir, 'keys.sqlite');
     if (config.store === 'sqlite' && !existsSync(sqlitePath)) throw new Error(`no key store at ${sqlitePath}; is --data-dir right?`);
     const rootKeys = loadRootKeys(config, { create: 'never' });
     line({ msg: 'rewrap starting', ...rootKeys.description });
@@ -52,7 +64,7 @@ export async function runRewrapCommand(argv: readonly string[], out: (text: stri
       store,
       rootKey: rootKeys.rootKey,
       previousRootKeys: rootKeys.previousRootKeys,
-      batchSize: options.batchSize,
+      batchSize: config.batchSize,
       onProgress: (progress) => line({ msg: 'rewrap progress', ...progress }),
     });
     const { unreadable, ...summary } = report;

@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { maskPostgresUrl, MemoryKeyStore, PostgresKeyStore, SqliteKeyStore, type KeyStore } from '@openkms/core';
-import type { StoreSetting } from './config';
+import { dataDirPaths, type StoreSetting } from '../config';
 
 /** Opens the key store the configuration names; a PostgreSQL store is migrated before use. */
 export async function openStore(setting: StoreSetting, dataDir: string, logger: Logger): Promise<KeyStore> {
   if (setting === 'memory') return new MemoryKeyStore();
-  if (setting === 'sqlite') return new SqliteKeyStore(join(dataDir, 'keys.sqlite'));
+  if (setting === 'sqlite') return new SqliteKeyStore(dataDirPaths(dataDir).keyStore);
   return PostgresKeyStore.open({
     connectionString: setting,
     onIdleConnectionError: (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed; it will be replaced'),

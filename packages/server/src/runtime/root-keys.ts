@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { loadOrCreateRootKeyFile, loadRootKeyFile, RootKey } from '@openkms/core';
-import type { KeyStoreConfig } from './config';
+import type { KeyStoreConfig } from '../config';
 
 export interface LoadedRootKeys {
   /** The root key new stores start with and rotations move to. */
@@ -38,7 +38,7 @@ export function loadRootKeys(config: KeyStoreConfig, creation: RootKeyCreation):
   if (config.previousRootKey !== undefined) {
     previous = RootKey.fromEncoded(config.previousRootKey);
     previousSource = 'OPENKMS_PREVIOUS_ROOT_KEY';
-  } else if (config.previousRootKeyFile && (config.previousRootKeyFile.required || existsSync(config.previousRootKeyFile.path))) {
+  } else if (config.previousRootKeyFile.required || existsSync(config.previousRootKeyFile.path)) {
     const { path } = config.previousRootKeyFile;
     if (!existsSync(path)) throw new Error(`previous root key file ${path} does not exist`);
     previous = loadRootKeyFile(path);

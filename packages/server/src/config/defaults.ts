@@ -1,0 +1,24 @@
+import type { LogLevel, StoreSetting } from './server-config';
+
+/**
+ * Every default of the server and its commands, in one place (read by resolveServerConfig and
+ * shown by --help). Paths inside the data directory default to the names in data-dir.ts.
+ */
+export const DEFAULTS = Object.freeze({
+  host: '127.0.0.1',
+  port: 8080,
+  dataDir: '.openkms',
+  store: 'sqlite' as StoreSetting,
+  region: 'local-1',
+  maxKeysPerProject: 1000,
+  logLevel: 'info' as LogLevel,
+  validateResponses: false,
+  /** No limits (`--rate-limits off`), for local development. */
+  rateLimits: Object.freeze({}),
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxConnections: 1024,
+  workers: 1,
+  /** `rewrap`: keys read and re-wrapped per batch. */
+  batchSize: 200,
+});

@@ -1,0 +1,35 @@
+export { DEFAULTS } from './defaults';
+export { DATA_DIR_FILES, dataDirPaths, type DataDirFile } from './data-dir';
+export { ENVIRONMENT_VARIABLES, forgetRootKeys, type Environment } from './environment';
+export {
+  ConfigError,
+  LOG_LEVELS,
+  resolveDataDir,
+  resolveKeyStoreConfig,
+  resolveServerConfig,
+  type KeyStoreConfig,
+  type KeyStoreConfigInput,
+  type LogLevel,
+  type ServerConfig,
+  type ServerConfigInput,
+  type StoreSetting,
+} from './server-config';
+export {
+  resolveBackupConfig,
+  resolveRewrapConfig,
+  type BackupConfig,
+  type BackupConfigInput,
+  type RewrapConfig,
+  type RewrapConfigInput,
+} from './maintenance-config';
+export {
+  addDataDirOption,
+  addKeyStoreOptions,
+  buildCommand,
+  integer,
+  parseConfig,
+  parseOptions,
+  ROOT_KEY_HELP,
+  rootKeysFrom,
+  settingsCommand,
+} from './command-line';

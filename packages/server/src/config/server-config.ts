@@ -1,0 +1,128 @@
+import { resolve } from 'node:path';
+import type { PostgresUrl } from '@openkms/core';
+import type { RateLimits } from '../http/rate-limits';
+import { dataDirPaths } from './data-dir';
+import { DEFAULTS } from './defaults';
+
+/** Where keys are kept: `sqlite` (a file in the data dir), `memory`, or a PostgreSQL URL. */
+export type StoreSetting = 'sqlite' | 'memory' | PostgresUrl;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * What a caller sets: the command line (flags, then environment) or code (tests, the test
+ * launcher). Anything left out takes its default in resolveServerConfig.
+ */
+export interface ServerConfigInput {
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly dataDir?: string;
+  readonly store?: StoreSetting;
+  /** Root key given directly (hex or base64); wins over rootKeyFile. */
+  readonly rootKey?: string;
+  /** Default: `<dataDir>/root.key`. */
+  readonly rootKeyFile?: string;
+  /** A root key being retired, given directly (hex or base64); wins over previousRootKeyFile. */
+  readonly previousRootKey?: string;
+  /** A file named here must exist; the default (`<dataDir>/root.key.previous`) is read only if it does. */
+  readonly previousRootKeyFile?: string;
+  /** Default: `<dataDir>/tokens.json`. */
+  readonly tokenFile?: string;
+  readonly region?: string;
+  readonly maxKeysPerProject?: number;
+  readonly logLevel?: LogLevel;
+  readonly validateResponses?: boolean;
+  /** Per-operation, per-domain request limits. */
+  readonly rateLimits?: RateLimits;
+  /** Time a client has to send the request headers. */
+  readonly headersTimeoutMs?: number;
+  /** Time a client has to send the whole request. */
+  readonly requestTimeoutMs?: number;
+  /** Open connections beyond which new ones are refused. */
+  readonly maxConnections?: number;
+  /** Processes serving one port (node:cluster); 1 runs no cluster. */
+  readonly workers?: number;
+}
+
+/** Everything the server needs to start, every field decided: defaults applied, paths absolute. */
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly store: StoreSetting;
+  /** Root key given directly (hex or base64); wins over rootKeyFile. */
+  readonly rootKey: string | undefined;
+  readonly rootKeyFile: string;
+  /** A root key being retired, given directly (hex or base64); wins over previousRootKeyFile. */
+  readonly previousRootKey: string | undefined;
+  /** The retiring root key's file; `required` when named explicitly (the default path is read only if it exists). */
+  readonly previousRootKeyFile: { readonly path: string; readonly required: boolean };
+  readonly tokenFile: string;
+  readonly region: string;
+  readonly maxKeysPerProject: number;
+  readonly logLevel: LogLevel;
+  readonly validateResponses: boolean;
+  /** Per-operation, per-domain request limits (empty: none). */
+  readonly rateLimits: RateLimits;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly workers: number;
+}
+
+/** Where the keys are and what protects them: the settings the server and its maintenance commands share. */
+type KeyStoreSetting = 'dataDir' | 'store' | 'rootKey' | 'rootKeyFile' | 'previousRootKey' | 'previousRootKeyFile';
+export type KeyStoreConfigInput = Pick<ServerConfigInput, KeyStoreSetting>;
+export type KeyStoreConfig = Pick<ServerConfig, KeyStoreSetting>;
+
+/** A setting that contradicts another; the command line reports it as a usage error. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The data directory, absolute. */
+export function resolveDataDir(dataDir: string | undefined): string {
+  return resolve(dataDir ?? DEFAULTS.dataDir);
+}
+
+export function resolveKeyStoreConfig(input: KeyStoreConfigInput): KeyStoreConfig {
+  const dataDir = resolveDataDir(input.dataDir);
+  const files = dataDirPaths(dataDir);
+  return {
+    dataDir,
+    store: input.store ?? DEFAULTS.store,
+    rootKey: input.rootKey,
+    rootKeyFile: resolve(input.rootKeyFile ?? files.rootKey),
+    previousRootKey: input.previousRootKey,
+    previousRootKeyFile: {
+      path: resolve(input.previousRootKeyFile ?? files.previousRootKey),
+      required: input.previousRootKeyFile !== undefined,
+    },
+  };
+}
+
+/** Applies the defaults (the only place that does) and checks the settings against each other. */
+export function resolveServerConfig(input: ServerConfigInput): ServerConfig {
+  const keyStore = resolveKeyStoreConfig(input);
+  const config: ServerConfig = {
+    host: input.host ?? DEFAULTS.host,
+    port: input.port ?? DEFAULTS.port,
+    ...keyStore,
+    tokenFile: resolve(input.tokenFile ?? dataDirPaths(keyStore.dataDir).tokens),
+    region: input.region ?? DEFAULTS.region,
+    maxKeysPerProject: input.maxKeysPerProject ?? DEFAULTS.maxKeysPerProject,
+    logLevel: input.logLevel ?? DEFAULTS.logLevel,
+    validateResponses: input.validateResponses ?? DEFAULTS.validateResponses,
+    rateLimits: input.rateLimits ?? DEFAULTS.rateLimits,
+    headersTimeoutMs: input.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs,
+    requestTimeoutMs: input.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+    maxConnections: input.maxConnections ?? DEFAULTS.maxConnections,
+    workers: input.workers ?? DEFAULTS.workers,
+  };
+  if (config.workers > 1 && config.store === 'memory') {
+    throw new ConfigError('--workers > 1 needs a shared store (sqlite or postgres): each worker would have its own memory store');
+  }
+  return config;
+}

@@ -1,4 +1,0 @@
-import { resolve } from 'node:path';
-
-/** spec/kms.yaml, read at runtime by express-openapi-validator (same depth from src/ and dist/). */
-export const SPEC_PATH = resolve(__dirname, '../../../spec/kms.yaml');

@@ -5,7 +5,7 @@ import type { RequestContext } from './request-context';
 
 /** POST /v1.0/{project_id}/kms/decrypt-datakey */
 export function decryptDatakeyHandler(service: KmsService): DataKeysApiHandlers<RequestContext>['decryptDatakey'] {
-  return async ({ body }, { scope, log }) => {
+  return async ({ body }, { scope, log, audit }) => {
     const opened = await service.decryptDataKey(scope, {
       keyId: body.key_id,
       // The schema allows only hex digits in pairs, so this decodes every character.
@@ -13,6 +13,7 @@ export function decryptDatakeyHandler(service: KmsService): DataKeysApiHandlers<
       datakeyBytes: Number(body.datakey_cipher_length),
       encryptionContext: body.encryption_context,
     });
+    audit.keyId = opened.keyId;
     try {
       // Never the key itself, nor its digest, in the log.
       log.debug({ key_id: opened.keyId, datakey_length: opened.plaintext.length }, 'data key decrypted');

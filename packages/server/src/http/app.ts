@@ -46,6 +46,16 @@ export interface AppOptions {
   readonly api?: AppApi;
 }
 
+/** The API of spec/kms.yaml: the generated route table and the handlers over `service`. */
+export function kmsApi(service: KmsService): AppApi {
+  return {
+    document: loadKmsSpec(),
+    operations: kmsOperations,
+    // The generated OperationHandlers type checked each handler's input and result against the spec.
+    handlers: createOperationHandlers(service) as unknown as Readonly<Record<string, OperationHandler>>,
+  };
+}
+
 /**
  * The HTTP surface. The route table is the only router: each operation is mounted once, with
  * its checks in the order the spec documents (route and method, token, content type, rate
@@ -53,12 +63,7 @@ export interface AppOptions {
  * with another method 405 KMS.0215 with `Allow`, whatever the token or body.
  */
 export function createApp(options: AppOptions): Express {
-  const api: AppApi = options.api ?? {
-    document: loadKmsSpec(),
-    operations: kmsOperations,
-    // The generated OperationHandlers type checked each handler's input and result against the spec.
-    handlers: createOperationHandlers(options.service) as unknown as Readonly<Record<string, OperationHandler>>,
-  };
+  const api = options.api ?? kmsApi(options.service);
   const log = redactingLogger(options.logger, api.operations);
   const pipeline = {
     document: api.document,

@@ -1,4 +1,4 @@
-import { Configuration, DataKeysApi, KeysApi } from './generated';
+import { Configuration, DataKeysApi, KeysApi, type OperationId } from './generated';
 import type {
   CreateDatakeyRequest,
   CreateDatakeyResponse,
@@ -38,8 +38,24 @@ export interface CallOptions {
   readonly timeoutMs?: number;
 }
 
+/** The body of a generated API method's parameters: everything but the path's `projectId`. */
+type BodyOf<Parameters> = Parameters extends { projectId: string } ? Parameters[Exclude<keyof Parameters, 'projectId'>] : never;
+type GeneratedMethod<Id extends OperationId> = (KeysApi & DataKeysApi)[Id];
+
+/**
+ * One method per operationId of the generated code, taking the generated request body and
+ * answering the generated response: KmsClient extends it, so an operation added to the spec
+ * (or a changed body) fails to compile until the client follows.
+ */
+export type KmsOperations = {
+  [Id in OperationId]: (
+    request: NonNullable<BodyOf<Parameters<GeneratedMethod<Id>>[0]>>,
+    options?: CallOptions,
+  ) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>;
+};
+
 /** The KMS v1.0 API in the API's own field names. Every non-2xx answer throws a {@link KmsError}. */
-export interface KmsClient {
+export interface KmsClient extends KmsOperations {
   /** `POST /v1.0/{project_id}/kms/create-key`: a new customer master key. */
   createKey(request: CreateKeyRequest, options?: CallOptions): Promise<CreateKeyResponse>;
   /** `POST /v1.0/{project_id}/kms/create-datakey`: a data key, plain and sealed under the CMK. */

@@ -1,4 +1,6 @@
-export { createApp, MAX_BODY_BYTES, type AppOptions } from './http/app';
+export { createApp, kmsApi, MAX_BODY_BYTES, type AppApi, type AppOptions, type OperationHandler } from './http/app';
+export type { ApiDocument } from './http/api-spec';
+export { createFileAuditSink } from './audit/audit-log';
 export { startServer, type RunningServer } from './runtime/server';
 export {
   parseConfig,

@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { KmsService, MemoryKeyStore, RootKey, type KeyStore } from '@openkms/core';
 import { sha256Hex, TokenRegistry } from '../src/auth/token-registry';
-import { createApp } from '../src/http/app';
+import { createApp, type AppApi } from '../src/http/app';
 import type { RateLimits } from '../src/http/rate-limits';
 
 /** Two callers in one domain with different projects, and a third in another domain. */
@@ -31,7 +31,9 @@ export interface TestApp {
 }
 
 /** The app as the server builds it, over an in-memory store, with response validation on. */
-export async function buildTestApp(options: { maxKeysPerProject?: number; store?: KeyStore; rateLimits?: RateLimits } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  options: { maxKeysPerProject?: number; store?: KeyStore; rateLimits?: RateLimits; api?: (service: KmsService) => AppApi } = {},
+): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -54,7 +56,7 @@ export async function buildTestApp(options: { maxKeysPerProject?: number; store?
       projects: [caller.projectId],
     })),
   );
-  const app = createApp({ service, tokens, logger, validateResponses: true, rateLimits: options.rateLimits });
+  const app = createApp({ service, tokens, logger, validateResponses: true, rateLimits: options.rateLimits, api: options.api?.(service) });
   const post = (path: string, caller: Caller = CALLERS.alice) =>
     request(app).post(`/v1.0/${caller.projectId}/kms/${path}`).set('X-Auth-Token', caller.token);
   return {

@@ -1,8 +1,10 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import type { OperationId } from '@openkms/client';
 import type { LoadedSpec, OpenApiDocument } from './load-spec';
 
-export type OperationId = 'createKey' | 'createDatakey' | 'encryptDatakey' | 'decryptDatakey' | 'describeKey' | 'listKeys';
+/** The spec's operationIds, as the generated client names them. */
+export type { OperationId };
 
 /** Base URI the spec's component schemas are registered under in ajv. */
 const SCHEMAS_ID = 'https://openkms.invalid/spec/components.json';

@@ -5,12 +5,13 @@ import { formatHex, parseDatakeyBits } from './wire';
 
 /** POST /v1.0/{project_id}/kms/create-datakey */
 export function createDatakeyHandler(service: KmsService): DataKeysApiHandlers<RequestContext>['createDatakey'] {
-  return async ({ body }, { scope, log }) => {
+  return async ({ body }, { scope, log, audit }) => {
     const dataKey = await service.createDataKey(scope, {
       keyId: body.key_id,
       datakeyBits: parseDatakeyBits(body.datakey_length),
       encryptionContext: body.encryption_context,
     });
+    audit.keyId = dataKey.keyId;
     try {
       log.debug({ key_id: dataKey.keyId, datakey_length: body.datakey_length }, 'data key created');
       return { key_id: dataKey.keyId, plain_text: formatHex(dataKey.plaintext), cipher_text: formatHex(dataKey.ciphertext) };

@@ -4,13 +4,14 @@ import type { RequestContext } from './request-context';
 
 /** POST /v1.0/{project_id}/kms/create-key */
 export function createKeyHandler(service: KmsService): KeysApiHandlers<RequestContext>['createKey'] {
-  return async ({ body }, { scope, log }) => {
+  return async ({ body }, { scope, log, audit }) => {
     const key = await service.createKey(scope, {
       keyAlias: body.key_alias,
       keyDescription: body.key_description,
       origin: body.origin,
       enterpriseProjectId: body.enterprise_project_id,
     });
+    audit.keyId = key.keyId;
     log.info({ key_id: key.keyId, origin: body.origin ?? 'kms' }, 'key created');
     return { key_info: { key_id: key.keyId, domain_id: key.domainId } };
   };

@@ -5,7 +5,7 @@ import { formatHex, parseDatakeyBytes, parseHex } from './wire';
 
 /** POST /v1.0/{project_id}/kms/encrypt-datakey */
 export function encryptDatakeyHandler(service: KmsService): DataKeysApiHandlers<RequestContext>['encryptDatakey'] {
-  return async ({ body }, { scope, log }) => {
+  return async ({ body }, { scope, log, audit }) => {
     const datakeyBytes = parseDatakeyBytes(body.datakey_plain_length, 'datakey_plain_length');
     const plaintext = parseHex(body.plain_text, 'KMS.2101');
     try {
@@ -15,6 +15,7 @@ export function encryptDatakeyHandler(service: KmsService): DataKeysApiHandlers<
         datakeyBytes,
         encryptionContext: body.encryption_context,
       });
+      audit.keyId = sealed.keyId;
       log.debug({ key_id: sealed.keyId, datakey_length: datakeyBytes }, 'data key encrypted');
       return { key_id: sealed.keyId, cipher_text: formatHex(sealed.ciphertext), datakey_length: String(datakeyBytes) };
     } finally {

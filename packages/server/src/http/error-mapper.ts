@@ -1,6 +1,9 @@
 import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
 import { KMS_ERRORS, KmsError, isKmsErrorCode, type KmsErrorCode } from '@openkms/core';
 import type { OperationDefinition } from '../generated/runtime';
+import { requestLogger } from './request-log';
+import { maybeRequestState } from './request-state';
 
 interface ValidatorErrorItem {
   path?: string;
@@ -12,7 +15,8 @@ interface ValidatorErrorItem {
 export function sendKmsError(res: Response, error: KmsError, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
   // For the request log and the audit trail.
-  res.locals.kmsErrorCode = error.code;
+  const state = maybeRequestState(res.req);
+  if (state) state.errorCode = error.code;
   res.set(headers).status(error.httpStatus).json({ error: { error_code: error.code, error_msg: error.message } });
 }
 
@@ -74,11 +78,12 @@ function fieldMessage(code: KmsErrorCode, field: string): string {
  * Final error handler. Logs server faults with their stack (never request bodies), answers
  * every failure with the KMS body.
  */
-export function errorMapper(): ErrorRequestHandler {
+export function errorMapper(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const kmsError = toKmsError(error, res.locals.operation as OperationDefinition | undefined);
+    const state = maybeRequestState(req);
+    const kmsError = toKmsError(error, state?.operation);
     if (kmsError.httpStatus >= 500) {
-      req.log?.error({ err: error }, 'request failed');
+      (state ? requestLogger(logger, req, state) : logger).error({ err: error }, 'request failed');
     }
     sendKmsError(res, kmsError);
   };

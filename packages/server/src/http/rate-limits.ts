@@ -1,8 +1,9 @@
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { KmsError } from '@openkms/core';
-import type { OperationId } from '../generated';
+import { operationIds, type OperationId } from '../generated';
 import { sendKmsError } from './error-mapper';
+import { requestState } from './request-state';
 
 /** A limit of `limit` requests per `windowMs`, counted per domain (customer). */
 export interface RateLimit {
@@ -18,7 +19,8 @@ export const SERVICE_RATE_LIMITS: RateLimits = {
   createKey: { limit: 20, windowMs: 1000 },
 };
 
-const OPERATIONS: readonly OperationId[] = ['createKey', 'createDatakey', 'encryptDatakey', 'decryptDatakey', 'describeKey', 'listKeys'];
+/** The operations a limit may name: every operationId of the spec, from the generated code. */
+const OPERATIONS: readonly OperationId[] = operationIds;
 const WINDOWS: Readonly<Record<string, number>> = { s: 1000, min: 60_000, h: 3_600_000 };
 
 /**
@@ -43,37 +45,23 @@ export function parseRateLimits(text: string): RateLimits {
   return limits;
 }
 
-/** What the limiter reads from res.locals: the matched operation and the caller's domain. */
-interface LimiterLocals {
-  operation?: { operationId: string };
-  context?: { scope: { domainId: string } };
-}
-
 /**
- * Throttles each limited operation per domain, after authentication and before the body is
- * parsed, so a throttled request costs little. Over the limit: 429 KMS.0429 with
- * `Retry-After` (seconds until the window resets). Counters live in this process: with
- * several instances, each enforces the limit on its own.
+ * The limiter of one operation, when `limits` names it: per domain, after authentication
+ * and before the body is parsed, so a throttled request costs little. Over the limit: 429
+ * KMS.0429 with `Retry-After` (seconds until the window resets). Counters live in this
+ * process: with several instances, each enforces the limit on its own.
  */
-export function rateLimiter(limits: RateLimits): RequestHandler {
-  const limiters = new Map<string, RequestHandler>();
-  for (const [operation, { limit, windowMs }] of Object.entries(limits) as Array<[OperationId, RateLimit]>) {
-    limiters.set(
-      operation,
-      rateLimit({
-        windowMs,
-        limit,
-        standardHeaders: 'draft-7',
-        legacyHeaders: false,
-        keyGenerator: (_req, res) => (res.locals as LimiterLocals).context?.scope.domainId ?? '',
-        handler: (_req, res) => sendKmsError(res, new KmsError('KMS.0429')),
-        // The key is the domain, never the client IP, so the library's IP checks do not apply.
-        validate: false,
-      }),
-    );
-  }
-  return (req, res, next) => {
-    const limiter = limiters.get((res.locals as LimiterLocals).operation?.operationId ?? '');
-    return limiter ? limiter(req, res, next) : next();
-  };
+export function operationRateLimiter(operationId: string, limits: Readonly<Partial<Record<string, RateLimit>>>): RequestHandler | undefined {
+  const found = limits[operationId];
+  if (!found) return undefined;
+  return rateLimit({
+    windowMs: found.windowMs,
+    limit: found.limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (req) => requestState(req).principal?.scope.domainId ?? '',
+    handler: (_req, res) => sendKmsError(res, new KmsError('KMS.0429')),
+    // The key is the domain, never the client IP, so the library's IP checks do not apply.
+    validate: false,
+  });
 }

@@ -1,0 +1,91 @@
+import type { OperationDefinition } from '../generated/runtime';
+
+export type RouteMatch<T> =
+  | { readonly kind: 'operation'; readonly route: T; readonly pathParams: Record<string, string> }
+  | { readonly kind: 'method-not-allowed'; readonly allow: readonly string[] }
+  | { readonly kind: 'not-found' };
+
+/** One path segment's place in the table: literal children by text, at most one parameter child. */
+interface Node<T> {
+  readonly literals: Map<string, Node<T>>;
+  param?: { readonly name: string; readonly node: Node<T> };
+  /** Upper-case method -> route, for paths that end here. */
+  readonly methods: Map<string, T>;
+}
+
+const newNode = <T>(): Node<T> => ({ literals: new Map(), methods: new Map() });
+
+/**
+ * The operations' paths as a tree of segments (`/v1.0/{project_id}/kms/create-key`), so a
+ * lookup walks the request's few segments whatever the number of operations. Matching is
+ * exact (case-sensitive, no trailing slash); a parameter matches one non-empty segment and is
+ * URI-decoded when it can be (a malformed escape is left as sent, for the validator to refuse).
+ */
+export class RouteTable<T extends { readonly operation: OperationDefinition }> {
+  readonly #root: Node<T> = newNode();
+
+  constructor(routes: Iterable<T>) {
+    for (const route of routes) this.#add(route);
+  }
+
+  #add(route: T): void {
+    const { path, method, operationId } = route.operation;
+    let node = this.#root;
+    for (const segment of path.split('/').slice(1)) {
+      const param = /^\{([^{}/]+)\}$/.exec(segment);
+      if (param) {
+        if (node.param && node.param.name !== param[1]) {
+          throw new Error(`${operationId}: path parameter {${param[1]}} where another path has {${node.param.name}}`);
+        }
+        node.param ??= { name: param[1]!, node: newNode() };
+        node = node.param.node;
+      } else {
+        let next = node.literals.get(segment);
+        if (!next) node.literals.set(segment, (next = newNode()));
+        node = next;
+      }
+    }
+    const verb = method.toUpperCase();
+    if (node.methods.has(verb)) throw new Error(`${operationId}: ${verb} ${path} is mounted twice`);
+    node.methods.set(verb, route);
+  }
+
+  lookup(method: string, path: string): RouteMatch<T> {
+    if (path.charCodeAt(0) !== 47 /* '/' */) return { kind: 'not-found' };
+    const params: Array<[string, string]> = [];
+    const node = find(this.#root, path.split('/'), 1, params);
+    if (!node) return { kind: 'not-found' };
+    const route = node.methods.get(method);
+    if (!route) return { kind: 'method-not-allowed', allow: [...node.methods.keys()] };
+    const pathParams: Record<string, string> = {};
+    for (const [name, value] of params) pathParams[name] = safeDecode(value);
+    return { kind: 'operation', route, pathParams };
+  }
+}
+
+/** The node `segments[index..]` leads to (a path that ends at a node with methods); literals before parameters. */
+function find<T>(node: Node<T>, segments: readonly string[], index: number, params: Array<[string, string]>): Node<T> | undefined {
+  if (index === segments.length) return node.methods.size > 0 ? node : undefined;
+  const segment = segments[index]!;
+  const literal = node.literals.get(segment);
+  if (literal) {
+    const found = find(literal, segments, index + 1, params);
+    if (found) return found;
+  }
+  if (node.param && segment !== '') {
+    params.push([node.param.name, segment]);
+    const found = find(node.param.node, segments, index + 1, params);
+    if (found) return found;
+    params.pop();
+  }
+  return undefined;
+}
+
+function safeDecode(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

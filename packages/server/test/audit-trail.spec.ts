@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { ServerConfig } from '../src/config';
 import { startServer, type RunningServer } from '../src/server';
+import { testServerConfig } from '../src/testing';
 
 jest.setTimeout(30_000);
 
@@ -21,20 +21,8 @@ afterAll(() => {
   rmSync(tempRoot, { recursive: true, force: true });
 });
 
-function configFor(dataDir: string, rootKeyHex: string): ServerConfig {
-  return {
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    store: 'sqlite',
-    rootKey: rootKeyHex,
-    rootKeyFile: join(dataDir, 'root.key'),
-    tokenFile: join(dataDir, 'tokens.json'),
-    region: 'local-1',
-    maxKeysPerProject: 1000,
-    logLevel: 'silent',
-    validateResponses: true,
-  };
+function configFor(dataDir: string, rootKeyHex: string) {
+  return testServerConfig(dataDir, { rootKey: rootKeyHex });
 }
 
 interface Call {

@@ -9,27 +9,24 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { RootKey } from '@openkms/core';
-import type { KeyStoreConfig, ServerConfig } from '../src/config';
+import type { KeyStoreConfig } from '../src/config';
 import { loadRootKeys } from '../src/root-keys';
 import { startServer, type RunningServer } from '../src/server';
-import { runOpenkms, type OpenkmsProcess } from './server-process';
+import { runOpenkms, testServerConfig, type NodeProcess } from '../src/testing';
 
 jest.setTimeout(60_000);
 
 let dir: string;
 let counter = 0;
 const running: RunningServer[] = [];
-const spawned: OpenkmsProcess[] = [];
+const spawned: NodeProcess[] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'openkms-root-keys-'));
 });
 afterEach(async () => {
   for (const server of running.splice(0)) await server.close();
-  for (const proc of spawned.splice(0)) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-    await proc.exited;
-  }
+  for (const proc of spawned.splice(0)) await proc.kill();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -144,17 +141,8 @@ describe('reloading root keys in a running server', () => {
     return { logger: pino({ level: 'info' }, sink), entries };
   }
 
-  function serverConfig(dataDir: string): ServerConfig {
-    return {
-      host: '127.0.0.1',
-      port: 0,
-      ...keyConfig(dataDir),
-      tokenFile: join(dataDir, 'tokens.json'),
-      region: 'local-1',
-      maxKeysPerProject: 1000,
-      logLevel: 'info',
-      validateResponses: true,
-    };
+  function serverConfig(dataDir: string) {
+    return testServerConfig(dataDir, { ...keyConfig(dataDir), logLevel: 'info' });
   }
 
   async function createKey(server: RunningServer, alias: string): Promise<number> {

@@ -11,14 +11,16 @@ import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { Configuration, DataKeysApi, KeysApi } from '@openkms/client';
 import { KmsService, RootKey, SqliteKeyStore } from '@openkms/core';
-import type { DevelopmentToken } from '../src/auth/token-registry';
-import type { ServerConfig } from '../src/config';
-import { startServer, type RunningServer } from '../src/server';
-import { KEY_ID_PATTERN } from './support';
+import { startServer, type RunningServer, type ServerConfig } from '@openkms/server';
+import { testServerConfig } from '@openkms/server/testing';
 
 jest.setTimeout(30_000);
 
 const REGION = 'live-test-1';
+const KEY_ID_PATTERN = /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/;
+
+/** The token a server's first start creates (with the token file), shown once. */
+type DevelopmentToken = NonNullable<RunningServer['developmentToken']>;
 const UPPER_HEX = /^(?:[0-9A-F]{2})+$/;
 
 let tempRoot: string;
@@ -45,20 +47,7 @@ function newDataDir(): string {
 }
 
 function configFor(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
-  return {
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    store: 'sqlite',
-    rootKey: undefined,
-    rootKeyFile: join(dataDir, 'root.key'),
-    tokenFile: join(dataDir, 'tokens.json'),
-    region: REGION,
-    maxKeysPerProject: 1000,
-    logLevel: 'trace',
-    validateResponses: true,
-    ...overrides,
-  };
+  return testServerConfig(dataDir, { region: REGION, logLevel: 'trace', ...overrides });
 }
 
 interface CapturedLog {

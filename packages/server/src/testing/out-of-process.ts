@@ -68,6 +68,11 @@ export function cleanEnvironment(extra: Record<string, string> = {}): NodeJS.Pro
   return { ...env, ...extra };
 }
 
+/** Output for an error message: whole when short, else its start (where a usage error is) and its end. */
+function clip(text: string): string {
+  return text.length <= 6000 ? text : `${text.slice(0, 3000)}\n…\n${text.slice(-3000)}`;
+}
+
 function parseJsonLine(line: string): Record<string, unknown> | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
@@ -119,7 +124,7 @@ export function spawnNode(args: readonly string[], options: SpawnOptions = {}): 
     child.once('error', () => finish(null, null));
   });
 
-  const failure = (what: string, why: string) => new Error(`${why} ${what}\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`);
+  const failure = (what: string, why: string) => new Error(`${why} ${what}\nstdout:\n${clip(out)}\nstderr:\n${clip(err)}`);
 
   function waitUntil<T>(probe: () => T | undefined, what: string): Promise<T> {
     return new Promise<T>((resolveWait, reject) => {

@@ -7,29 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { startServer, type RunningServer, type ServerConfig, type StoreSetting } from './server-internals';
+import { startServer, testServerConfig, type RunningServer, type ServerConfig, type StoreSetting } from './server-internals';
 import { newTenant, writeTokenFile, type TestTenant } from './tenants';
-
-/**
- * A complete config for a test server: 127.0.0.1 on a free port, its files in `dataDir`
- * (SQLite store, root.key, tokens.json), region local-1, every response checked against the spec.
- */
-export function testServerConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
-  return {
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    store: 'sqlite',
-    rootKey: undefined,
-    rootKeyFile: join(dataDir, 'root.key'),
-    tokenFile: join(dataDir, 'tokens.json'),
-    region: 'local-1',
-    maxKeysPerProject: 1000,
-    logLevel: 'silent',
-    validateResponses: true,
-    ...overrides,
-  };
-}
 
 export interface TestServerOptions<T extends readonly Partial<TestTenant>[]> {
   /** Where the server keeps its files; by default a fresh temporary directory that stop() removes. */

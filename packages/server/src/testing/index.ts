@@ -2,7 +2,8 @@
  * `@openkms/server/testing`: the one way the tests of every package (and the bench) start a
  * reference server, in this process or as the real command. Test support, not production code.
  */
-export { startTestServer, testServerConfig, type TestServer, type TestServerOptions, type TestTenants } from './in-process';
+export { startTestServer, type TestServer, type TestServerOptions, type TestTenants } from './in-process';
+export { testServerConfig } from './server-internals';
 export {
   cleanEnvironment,
   runOpenkms,

@@ -4,6 +4,6 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
-  // Live tests spawn the reference server, Prism and npm; two workers fit CI's two cores.
+  // The spec-mock tests spawn Prism; two workers fit CI's two cores.
   maxWorkers: 2,
 };

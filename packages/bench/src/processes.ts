@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { spawnNode, startServerProcess, type NodeProcess } from '@openkms/server/testing';
 
 /** Guard against a hang only. */
 const START_TIMEOUT_MS = 60_000;
@@ -13,52 +13,45 @@ export interface Target {
   stop(): Promise<void>;
 }
 
+function targetOf(name: string, proc: NodeProcess, url: string): Target {
+  return {
+    name,
+    url,
+    pid: proc.pid,
+    rss: () => rssOf(proc.pid),
+    stop: async () => {
+      await proc.stop();
+    },
+  };
+}
+
 /**
- * Spawns a server process and waits until `ready` finds its URL in a stdout line. Its
- * stdout keeps being drained (a full pipe would stall the server) but is not kept.
+ * Spawns `node <args>` and waits until `ready` finds its URL in a stdout line. Its stdout keeps
+ * being drained (a full pipe would stall the server) but only a short tail of it is kept.
  */
-export function startTarget(name: string, args: readonly string[], env: NodeJS.ProcessEnv, ready: (line: string) => string | undefined): Promise<Target> {
-  const child: ChildProcess = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  return new Promise((resolve, reject) => {
-    let pending = '';
-    let stderr = '';
-    let found = false;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${name} did not start:\n${stderr}`));
-    }, START_TIMEOUT_MS);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      if (stderr.length < 10_000) stderr += chunk.toString();
-    });
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (found) return;
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        const url = ready(line);
-        if (!url) continue;
-        found = true;
-        clearTimeout(timer);
-        resolve({
-          name,
-          url,
-          pid: child.pid!,
-          rss: () => rssOf(child.pid!),
-          stop: async () => {
-            if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-            await exited;
-          },
-        });
-        return;
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (!found) reject(new Error(`${name} exited with ${code} before it was ready:\n${stderr}`));
-    });
+export async function startTarget(name: string, args: readonly string[], env: NodeJS.ProcessEnv, ready: (line: string) => string | undefined): Promise<Target> {
+  const proc = spawnNode(args, { env, keepOutput: false, waitMs: START_TIMEOUT_MS });
+  try {
+    return targetOf(name, proc, await proc.waitForOutputLine(ready, `${name} to start`));
+  } catch (error) {
+    await proc.kill();
+    throw error;
+  }
+}
+
+/**
+ * Starts the real `openkms-server --port 0 <args>` (with `--workers` when more than one) and
+ * waits until it listens; for a cluster, until the primary says so (it does not wait for every worker).
+ */
+export async function startOpenkmsTarget(name: string, args: readonly string[], options: { env?: Record<string, string>; workers?: number } = {}): Promise<Target> {
+  const workers = options.workers ?? 1;
+  const proc = await startServerProcess(workers > 1 ? [...args, '--workers', String(workers)] : args, {
+    env: options.env,
+    keepOutput: false,
+    waitMs: START_TIMEOUT_MS,
+    cluster: workers > 1,
   });
+  return targetOf(name, proc, proc.url);
 }
 
 /** RSS of a process and its children (a cluster's workers), in bytes, from /proc. */

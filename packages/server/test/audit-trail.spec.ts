@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { resolveServerConfig, type ServerConfig } from '../src/config';
 import { startServer, type RunningServer } from '../src/runtime/server';
+import { testServerConfig } from '../src/testing';
 
 jest.setTimeout(30_000);
 
@@ -21,8 +21,8 @@ afterAll(() => {
   rmSync(tempRoot, { recursive: true, force: true });
 });
 
-function configFor(dataDir: string, rootKeyHex: string): ServerConfig {
-  return resolveServerConfig({ port: 0, dataDir, store: 'sqlite', rootKey: rootKeyHex, logLevel: 'silent', validateResponses: true });
+function configFor(dataDir: string, rootKeyHex: string) {
+  return testServerConfig(dataDir, { rootKey: rootKeyHex });
 }
 
 interface Call {

@@ -2,53 +2,34 @@
  * `openkms-server backup`: taken from a live server under load, restored into a fresh data
  * directory, it serves the same keys, and data keys made before the backup decrypt.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { KmsService, RootKey, SqliteKeyStore } from '@openkms/core';
 import { runBackupCommand } from '../src/commands/backup';
+import { cleanEnvironment, newTenant, SERVER_BIN, startServerProcess, writeTokenFile, type ServerProcess } from '../src/testing';
 
 jest.setTimeout(60_000);
 
-const BIN = resolve(__dirname, '../bin/openkms-server.js');
 const rootKeyHex = randomBytes(32).toString('hex');
-const token = `okms_${randomBytes(32).toString('base64url')}`;
-const scope = { domainId: randomBytes(16).toString('hex'), projectId: randomBytes(16).toString('hex') };
+const tenant = newTenant();
+const token = tenant.token;
+const scope = { domainId: tenant.domainId, projectId: tenant.projectId };
 let work: string;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'openkms-backup-cmd-'));
-  writeFileSync(
-    join(work, 'tokens.json'),
-    JSON.stringify({ tokens: [{ name: 't', token_sha256: createHash('sha256').update(token).digest('hex'), domain_id: scope.domainId, projects: [scope.projectId] }] }),
-  );
+  writeTokenFile(join(work, 'tokens.json'), [tenant]);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const env = () => ({ ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPENKMS_'))), OPENKMS_ROOT_KEY: rootKeyHex });
+const env = () => cleanEnvironment({ OPENKMS_ROOT_KEY: rootKeyHex });
 
-async function start(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, '--port', '0', '--data-dir', dataDir, '--token-file', join(work, 'tokens.json')], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  let out = '';
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n').find((candidate) => candidate.includes('"openkms server listening"'));
-      if (line) resolveUrl((JSON.parse(line) as { url: string }).url);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+function start(dataDir: string): Promise<ServerProcess> {
+  return startServerProcess(['--data-dir', dataDir, '--token-file', join(work, 'tokens.json')], { cwd: work, env: { OPENKMS_ROOT_KEY: rootKeyHex } });
 }
 
 async function post(url: string, operation: string, body: unknown): Promise<Record<string, unknown> & { status: number }> {
@@ -80,7 +61,7 @@ it('backs up a serving store consistently; the restored copy serves the keys and
     }
   })();
   const backupFile = join(work, 'backup.sqlite');
-  const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'backup', '--data-dir', join(work, 'live'), '--to', backupFile], { env: env() });
+  const { stdout } = await promisify(execFile)(process.execPath, [SERVER_BIN, 'backup', '--data-dir', join(work, 'live'), '--to', backupFile], { env: env() });
   loading = false;
   await load;
   await live.stop();
@@ -114,7 +95,7 @@ it('backs up a serving store consistently; the restored copy serves the keys and
 it('refuses to overwrite a file and explains usage errors', async () => {
   writeFileSync(join(work, 'exists.sqlite'), 'x');
   const run = (args: string[]) =>
-    promisify(execFile)(process.execPath, [BIN, 'backup', ...args], { env: env() }).then(
+    promisify(execFile)(process.execPath, [SERVER_BIN, 'backup', ...args], { env: env() }).then(
       () => 0,
       (error: { code: number }) => error.code,
     );

@@ -2,22 +2,19 @@
  * The `openkms-server` command as an operator runs it: `node bin/openkms-server.js`, which
  * loads ../dist (the nx test target builds it first; beforeAll builds it if missing).
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runOpenkms, type ProcessExit } from '../src/testing';
 
 jest.setTimeout(30_000);
 
 const SERVER_ROOT = resolve(__dirname, '..');
-const BIN = resolve(__dirname, '../bin/openkms-server.js');
 /** Guard against hangs only; never a timing assertion. */
 const WAIT_MS = 20_000;
 
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
+type Exit = ProcessExit;
 
 interface Proc {
   readonly child: ChildProcess;
@@ -62,39 +59,12 @@ function newDataDir(): string {
   return join(tempRoot, `data-${dirCounter}`);
 }
 
-/** The parent's environment without any OPENKMS_* variable, plus `extra`. */
-function environment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('OPENKMS_')) env[name] = value;
-  return { ...env, ...extra };
-}
-
 function run(args: readonly string[], env: Record<string, string> = {}): Proc {
   // cwd is a temp dir, so the default data dir (.openkms) could never land in the repository.
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: tempRoot, env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const watchers = new Set<() => void>();
-  const notify = () => watchers.forEach((watcher) => watcher());
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-    notify();
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-    notify();
-  });
-  let exited = false;
-  const exit = new Promise<Exit>((resolveExit) => {
-    child.once('close', (code, signal) => {
-      exited = true;
-      resolveExit({ code, signal });
-      notify();
-    });
-  });
-
+  const proc = runOpenkms(args, { cwd: tempRoot, env, waitMs: WAIT_MS });
   const logLines = () =>
-    out
+    proc
+      .stdout()
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => {
@@ -104,50 +74,17 @@ function run(args: readonly string[], env: Record<string, string> = {}): Proc {
           throw new Error(`stdout line is not a JSON log line: ${line}`);
         }
       });
-
-  function waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
-    return new Promise<T>((resolveWait, reject) => {
-      const check = () => {
-        let found: T | undefined;
-        try {
-          found = find();
-        } catch (error) {
-          finish();
-          reject(error);
-          return;
-        }
-        if (found !== undefined) {
-          finish();
-          resolveWait(found);
-        } else if (exited) {
-          finish();
-          reject(new Error(`process exited before ${what}\nstdout:\n${out}\nstderr:\n${err}`));
-        }
-      };
-      const guard = setTimeout(() => {
-        finish();
-        reject(new Error(`no ${what} within ${WAIT_MS} ms\nstdout:\n${out}\nstderr:\n${err}`));
-      }, WAIT_MS);
-      const finish = () => {
-        clearTimeout(guard);
-        watchers.delete(check);
-      };
-      watchers.add(check);
-      check();
-    });
-  }
-
-  const proc: Proc = {
-    child,
-    exit,
-    stdout: () => out,
-    stderr: () => err,
+  const wrapped: Proc = {
+    child: proc.child,
+    exit: proc.exited,
+    stdout: proc.stdout,
+    stderr: proc.stderr,
     logLines,
-    waitForLog: (predicate, what) => waitFor(() => logLines().find(predicate), `log line ${what}`),
-    waitForStderr: (pattern) => waitFor(() => pattern.exec(err) ?? undefined, `stderr matching ${pattern}`),
+    waitForLog: (predicate, what) => proc.waitUntil(() => logLines().find(predicate), `log line ${what}`),
+    waitForStderr: (pattern) => proc.waitForStderr(pattern),
   };
-  spawned.push(proc);
-  return proc;
+  spawned.push(wrapped);
+  return wrapped;
 }
 
 /** Resolves with the exit, or rejects if the process is still running after the guard. */

@@ -2,14 +2,14 @@
  * `openkms-server --workers N`: N processes on one port over one SQLite store, a worker that
  * dies is replaced, SIGTERM stops them all.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { runOpenkms, startServerProcess, type NodeProcess } from '../src/testing';
 
 jest.setTimeout(60_000);
 
-const BIN = resolve(__dirname, '../bin/openkms-server.js');
 /** Guard against a hang only; never a timing assertion. */
 const WAIT_MS = 30_000;
 
@@ -24,8 +24,20 @@ afterAll(() => {
 });
 
 interface Output {
-  stdout: string;
-  stderr: string;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A process's output so far, read anew on each access. */
+function outputOf(proc: NodeProcess): Output {
+  return {
+    get stdout() {
+      return proc.stdout();
+    },
+    get stderr() {
+      return proc.stderr();
+    },
+  };
 }
 
 function lines(output: Output): Array<Record<string, unknown>> {
@@ -49,13 +61,11 @@ async function waitFor<T>(what: string, probe: () => T | undefined): Promise<T> 
 }
 
 it('serves one port from N workers, replaces a dead worker, and stops cleanly on SIGTERM', async () => {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPENKMS_')));
-  child = spawn(process.execPath, [BIN, '--workers', '2', '--port', '0', '--data-dir', join(dir, 'data')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: Output = { stdout: '', stderr: '' };
+  const proc = runOpenkms(['--workers', '2', '--port', '0', '--data-dir', join(dir, 'data')], { cwd: dir });
+  child = proc.child;
+  const output = outputOf(proc);
   printed = output;
-  child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child!.once('exit', (code) => done(code)));
+  const exited = proc.exited.then((exit) => exit.code);
 
   const url = await waitFor('the cluster to listen', () => lines(output).find((line) => line.msg === 'openkms cluster listening')?.url as string | undefined);
   const token = await waitFor('the development token', () => /X-Auth-Token: (okms_\S+)/.exec(output.stderr)?.[1]);
@@ -100,36 +110,23 @@ it('serves one port from N workers, replaces a dead worker, and stops cleanly on
 });
 
 it('refuses --workers with the memory store', async () => {
-  const proc = spawn(process.execPath, [BIN, '--workers', '2', '--store', 'memory', '--port', '0', '--data-dir', join(dir, 'mem')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((done) => proc.once('exit', (c) => done(c)));
+  const proc = runOpenkms(['--workers', '2', '--store', 'memory', '--port', '0', '--data-dir', join(dir, 'mem')], { cwd: dir });
+  const { code } = await proc.exited;
   expect(code).toBe(2);
-  expect(stderr).toMatch(/--workers > 1 needs a shared store/);
+  expect(proc.stderr()).toMatch(/--workers > 1 needs a shared store/);
 });
 
 it('stops with exit code 1, instead of waiting forever, when its workers cannot start (wrong root key)', async () => {
   const dataDir = join(dir, 'wrong-key');
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPENKMS_')));
   // A store made under one root key…
-  const first = spawn(process.execPath, [BIN, '--port', '0', '--data-dir', dataDir], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let firstOut = '';
-  first.stdout!.on('data', (chunk: Buffer) => (firstOut += chunk.toString()));
-  await waitFor('the first server to listen', () => (firstOut.includes('"openkms server listening"') ? true : undefined));
-  first.kill('SIGTERM');
-  await new Promise((done) => first.once('exit', done));
+  const first = await startServerProcess(['--data-dir', dataDir], { cwd: dir, waitMs: WAIT_MS });
+  await first.stop();
 
   // …then a cluster given another one.
-  const output: Output = { stdout: '', stderr: '' };
+  const wrong = runOpenkms(['--workers', '2', '--port', '0', '--data-dir', dataDir], { cwd: dir, env: { OPENKMS_ROOT_KEY: 'ab'.repeat(32) } });
+  const output = outputOf(wrong);
   printed = output;
-  const wrong = spawn(process.execPath, [BIN, '--workers', '2', '--port', '0', '--data-dir', dataDir], {
-    cwd: dir,
-    env: { ...env, OPENKMS_ROOT_KEY: 'ab'.repeat(32) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  wrong.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
-  wrong.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
-  const code = await new Promise<number | null>((done) => wrong.once('exit', done));
+  const { code } = await wrong.exited;
   expect(code).toBe(1);
   const messages = lines(output).map((line) => line.msg);
   expect(messages).toContain('openkms server failed to start');

@@ -9,12 +9,13 @@
  * by the store's WAL + synchronous=FULL setting, not by this test.
  */
 import Database from 'better-sqlite3';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KmsService, RootKey, SqliteKeyStore, type Scope } from '@openkms/core';
-import { startServerProcess, type ServerProcess, postKms } from './server-process';
+import { newTenant, startServerProcess, writeTokenFile, type ServerProcess } from '../src/testing';
+import { postKms } from './support';
 
 jest.setTimeout(120_000);
 
@@ -35,17 +36,13 @@ interface AckedDataKey {
 
 let work: string;
 const rootKeyHex = randomBytes(32).toString('hex');
-const token = `okms_${randomBytes(32).toString('base64url')}`;
-const scope: Scope = { domainId: randomBytes(16).toString('hex'), projectId: randomBytes(16).toString('hex') };
+const tenant = newTenant();
+const token = tenant.token;
+const scope: Scope = { domainId: tenant.domainId, projectId: tenant.projectId };
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'openkms-crash-'));
-  writeFileSync(
-    join(work, 'tokens.json'),
-    JSON.stringify({
-      tokens: [{ name: 'crash-test', token_sha256: createHash('sha256').update(token).digest('hex'), domain_id: scope.domainId, projects: [scope.projectId] }],
-    }),
-  );
+  writeTokenFile(join(work, 'tokens.json'), [tenant]);
 });
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });

@@ -3,40 +3,20 @@
  * connections: each is bounded and answered with the KMS error body, and the server keeps
  * serving everyone else.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
-import { resolveServerConfig } from '../src/config';
-import { startServer, type RunningServer } from '../src/runtime/server';
+import { startTestServer, type TestServer } from '../src/testing';
 
 jest.setTimeout(30_000);
 
-let dir: string;
-let server: RunningServer;
+let server: TestServer;
 let port: number;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'openkms-hostile-'));
-  const config = resolveServerConfig({
-    port: 0,
-    dataDir: dir,
-    store: 'memory',
-    rootKey: randomBytes(32).toString('hex'),
-    logLevel: 'silent',
-    validateResponses: true,
-    headersTimeoutMs: 1000,
-    requestTimeoutMs: 1500,
-    maxConnections: 20,
-  });
-  server = await startServer(config, pino({ level: 'silent' }));
+  server = await startTestServer({ config: { headersTimeoutMs: 1000, requestTimeoutMs: 1500, maxConnections: 20 } });
   port = server.port;
 });
 afterAll(async () => {
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 /** Opens a raw TCP connection, writes `data`, and resolves with everything the server sent until it closed. */
@@ -69,7 +49,7 @@ it('a client that never finishes its headers is cut off with 408 and the KMS bod
 
 it('a client that sends headers and then trickles its body is cut off too', async () => {
   let timer: NodeJS.Timeout | undefined;
-  const { token, projectId } = server.developmentToken!;
+  const { token, projectId } = server;
   const raw = await rawExchange(
     `POST /v1.0/${projectId}/kms/create-key HTTP/1.1\r\nHost: x\r\nX-Auth-Token: ${token}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`,
     (socket) => {

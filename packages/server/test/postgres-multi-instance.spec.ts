@@ -4,24 +4,25 @@
  * rule holds across them, a key made by one works on the other, and killing one with SIGKILL
  * mid-load loses no key it acknowledged.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KmsService, PostgresKeyStore, RootKey, type Scope } from '@openkms/core';
 import { createTestSchema, type TestSchema } from '@openkms/core/testing';
+import { newTenant, startServerProcess, writeTokenFile } from '../src/testing';
 
 jest.setTimeout(60_000);
 
 const SERVER_ROOT = resolve(__dirname, '..');
-const BIN = resolve(__dirname, '../bin/openkms-server.js');
 /** Guard against a hang only; never a timing assertion. */
 const START_TIMEOUT_MS = 20_000;
 
 const rootKeyHex = randomBytes(32).toString('hex');
-const token = `okms_${randomBytes(32).toString('base64url')}`;
-const scope: Scope = { domainId: randomBytes(16).toString('hex'), projectId: randomBytes(16).toString('hex') };
+const tenant = newTenant();
+const token = tenant.token;
+const scope: Scope = { domainId: tenant.domainId, projectId: tenant.projectId };
 
 interface Instance {
   readonly child: ChildProcess;
@@ -42,12 +43,7 @@ beforeAll(() => {
   }
   work = mkdtempSync(join(tmpdir(), 'openkms-pg-multi-'));
   tokenFile = join(work, 'tokens.json');
-  writeFileSync(
-    tokenFile,
-    JSON.stringify({
-      tokens: [{ name: 'multi', token_sha256: createHash('sha256').update(token).digest('hex'), domain_id: scope.domainId, projects: [scope.projectId] }],
-    }),
-  );
+  writeTokenFile(tokenFile, [tenant]);
 }, 120_000);
 
 beforeEach(async () => {
@@ -74,44 +70,23 @@ afterAll(() => {
  * Starts an instance on the test schema. The first of each pair gets the URL by --store, the
  * second by OPENKMS_STORE, so both ways are used.
  */
-function start(how: 'flag' | 'env'): Promise<Instance> {
+async function start(how: 'flag' | 'env'): Promise<Instance> {
   instanceCounter += 1;
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPENKMS_')));
-  const args = [BIN, '--port', '0', '--data-dir', join(work, `data-${instanceCounter}`), '--token-file', tokenFile];
+  const args = ['--data-dir', join(work, `data-${instanceCounter}`), '--token-file', tokenFile];
   if (how === 'flag') args.push('--store', schema.url);
-  const child = spawn(process.execPath, args, {
+  const proc = await startServerProcess(args, {
     cwd: work,
-    env: { ...env, OPENKMS_ROOT_KEY: rootKeyHex, ...(how === 'env' ? { OPENKMS_STORE: schema.url } : {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { OPENKMS_ROOT_KEY: rootKeyHex, ...(how === 'env' ? { OPENKMS_STORE: schema.url } : {}) },
+    waitMs: START_TIMEOUT_MS,
   });
-  let out = '';
-  const exited = new Promise<void>((done) => child.once('close', () => done()));
-  const listening = new Promise<Instance>((resolveStarted, reject) => {
-    const guard = setTimeout(() => reject(new Error(`server did not start within ${START_TIMEOUT_MS} ms:\n${out}`)), START_TIMEOUT_MS);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n').find((text) => text.includes('"openkms server listening"'));
-      if (!line) return;
-      child.stdout!.off('data', onData);
-      child.stdout!.on('data', (more: Buffer) => (out += more.toString()));
-      clearTimeout(guard);
-      const entry = JSON.parse(line) as { url: string; store?: unknown; store_url?: unknown };
-      // The log names the database, with the password masked.
-      if (entry.store !== 'postgres' || typeof entry.store_url !== 'string' || !entry.store_url.includes(':***@')) {
-        reject(new Error(`the listening line does not name the PostgreSQL store with a masked password: ${line}`));
-        return;
-      }
-      resolveStarted({ child, url: entry.url, exited, output: () => out });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    void exited.then(() => {
-      clearTimeout(guard);
-      reject(new Error(`server exited before listening:\n${out}`));
-    });
-  });
-  void listening.then((instance) => instances.push(instance)).catch(() => child.kill('SIGKILL'));
-  return listening;
+  const instance: Instance = { child: proc.child, url: proc.url, exited: proc.exited.then(() => undefined), output: () => proc.stdout() + proc.stderr() };
+  instances.push(instance);
+  const entry = proc.listening as { store?: unknown; store_url?: unknown };
+  // The log names the database, with the password masked.
+  if (entry.store !== 'postgres' || typeof entry.store_url !== 'string' || !entry.store_url.includes(':***@')) {
+    throw new Error(`the listening line does not name the PostgreSQL store with a masked password: ${JSON.stringify(entry)}`);
+  }
+  return instance;
 }
 
 async function post(instance: Instance, action: 'create-key' | 'create-datakey', body: unknown): Promise<{ status: number; body: any }> {

@@ -6,12 +6,13 @@
  * afterwards the new root key alone must open every key, the old one none.
  */
 import Database from 'better-sqlite3';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RootKey, wrappingRootKeyId, type Scope } from '@openkms/core';
-import { runOpenkms, startServerProcess, stopProcess, type OpenkmsProcess, type ServerProcess, postKms } from './server-process';
+import { newTenant, runOpenkms, startServerProcess, writeTokenFile, type NodeProcess, type ServerProcess } from '../src/testing';
+import { postKms } from './support';
 
 jest.setTimeout(120_000);
 
@@ -21,26 +22,19 @@ const READERS = 4;
 let work: string;
 let dataDir: string;
 let tokenFile: string;
-const token = `okms_${randomBytes(32).toString('base64url')}`;
-const scope: Scope = { domainId: randomBytes(16).toString('hex'), projectId: randomBytes(16).toString('hex') };
-const spawned: OpenkmsProcess[] = [];
+const tenant = newTenant();
+const token = tenant.token;
+const scope: Scope = { domainId: tenant.domainId, projectId: tenant.projectId };
+const spawned: NodeProcess[] = [];
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'openkms-rotation-'));
   dataDir = join(work, 'data');
   tokenFile = join(work, 'tokens.json');
-  writeFileSync(
-    tokenFile,
-    JSON.stringify({
-      tokens: [{ name: 'rotation-test', token_sha256: createHash('sha256').update(token).digest('hex'), domain_id: scope.domainId, projects: [scope.projectId] }],
-    }),
-  );
+  writeTokenFile(tokenFile, [tenant]);
 });
 afterEach(async () => {
-  for (const proc of spawned.splice(0)) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-    await proc.exited;
-  }
+  for (const proc of spawned.splice(0)) await proc.kill();
 });
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
@@ -52,7 +46,7 @@ async function startServer(env: Record<string, string> = {}): Promise<ServerProc
   return server;
 }
 
-function rewrap(args: readonly string[] = []): OpenkmsProcess {
+function rewrap(args: readonly string[] = []): NodeProcess {
   const proc = runOpenkms(['rewrap', '--data-dir', dataDir, '--batch-size', '3', ...args], { cwd: work });
   spawned.push(proc);
   return proc;
@@ -176,11 +170,11 @@ it('rotates the root key online: readers and writers never fail, an interrupted 
   expect(wrappingCounts()).toEqual({ [newId]: KEYS_BEFORE + madeDuring.length });
 
   // The previous key is no longer needed: without it, the server opens every key, old and new.
-  await stopProcess(server);
+  await server.stop();
   unlinkSync(join(dataDir, 'root.key.previous'));
   const after = await startServer();
   expect(await decryptAll(after.url, [...made, ...madeDuring])).toEqual([]);
-  await stopProcess(after);
+  await after.stop();
 
   // The old root key alone is refused at start, before serving.
   const old = runOpenkms(['--port', '0', '--data-dir', dataDir, '--token-file', tokenFile], { cwd: work, env: { OPENKMS_ROOT_KEY: oldKeyHex } });
@@ -212,7 +206,7 @@ it('refuses to rewrap without the store’s root key, and when there is no store
   const server = await startServerProcess(['--data-dir', ownDir, '--token-file', tokenFile], { cwd: work });
   spawned.push(server);
   await makeKeyWithDataKey(server.url, 'own/key');
-  await stopProcess(server);
+  await server.stop();
   const strangerHex = randomBytes(32).toString('hex');
   const wrongKey = runOpenkms(['rewrap', '--data-dir', ownDir], { cwd: work, env: { OPENKMS_ROOT_KEY: strangerHex } });
   spawned.push(wrongKey);

@@ -12,24 +12,21 @@ import { RootKey } from '@openkms/core';
 import { resolveKeyStoreConfig, resolveServerConfig, type KeyStoreConfig, type KeyStoreConfigInput, type ServerConfig } from '../src/config';
 import { loadRootKeys } from '../src/runtime/root-keys';
 import { startServer, type RunningServer } from '../src/runtime/server';
-import { runOpenkms, type OpenkmsProcess } from './server-process';
+import { runOpenkms, type NodeProcess } from '../src/testing';
 
 jest.setTimeout(60_000);
 
 let dir: string;
 let counter = 0;
 const running: RunningServer[] = [];
-const spawned: OpenkmsProcess[] = [];
+const spawned: NodeProcess[] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'openkms-root-keys-'));
 });
 afterEach(async () => {
   for (const server of running.splice(0)) await server.close();
-  for (const proc of spawned.splice(0)) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-    await proc.exited;
-  }
+  for (const proc of spawned.splice(0)) await proc.kill();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -2,15 +2,14 @@
  * Choosing the key store: --store / OPENKMS_STORE take sqlite (the default), memory, or a
  * PostgreSQL URL, and the URL's password never reaches a log or an error message.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseConfig } from '../src/config';
 import { describeStore } from '../src/runtime/store';
 import { testPostgresUrl } from '@openkms/core/testing';
+import { runOpenkms } from '../src/testing';
 
-const BIN = resolve(__dirname, '../bin/openkms-server.js');
 const PASSWORD = 'hunter2-secret';
 
 describe('--store and OPENKMS_STORE', () => {
@@ -87,16 +86,9 @@ describe('a server that cannot use its PostgreSQL store', () => {
   it('exits 1 with a fatal log line naming the masked URL, and never shows the password', async () => {
     const url = new URL(testPostgresUrl());
     url.password = PASSWORD; // the wrong password for the test database
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPENKMS_')));
-    const child = spawn(process.execPath, [BIN, '--port', '0', '--data-dir', join(work, 'data'), '--store', url.toString()], {
-      cwd: work,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const code = await new Promise<number | null>((done) => child.once('close', (exitCode) => done(exitCode)));
+    const proc = runOpenkms(['--port', '0', '--data-dir', join(work, 'data'), '--store', url.toString()], { cwd: work });
+    const { code } = await proc.exited;
+    const out = proc.stdout() + proc.stderr();
 
     expect(code).toBe(1);
     const lines = out

@@ -86,3 +86,18 @@ export function expectKmsError(response: request.Response, status: number, code:
 }
 
 export { KEY_ID_PATTERN } from '@openkms/core';
+
+/** POSTs a JSON body to `/v1.0/{projectId}/kms/{operation}` with a token; resolves with the status and parsed body. */
+export async function postKms(
+  url: string,
+  auth: { readonly projectId: string; readonly token: string },
+  operation: string,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${url}/v1.0/${auth.projectId}/kms/${operation}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Auth-Token': auth.token },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}

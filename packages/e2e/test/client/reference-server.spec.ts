@@ -1,19 +1,24 @@
 /**
- * The client against the real reference server (spawned on a random port): the happy paths,
+ * The client against the real reference server (started on a random port): the happy paths,
  * every error case surfacing as a KmsError with the server's code, and the envelope example.
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { createKmsClient, dataKeyBytes, KmsError, type KmsClient } from '../src';
-import { startReferenceServer, type ReferenceServer } from './support/reference-server';
+import { createKmsClient, dataKeyBytes, KmsError, type KmsClient } from '@openkms/client';
+import { startTestServer } from '@openkms/server/testing';
 
 jest.setTimeout(60_000);
 
-let server: ReferenceServer;
+/** The client package's directory, for its examples. */
+const CLIENT_ROOT = dirname(require.resolve('@openkms/client/package.json'));
+/** Two tenants with their own domain, project and token, for isolation cases; a SQLite store. */
+const startReferenceServer = () => startTestServer({ store: 'sqlite', tenants: [{}, {}] });
+
+let server: Awaited<ReturnType<typeof startReferenceServer>>;
 let kms: KmsClient;
 
 beforeAll(async () => {
@@ -22,7 +27,7 @@ beforeAll(async () => {
   kms = createKmsClient({ endpoint: server.url, projectId: tenant.projectId, token: tenant.token });
 });
 afterAll(async () => {
-  await server?.dispose();
+  await server?.stop();
 });
 
 const alias = (prefix: string) => `${prefix}/${randomUUID()}`;
@@ -139,7 +144,7 @@ describe('examples/envelope-encrypt-file.mjs', () => {
       const output = join(work, 'report.txt.enc');
       const original = Buffer.from(`quarterly numbers ${randomUUID()}\n`.repeat(500));
       writeFileSync(input, original);
-      const { stdout } = await promisify(execFile)(process.execPath, [resolve(__dirname, '../examples/envelope-encrypt-file.mjs'), input, output], {
+      const { stdout } = await promisify(execFile)(process.execPath, [join(CLIENT_ROOT, 'examples/envelope-encrypt-file.mjs'), input, output], {
         env: { ...process.env, KMS_ENDPOINT: server.url, KMS_PROJECT_ID: tenant.projectId, KMS_TOKEN: tenant.token, KMS_KEY_ID: `alias/${keyAlias}` },
       });
       expect(stdout).toContain('encrypted');
@@ -159,7 +164,7 @@ describe('examples/envelope-encrypt-file.mjs', () => {
 
       // The counterpart decrypts from the file alone, through decrypt-datakey.
       const restored = join(work, 'report.txt.out');
-      const decrypted = await promisify(execFile)(process.execPath, [resolve(__dirname, '../examples/envelope-decrypt-file.mjs'), output, restored], {
+      const decrypted = await promisify(execFile)(process.execPath, [join(CLIENT_ROOT, 'examples/envelope-decrypt-file.mjs'), output, restored], {
         env: { ...process.env, KMS_ENDPOINT: server.url, KMS_PROJECT_ID: tenant.projectId, KMS_TOKEN: tenant.token },
       });
       expect(decrypted.stdout).toContain('decrypted');

@@ -6,17 +6,20 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { startReferenceServer, type ReferenceServer } from './support/reference-server';
+import { startTestServer } from '@openkms/server/testing';
 
 jest.setTimeout(180_000);
 
 const run = promisify(execFile);
-const PACKAGE_ROOT = resolve(__dirname, '..');
+/** The client package's directory, which `npm pack` packs. */
+const PACKAGE_ROOT = dirname(require.resolve('@openkms/client/package.json'));
 const TSC = require.resolve('typescript/bin/tsc');
 
-let server: ReferenceServer;
+const startReferenceServer = () => startTestServer({ store: 'sqlite', tenants: [{}, {}] });
+
+let server: Awaited<ReturnType<typeof startReferenceServer>>;
 let scratch: string;
 let tarballFiles: string[];
 
@@ -38,7 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.dispose();
+  await server?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 

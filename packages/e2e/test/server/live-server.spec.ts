@@ -11,14 +11,16 @@ import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { Configuration, DataKeysApi, KeysApi } from '@openkms/client';
 import { KmsService, RootKey, SqliteKeyStore } from '@openkms/core';
-import type { DevelopmentToken } from '../src/auth/token-registry';
-import { resolveServerConfig, type ServerConfig, type ServerConfigInput } from '../src/config';
-import { startServer, type RunningServer } from '../src/runtime/server';
-import { KEY_ID_PATTERN } from './support';
+import { KEY_ID_PATTERN } from '@openkms/core';
+import { startServer, type RunningServer, type ServerConfig, type ServerConfigInput } from '@openkms/server';
+import { testServerConfig } from '@openkms/server/testing';
 
 jest.setTimeout(30_000);
 
 const REGION = 'live-test-1';
+
+/** The token a server's first start creates (with the token file), shown once. */
+type DevelopmentToken = NonNullable<RunningServer['developmentToken']>;
 const UPPER_HEX = /^(?:[0-9A-F]{2})+$/;
 
 let tempRoot: string;
@@ -44,19 +46,8 @@ function newDataDir(): string {
   return join(tempRoot, `data-${dirCounter}`);
 }
 
-/** The root key and token files take their default places in the data dir, which the tests below read. */
 function configFor(dataDir: string, overrides: ServerConfigInput = {}): ServerConfig {
-  return resolveServerConfig({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    store: 'sqlite',
-    region: REGION,
-    maxKeysPerProject: 1000,
-    logLevel: 'trace',
-    validateResponses: true,
-    ...overrides,
-  });
+  return testServerConfig(dataDir, { region: REGION, maxKeysPerProject: 1000, logLevel: 'trace', ...overrides });
 }
 
 interface CapturedLog {

@@ -1,4 +1,4 @@
-import { runConformance, type ConformanceReport } from '../src';
+import { runConformance, type ConformanceReport } from '@openkms/conformance';
 import { startFaultyServer, type FaultyServer } from './broken/fault-proxy';
 import { BROKEN_IMPLEMENTATIONS } from './broken/faults';
 import { ALICE, CAROL, kitTarget, startReferenceServer, type ReferenceServer } from './support/reference-server';

@@ -2,9 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { runConformance, type ConformanceReport } from '../src';
-import { CHECKS } from '../src/checks/registry';
-import { DEFAULT_SPEC_PATH } from '../src/spec/load-spec';
+import { CHECKS, DEFAULT_SPEC_PATH, runConformance, type ConformanceReport } from '@openkms/conformance';
 import { ALICE, CAROL, kitTarget, startReferenceServer, type ReferenceServer } from './support/reference-server';
 
 let server: ReferenceServer;

@@ -1,15 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { REPORT_FILES } from '../src/report/write-reports';
-import { loadSpec } from '../src/spec/load-spec';
+import { dirname, join } from 'node:path';
+import { loadSpec, REPORT_FILES } from '@openkms/conformance';
 import { startFaultyServer, type FaultyServer } from './broken/fault-proxy';
 import { BROKEN_IMPLEMENTATIONS } from './broken/faults';
 import { ALICE, CAROL, startReferenceServer, type ReferenceServer } from './support/reference-server';
 
-/** The built command, as a user runs it (the nx test target builds dist first). */
-const BIN = resolve(__dirname, '../bin/openkms-conformance.js');
+/** The built command, as a user runs it (the nx test target builds the kit first). */
+const BIN = join(dirname(require.resolve('@openkms/conformance/package.json')), 'bin/openkms-conformance.js');
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {

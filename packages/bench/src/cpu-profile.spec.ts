@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Profiler } from 'node:inspector';
-import { analyseProfile, formatBreakdown, frameLocation, topFrames, type FrameCost } from './cpu-profile';
+import { analyseProfile, formatBreakdown, frameLocation, ownerOf, selfTimeByOwner, topFrames, type FrameCost } from './cpu-profile';
 
 const frame = (functionName: string, url = '', lineNumber = -1): Profiler.ProfileNode['callFrame'] => ({
   functionName,
@@ -85,13 +85,35 @@ describe('formatBreakdown', () => {
     const leaf = lines.find((line) => line.includes('leaf'));
     expect(leaf).toMatch(/^\s*250\.0\s+250\.0\s+83\s+leaf \(b\.js:5\)$/);
     expect(lines.find((line) => line.includes('recurse'))).toMatch(/^\s*100\.0\s+50\.0\s+33\s+recurse \(a\.js:20\)$/);
-    expect(lines).toHaveLength(2 + 4);
+    // Then self time by owner: b.js (leaf) 1000 µs, a.js (recurse) 200 µs; the idle loop is not work.
+    expect(lines.slice(8)).toEqual([expect.stringMatching(/^\s*250\.0\s+83\s+b\.js$/), expect.stringMatching(/^\s*50\.0\s+17\s+a\.js$/)]);
+    expect(lines).toHaveLength(2 + 4 + 2 + 2);
   });
 
   it('shows V8 pseudo-frames and node internals without a file path', () => {
     const gc: FrameCost = { functionName: '(garbage collector)', url: '', line: 0, column: 0, inclusiveUs: 1, selfUs: 1 };
     expect(frameLocation(gc, '/srv')).toBe('(native)');
     expect(frameLocation({ ...gc, url: 'node:events', line: 517 }, '/srv')).toBe('node:events:517');
+  });
+});
+
+describe('ownerOf', () => {
+  const at = (url: string, functionName = 'f'): FrameCost => ({ functionName, url, line: 1, column: 1, inclusiveUs: 1, selfUs: 1 });
+  it('names the npm package, scoped or not, by its innermost node_modules folder', () => {
+    expect(ownerOf(at('file:///repo/node_modules/express/lib/router.js'), '/repo')).toBe('express');
+    expect(ownerOf(at('file:///repo/node_modules/a/node_modules/@scope/b/index.js'), '/repo')).toBe('@scope/b');
+  });
+  it('names a workspace package by its folder, and V8 and Node by what they are', () => {
+    expect(ownerOf(at('file:///repo/packages/server/dist/http/app.js'), '/repo')).toBe('packages/server');
+    expect(ownerOf(at('node:internal/streams/readable'), '/repo')).toBe('node internals');
+    expect(ownerOf(at('', '(garbage collector)'), '/repo')).toBe('(garbage collector)');
+    expect(ownerOf(at('', 'runMicrotasks'), '/repo')).toBe('(native)');
+  });
+  it('sums self time per owner and leaves out the idle loop', () => {
+    expect(selfTimeByOwner(analyseProfile(handMade), '/srv/app')).toEqual([
+      { owner: 'b.js', selfUs: 1000 },
+      { owner: 'a.js', selfUs: 200 },
+    ]);
   });
 });
 

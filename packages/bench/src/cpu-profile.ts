@@ -48,13 +48,14 @@ export function analyseProfile(profile: Profiler.Profile): ProfileSummary {
   }
 
   const selfByNode = sampleTimeByNode(profile);
-  const frames = new Map<string, { functionName: string; url: string; line: number; column: number; inclusiveUs: number; selfUs: number }>();
+  const frames = new Map<string, { -readonly [K in keyof FrameCost]: FrameCost[K] }>();
   const frameOf = (node: Profiler.ProfileNode) => {
     const { functionName, url, lineNumber, columnNumber } = node.callFrame;
     const key = `${functionName}\u0000${url}\u0000${lineNumber}\u0000${columnNumber}`;
     let frame = frames.get(key);
     if (!frame) {
-      frame = { functionName: functionName || '(anonymous)', url, line: lineNumber + 1, column: columnNumber + 1, inclusiveUs: 0, selfUs: 0 };
+      const name = functionName || '(anonymous)';
+      frame = { functionName: name, url, line: lineNumber + 1, column: columnNumber + 1, inclusiveUs: 0, selfUs: 0 };
       frames.set(key, frame);
     }
     return frame;
@@ -112,20 +113,56 @@ export function frameLocation(frame: FrameCost, root: string): string {
 }
 
 /**
+ * Who owns a frame's code: an npm package (by its node_modules folder), a workspace package,
+ * Node's internals, or one of V8's pseudo-frames such as the garbage collector.
+ */
+export function ownerOf(frame: FrameCost, root: string): string {
+  if (!frame.url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
+  if (!frame.url.startsWith('file://')) return frame.url.startsWith('node:') ? 'node internals' : frame.url;
+  const path = fileURLToPath(frame.url);
+  const inModules = path.lastIndexOf('/node_modules/');
+  if (inModules >= 0) {
+    const [scopeOrName, name] = path.slice(inModules + '/node_modules/'.length).split('/');
+    return scopeOrName!.startsWith('@') ? `${scopeOrName}/${name}` : scopeOrName!;
+  }
+  const inRoot = relative(root, path);
+  const workspace = /^packages\/[^/]+/.exec(inRoot);
+  return workspace ? workspace[0] : inRoot;
+}
+
+/** Self time summed by owner (see ownerOf), largest first; idle time is not work and is left out. */
+export function selfTimeByOwner(summary: ProfileSummary, root: string): Array<{ owner: string; selfUs: number }> {
+  const byOwner = new Map<string, number>();
+  for (const frame of summary.frames) {
+    if (NOT_WORK.has(frame.functionName) || frame.selfUs === 0) continue;
+    const owner = ownerOf(frame, root);
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + frame.selfUs);
+  }
+  return [...byOwner].map(([owner, selfUs]) => ({ owner, selfUs })).sort((a, b) => b.selfUs - a.selfUs);
+}
+
+/**
  * The breakdown the bench prints: the top frames by inclusive time, as microseconds per
  * request (time / requests served while the profile ran).
  */
 export function formatBreakdown(summary: ProfileSummary, requests: number, count: number, root: string): string[] {
   const perRequest = (us: number) => (us / requests).toFixed(1).padStart(9);
   const busyUs = summary.totalUs - summary.idleUs;
+  const idlePercent = ((100 * summary.idleUs) / Math.max(1, summary.totalUs)).toFixed(0);
   const lines = [
     `CPU profile of the server: ${requests} requests in ${(summary.totalUs / 1e6).toFixed(2)} s sampled,` +
-      ` ${(busyUs / requests).toFixed(0)} µs busy per request (${((100 * summary.idleUs) / Math.max(1, summary.totalUs)).toFixed(0)}% idle)`,
+      ` ${(busyUs / requests).toFixed(0)} µs busy per request (${idlePercent}% idle)`,
     `${'incl µs/req'.padStart(11)}  ${'self µs/req'.padStart(11)}  ${'% busy'.padStart(6)}  function (file:line)`,
   ];
   for (const frame of topFrames(summary, count)) {
     const share = ((100 * frame.inclusiveUs) / Math.max(1, busyUs)).toFixed(0).padStart(6);
-    lines.push(`${perRequest(frame.inclusiveUs).padStart(11)}  ${perRequest(frame.selfUs).padStart(11)}  ${share}  ${frame.functionName} (${frameLocation(frame, root)})`);
+    const where = `${frame.functionName} (${frameLocation(frame, root)})`;
+    lines.push(`${perRequest(frame.inclusiveUs).padStart(11)}  ${perRequest(frame.selfUs).padStart(11)}  ${share}  ${where}`);
+  }
+  // Inclusive time names the paths; self time by owner names who spends it.
+  lines.push('', `${'self µs/req'.padStart(11)}  ${'% busy'.padStart(6)}  owner of the code`);
+  for (const { owner, selfUs } of selfTimeByOwner(summary, root).slice(0, count)) {
+    lines.push(`${perRequest(selfUs).padStart(11)}  ${((100 * selfUs) / Math.max(1, busyUs)).toFixed(0).padStart(6)}  ${owner}`);
   }
   return lines;
 }

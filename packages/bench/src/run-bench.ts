@@ -19,6 +19,7 @@ import { profileDuring } from './server-profile';
 import { formatTable, formatVerdicts } from './table';
 import { EXIT_TARGET_MISSED, exitCodeFor, judge } from './targets';
 import { startWideSpec } from './wide-spec-hook';
+import { wideSpecRow } from './wide-spec-scenario';
 
 interface Options {
   duration: number;
@@ -185,16 +186,8 @@ async function main(): Promise<void> {
       await server.stop();
     }
 
-    if (startWideSpec) {
-      server = await startWideSpec(setup);
-      try {
-        rows.push(await measure(SCENARIO.wideSpec, server, options, { path: datakeyPath, body: datakeyBody(keyIds) }));
-      } finally {
-        await server.stop();
-      }
-    } else {
-      rows.push(notRun(SCENARIO.wideSpec, 'its server is not wired in yet (src/wide-spec-hook.ts)'));
-    }
+    const sameLoad = { path: datakeyPath, body: datakeyBody(keyIds) };
+    rows.push(await wideSpecRow(startWideSpec, setup, (scenario, wide) => measure(scenario, wide, options, sameLoad)));
 
     for (const workers of options.workers) {
       server = await startOpenkms(setup, { workers });

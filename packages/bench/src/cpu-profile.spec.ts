@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import type { Profiler } from 'node:inspector';
-import { analyseProfile, formatBreakdown, frameLocation, ownerOf, selfTimeByOwner, topFrames, type FrameCost } from './cpu-profile';
+import {
+  analyseProfile,
+  formatBreakdown,
+  frameLocation,
+  ownerOf,
+  perRequestReport,
+  selfTimeByOwner,
+  topFrames,
+  type FrameCost,
+} from './cpu-profile';
 
 const frame = (functionName: string, url = '', lineNumber = -1): Profiler.ProfileNode['callFrame'] => ({
   functionName,
@@ -94,6 +103,24 @@ describe('formatBreakdown', () => {
     const gc: FrameCost = { functionName: '(garbage collector)', url: '', line: 0, column: 0, inclusiveUs: 1, selfUs: 1 };
     expect(frameLocation(gc, '/srv')).toBe('(native)');
     expect(frameLocation({ ...gc, url: 'node:events', line: 517 }, '/srv')).toBe('node:events:517');
+  });
+});
+
+describe('perRequestReport', () => {
+  it('gives the same figures as the printed breakdown, per request', () => {
+    expect(perRequestReport(analyseProfile(handMade), 4, 2, '/srv/app')).toEqual({
+      requests: 4,
+      sampledUs: 1600,
+      idleUs: 400,
+      topFrames: [
+        { function: 'leaf', location: 'b.js:5', inclusiveUsPerRequest: 250, selfUsPerRequest: 250 },
+        { function: 'other', location: 'c.js:1', inclusiveUsPerRequest: 200, selfUsPerRequest: 0 },
+      ],
+      selfTimeByOwner: [
+        { owner: 'b.js', selfUsPerRequest: 250 },
+        { owner: 'a.js', selfUsPerRequest: 50 },
+      ],
+    });
   });
 });
 

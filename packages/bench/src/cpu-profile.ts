@@ -168,3 +168,21 @@ export function formatBreakdown(summary: ProfileSummary, requests: number, count
   }
   return lines;
 }
+
+/** The breakdown as data, for the bench's JSON results. */
+export function perRequestReport(summary: ProfileSummary, requests: number, count: number, root: string) {
+  return {
+    requests,
+    sampledUs: summary.totalUs,
+    idleUs: summary.idleUs,
+    topFrames: topFrames(summary, count).map((frame) => ({
+      function: frame.functionName,
+      location: frameLocation(frame, root),
+      inclusiveUsPerRequest: frame.inclusiveUs / requests,
+      selfUsPerRequest: frame.selfUs / requests,
+    })),
+    selfTimeByOwner: selfTimeByOwner(summary, root)
+      .slice(0, count)
+      .map(({ owner, selfUs }) => ({ owner, selfUsPerRequest: selfUs / requests })),
+  };
+}

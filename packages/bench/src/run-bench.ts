@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { analyseProfile, formatBreakdown, frameLocation, topFrames } from './cpu-profile';
+import { analyseProfile, formatBreakdown, perRequestReport } from './cpu-profile';
 import { runLoad, warmUp } from './load';
 import { startOpenkms, type OpenkmsSetup } from './openkms-server';
 import { addFillerKeys } from './populate';
@@ -97,10 +97,10 @@ interface LoadSpec {
 /** Sequential requests before each measurement: see warmUp. */
 const WARM_UP_REQUESTS = 20;
 
-async function loadOn(target: Target, options: Options, load: LoadSpec) {
+async function loadOn(target: Target, options: Options, load: LoadSpec, warmUpRequests = WARM_UP_REQUESTS) {
   const headers: Record<string, string> = load.auth === false ? {} : { 'X-Auth-Token': TOKEN };
   const request = { url: target.url, path: load.path, headers, body: load.body };
-  await warmUp(request, WARM_UP_REQUESTS);
+  await warmUp(request, warmUpRequests);
   return runLoad({
     ...request,
     connections: load.connections ?? options.connections,
@@ -118,7 +118,8 @@ async function measure(scenario: string, target: Target, options: Options, load:
 /** Loads the server as the create-datakey row does, with the profiler on; its figures are not a row. */
 async function profileDatakey(server: Target, profileFile: string, options: Options, load: LoadSpec) {
   process.stdout.write(`  CPU profile of ${SCENARIO.datakey} (profiler on; not a table row) …\n`);
-  const { result, profile } = await profileDuring(server.pid, profileFile, () => loadOn(server, options, load));
+  // No warm-up inside the profile (the server is warm by now): every profiled request is counted.
+  const { result, profile } = await profileDuring(server.pid, profileFile, () => loadOn(server, options, load, 0));
   return { requests: result.requests, summary: analyseProfile(profile) };
 }
 
@@ -222,18 +223,7 @@ async function main(): Promise<void> {
       const root = process.cwd();
       process.stdout.write(`\n${formatBreakdown(profile.summary, profile.requests, options.profileTop, root).join('\n')}\n`);
       copyFileSync(profileFile, `${stem}.cpuprofile`);
-      profileReport = {
-        file: `${stem}.cpuprofile`,
-        requests: profile.requests,
-        sampledUs: profile.summary.totalUs,
-        idleUs: profile.summary.idleUs,
-        topFrames: topFrames(profile.summary, options.profileTop).map((frame) => ({
-          function: frame.functionName,
-          location: frameLocation(frame, root),
-          inclusiveUsPerRequest: frame.inclusiveUs / profile.requests,
-          selfUsPerRequest: frame.selfUs / profile.requests,
-        })),
-      };
+      profileReport = { file: `${stem}.cpuprofile`, ...perRequestReport(profile.summary, profile.requests, options.profileTop, root) };
     }
     process.stdout.write(`\n${formatVerdicts(verdicts).join('\n')}\n`);
 

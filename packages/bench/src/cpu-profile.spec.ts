@@ -132,7 +132,8 @@ describe('ownerOf', () => {
   });
   it('names a workspace package by its folder, and V8 and Node by what they are', () => {
     expect(ownerOf(at('file:///repo/packages/server/dist/http/app.js'), '/repo')).toBe('packages/server');
-    expect(ownerOf(at('node:internal/streams/readable'), '/repo')).toBe('node internals');
+    expect(ownerOf(at('node:internal/streams/readable'), '/repo')).toBe('node:internal/streams');
+    expect(ownerOf(at('node:_http_server'), '/repo')).toBe('node:_http_server');
     expect(ownerOf(at('', '(garbage collector)'), '/repo')).toBe('(garbage collector)');
     expect(ownerOf(at('', 'writev'), '/repo')).toBe('no file: writev');
   });

@@ -114,13 +114,14 @@ export function frameLocation(frame: FrameCost, root: string): string {
 
 /**
  * Who owns a frame's code: an npm package (by its node_modules folder), a workspace package,
- * Node's internals, or one of V8's pseudo-frames such as the garbage collector. A function with
+ * an area of Node's own code, or one of V8's pseudo-frames such as the garbage collector. A function with
  * no script (a native binding such as writev, or code built by `new Function` such as ajv's
  * validators) is its own owner, by name: lumped together they would hide where the time goes.
  */
 export function ownerOf(frame: FrameCost, root: string): string {
   if (!frame.url) return frame.functionName.startsWith('(') ? frame.functionName : `no file: ${frame.functionName}`;
-  if (!frame.url.startsWith('file://')) return frame.url.startsWith('node:') ? 'node internals' : frame.url;
+  // Node's own modules by area (node:events, node:_http_server, node:internal/streams): one lump would hide too much.
+  if (!frame.url.startsWith('file://')) return frame.url.startsWith('node:') ? frame.url.split('/').slice(0, 2).join('/') : frame.url;
   const path = fileURLToPath(frame.url);
   const inModules = path.lastIndexOf('/node_modules/');
   if (inModules >= 0) {

@@ -41,14 +41,15 @@ const positive = (value: string) => {
   return Number(value);
 };
 
-const workerCounts = (value: string) => value.split(',').filter(Boolean).map(positive);
+// "0" skips the runs: an empty argument does not survive nx's forwarding of `npm run bench -- …`.
+const workerCounts = (value: string) => (value === '0' ? [] : value.split(',').filter(Boolean).map(positive));
 
 const program = new Command('openkms-bench')
   .option('--duration <s>', 'seconds per measurement', positive, 10)
   .option('--connections <n>', 'concurrent connections of the load generator', positive, 32)
   .option('--steady-rate <rps>', 'request rate of the steady-load latency run', positive, 1000)
   .option('--large-keys <n>', 'keys in the store for the large-store run (0 skips it)', integer, 1_000_000)
-  .option('--workers <list>', 'comma-separated worker counts for the --workers runs (empty skips them)', workerCounts, [2])
+  .option('--workers <list>', 'comma-separated worker counts for the cluster runs (0 skips them)', workerCounts, [2])
   .option('--no-profile', 'skip the CPU profile of create-datakey')
   .option('--profile-top <n>', 'frames shown in the CPU profile breakdown', positive, 10)
   .option('--out <dir>', 'directory for the JSON results and the .cpuprofile', 'bench-results')

@@ -11,6 +11,8 @@ export const SCENARIO = {
   createKey: 'openkms create-key',
   steady: (rate: number) => `openkms create-datakey at ${rate}/s`,
   wideSpec: 'openkms create-datakey, 30-operation spec',
+  /** The 6-operation server measured in turns with the 30-operation one (see wide-spec-scenario). */
+  sixSpecPaired: 'openkms create-datakey, 6 operations, paired',
   workers: (count: number) => `openkms create-datakey, ${count} workers`,
   largeStore: (keys: number) => `openkms create-datakey (${keys} keys)`,
   // Rows kept for scenarios still to be built, so the table shows they are missing.

@@ -64,7 +64,7 @@ export function judge(rows: readonly Row[], settings: TargetSettings): Verdict[]
   });
 
   const wideTarget = `30-operation spec within ${WIDE_SPEC_TOLERANCE * 100}% of 6 operations`;
-  const wideSpec = needing(wideTarget, [SCENARIO.wideSpec, SCENARIO.datakey], (wide, six) => {
+  const wideSpec = needing(wideTarget, [SCENARIO.wideSpec, SCENARIO.sixSpecPaired], (wide, six) => {
     const within = Math.abs(wide.requestsPerSecond - six.requestsPerSecond) <= WIDE_SPEC_TOLERANCE * six.requestsPerSecond;
     return { measured: ratio(wide.requestsPerSecond / six.requestsPerSecond), status: met(within) };
   });

@@ -39,8 +39,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
       },
     ],
   });
+  if (result.requests.total === 0) {
+    const why = 'the machine is too busy or the server hangs';
+    throw new Error(`load on ${options.path}: no request completed in ${options.durationSeconds} s (${why})`);
+  }
   if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
-    throw new Error(`load on ${options.path} was not clean: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx of ${result.requests.total}`);
+    const failures = `${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`;
+    throw new Error(`load on ${options.path} was not clean: ${failures} of ${result.requests.total}`);
   }
   return {
     requestsPerSecond: result.requests.average,
@@ -49,4 +54,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
     latencyMaxMs: result.latency.max,
     requests: result.requests.total,
   };
+}
+
+/**
+ * A few sequential requests before a measurement, so a freshly started process has compiled its
+ * hot paths (and the validator its schemas) before the clock runs.
+ */
+export async function warmUp(options: Pick<LoadOptions, 'url' | 'path' | 'headers' | 'body'>, count: number): Promise<void> {
+  for (let n = 0; n < count; n++) {
+    const res = await fetch(`${options.url}${options.path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...options.headers },
+      body: options.body(),
+    });
+    if (!res.ok) throw new Error(`warm-up request to ${options.path} answered ${res.status}: ${await res.text()}`);
+    await res.arrayBuffer();
+  }
 }

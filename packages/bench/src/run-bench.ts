@@ -1,16 +1,25 @@
 /**
  * `npm run bench`: measures the reference server's create-datakey and create-key against two
- * baselines doing the same crypto on the same machine, a steady-rate latency run, and the
- * cost of a store with a million keys. Prints a table with ratios and targets; writes JSON.
+ * baselines doing the same crypto on the same machine, a steady-rate latency run, the cost of
+ * a wide spec and of a store with a million keys. Prints a table, the CPU profile of
+ * create-datakey and the issue 14 targets; writes JSON; exits 2 when a target is missed.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { runLoad, type LoadFigures } from './load';
+import { join, resolve } from 'node:path';
+import { analyseProfile, formatBreakdown, perRequestReport } from './cpu-profile';
+import { runLoad, warmUp } from './load';
+import { startOpenkms, type OpenkmsSetup } from './openkms-server';
 import { addFillerKeys } from './populate';
 import { startTarget, withPeakRss, type Target } from './processes';
+import { notRun, PLANNED, SCENARIO, type MeasuredRow, type Row } from './scenarios';
+import { profileDuring } from './server-profile';
+import { formatTable, formatVerdicts } from './table';
+import { EXIT_TARGET_MISSED, exitCodeFor, judge } from './targets';
+import { startWideSpec } from './wide-spec-hook';
+import { wideSpecRows } from './wide-spec-scenario';
 
 interface Options {
   duration: number;
@@ -18,53 +27,49 @@ interface Options {
   steadyRate: number;
   largeKeys: number;
   workers: number[];
+  profile: boolean;
+  profileTop: number;
   out: string;
-}
-
-interface Row extends LoadFigures {
-  readonly scenario: string;
-  readonly peakRssMb: number;
 }
 
 const integer = (value: string) => {
   if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
   return Number(value);
 };
+const positive = (value: string) => {
+  if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+};
+
+// "0" skips the runs: an empty argument does not survive nx's forwarding of `npm run bench -- …`.
+const workerCounts = (value: string) => (value === '0' ? [] : value.split(',').filter(Boolean).map(positive));
 
 const program = new Command('openkms-bench')
-  .option('--duration <s>', 'seconds per measurement', integer, 10)
-  .option('--connections <n>', 'concurrent connections of the load generator', integer, 32)
-  .option('--steady-rate <rps>', 'request rate of the steady-load latency run', integer, 1000)
+  .option('--duration <s>', 'seconds per measurement', positive, 10)
+  .option('--connections <n>', 'concurrent connections of the load generator', positive, 32)
+  .option('--steady-rate <rps>', 'request rate of the steady-load latency run', positive, 1000)
   .option('--large-keys <n>', 'keys in the store for the large-store run (0 skips it)', integer, 1_000_000)
-  .option('--workers <list>', 'comma-separated worker counts for the --workers runs (empty skips them)', (value: string) => value.split(',').filter(Boolean).map(integer), [2])
-  .option('--out <dir>', 'directory for the JSON results', 'bench-results');
+  .option('--workers <list>', 'comma-separated worker counts for the cluster runs (0 skips them)', workerCounts, [2])
+  .option('--no-profile', 'skip the CPU profile of create-datakey')
+  .option('--profile-top <n>', 'frames shown in the CPU profile breakdown', positive, 10)
+  .option('--out <dir>', 'directory for the JSON results and the .cpuprofile', 'bench-results')
+  .addHelpText('after', `\nExit status: 0 when no target was missed, ${EXIT_TARGET_MISSED} when one was, 1 when the run failed.`);
 
-const SERVER_BIN = join(dirname(require.resolve('@openkms/server/package.json')), 'bin/openkms-server.js');
 const PROJECT = randomBytes(16).toString('hex');
 const DOMAIN = randomBytes(16).toString('hex');
 const TOKEN = `okms_${randomBytes(32).toString('base64url')}`;
-const ROOT_KEY = randomBytes(32).toString('hex');
 
 const datakeyBody = (keyIds: readonly string[]) => () =>
-  JSON.stringify({ key_id: keyIds[Math.floor(Math.random() * keyIds.length)], datakey_length: '512', encryption_context: { bench: 'yes' } });
+  JSON.stringify({
+    key_id: keyIds[Math.floor(Math.random() * keyIds.length)],
+    datakey_length: '512',
+    encryption_context: { bench: 'yes' },
+  });
 
 function startBaseline(name: string, script: string): Promise<Target> {
   return startTarget(name, [join(__dirname, script)], process.env, (line) => {
     const match = /^LISTENING (\d+)$/.exec(line.trim());
     return match ? `http://127.0.0.1:${match[1]}` : undefined;
-  });
-}
-
-function startOpenkms(dataDir: string, workers = 1): Promise<Target> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPENKMS_')));
-  const args = [SERVER_BIN, '--port', '0', '--data-dir', dataDir, '--token-file', join(dataDir, '..', 'tokens.json'), '--max-keys-per-project', '1000000'];
-  if (workers > 1) args.push('--workers', String(workers));
-  // One process: its "listening" line. A cluster: the primary's, once every worker is up is not
-  // announced, so the bench waits for the primary's line and measures the primary's RSS only.
-  const ready = workers > 1 ? '"openkms cluster listening"' : '"openkms server listening"';
-  return startTarget(`openkms x${workers}`, args, { ...env, OPENKMS_ROOT_KEY: ROOT_KEY }, (line) => {
-    if (!line.includes(ready)) return undefined;
-    return (JSON.parse(line) as { url: string }).url;
   });
 }
 
@@ -82,25 +87,41 @@ async function createKeys(target: Target, count: number): Promise<string[]> {
   return ids;
 }
 
-async function measure(
-  scenario: string,
-  target: Target,
-  options: Options,
-  load: { path: string; body: () => string; overallRate?: number; auth?: boolean; connections?: number },
-): Promise<Row> {
+interface LoadSpec {
+  readonly path: string;
+  readonly body: () => string;
+  readonly overallRate?: number;
+  readonly auth?: boolean;
+  readonly connections?: number;
+}
+
+/** Sequential requests before each measurement: see warmUp. */
+const WARM_UP_REQUESTS = 20;
+
+async function loadOn(target: Target, options: Options, load: LoadSpec, warmUpRequests = WARM_UP_REQUESTS) {
+  const headers: Record<string, string> = load.auth === false ? {} : { 'X-Auth-Token': TOKEN };
+  const request = { url: target.url, path: load.path, headers, body: load.body };
+  await warmUp(request, warmUpRequests);
+  return runLoad({
+    ...request,
+    connections: load.connections ?? options.connections,
+    durationSeconds: options.duration,
+    ...(load.overallRate !== undefined && { overallRate: load.overallRate }),
+  });
+}
+
+async function measure(scenario: string, target: Target, options: Options, load: LoadSpec): Promise<MeasuredRow> {
   process.stdout.write(`  ${scenario} …\n`);
-  const { result, peakRss } = await withPeakRss(target, () =>
-    runLoad({
-      url: target.url,
-      path: load.path,
-      headers: load.auth === false ? {} : { 'X-Auth-Token': TOKEN },
-      body: load.body,
-      connections: load.connections ?? options.connections,
-      durationSeconds: options.duration,
-      ...(load.overallRate !== undefined && { overallRate: load.overallRate }),
-    }),
-  );
-  return { scenario, ...result, peakRssMb: peakRss / 2 ** 20 };
+  const { result, peakRss } = await withPeakRss(target, () => loadOn(target, options, load));
+  return { scenario, status: 'measured', ...result, peakRssMb: peakRss / 2 ** 20 };
+}
+
+/** Loads the server as the create-datakey row does, with the profiler on; its figures are not a row. */
+async function profileDatakey(server: Target, profileFile: string, options: Options, load: LoadSpec) {
+  process.stdout.write(`  CPU profile of ${SCENARIO.datakey} (profiler on; not a table row) …\n`);
+  // No warm-up inside the profile (the server is warm by now): every profiled request is counted.
+  const { result, profile } = await profileDuring(server.pid, profileFile, () => loadOn(server, options, load, 0));
+  return { requests: result.requests, summary: analyseProfile(profile) };
 }
 
 async function main(): Promise<void> {
@@ -108,12 +129,23 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'openkms-bench-'));
   const rows: Row[] = [];
   const datakeyPath = `/v1.0/${PROJECT}/kms/create-datakey`;
+  const setup: OpenkmsSetup = {
+    dataDir: join(work, 'data'),
+    tokenFile: join(work, 'tokens.json'),
+    rootKeyHex: randomBytes(32).toString('hex'),
+  };
+  const profileFile = join(work, 'create-datakey.cpuprofile');
   try {
-    writeFileSync(
-      join(work, 'tokens.json'),
-      JSON.stringify({ tokens: [{ name: 'bench', token_sha256: createHash('sha256').update(TOKEN).digest('hex'), domain_id: DOMAIN, projects: [PROJECT] }] }),
-    );
-    const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
+    const tokenSha256 = createHash('sha256').update(TOKEN).digest('hex');
+    const tokens = [{ name: 'bench', token_sha256: tokenSha256, domain_id: DOMAIN, projects: [PROJECT] }];
+    writeFileSync(setup.tokenFile, JSON.stringify({ tokens }));
+    const machine = {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+    };
     process.stdout.write(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}\n`);
     process.stdout.write(`load: autocannon on the same machine, ${options.connections} connections, ${options.duration} s per run\n`);
 
@@ -121,20 +153,33 @@ async function main(): Promise<void> {
       const baseline = await startBaseline(name, script);
       try {
         const keyId = randomUUID();
-        rows.push(await measure(`${name} create-datakey`, baseline, options, { path: datakeyPath, body: datakeyBody([keyId]), auth: false }));
+        const load = { path: datakeyPath, body: datakeyBody([keyId]), auth: false };
+        rows.push(await measure(`${name} create-datakey`, baseline, options, load));
       } finally {
         await baseline.stop();
       }
     }
 
-    const dataDir = join(work, 'data');
-    let server = await startOpenkms(dataDir);
+    let server = await startOpenkms(setup);
     let keyIds: string[];
     try {
       keyIds = await createKeys(server, 10);
-      rows.push(await measure('openkms create-datakey (10 keys)', server, options, { path: datakeyPath, body: datakeyBody(keyIds) }));
+      rows.push(await measure(SCENARIO.datakey, server, options, { path: datakeyPath, body: datakeyBody(keyIds) }));
+    } finally {
+      await server.stop();
+    }
+
+    // The 6- and 30-operation servers on the same store, measured in turns: they differ in the spec only.
+    const sameLoad = { path: datakeyPath, body: datakeyBody(keyIds) };
+    const measureFor = (scenario: string, target: Target, seconds: number) =>
+      measure(scenario, target, { ...options, duration: seconds }, sameLoad);
+    rows.push(...(await wideSpecRows(startWideSpec, (same) => startOpenkms(same), setup, options.duration, measureFor)));
+
+    server = await startOpenkms(setup, options.profile ? { profileFile } : {});
+    let profile: Awaited<ReturnType<typeof profileDatakey>> | undefined;
+    try {
       rows.push(
-        await measure('openkms create-key', server, options, {
+        await measure(SCENARIO.createKey, server, options, {
           path: `/v1.0/${PROJECT}/kms/create-key`,
           body: () => JSON.stringify({ key_alias: `bench/${randomUUID()}` }),
         }),
@@ -143,21 +188,22 @@ async function main(): Promise<void> {
       // fixed total rate arrive in bursts, and the p99 measures the bursts (the plain Express
       // baseline shows p99 > 200 ms that way at 1000/s).
       rows.push(
-        await measure(`openkms create-datakey at ${options.steadyRate}/s`, server, options, {
+        await measure(SCENARIO.steady(options.steadyRate), server, options, {
           path: datakeyPath,
           body: datakeyBody(keyIds),
           overallRate: options.steadyRate,
           connections: 8,
         }),
       );
+      if (options.profile) profile = await profileDatakey(server, profileFile, options, sameLoad);
     } finally {
       await server.stop();
     }
 
     for (const workers of options.workers) {
-      server = await startOpenkms(dataDir, workers);
+      server = await startOpenkms(setup, { workers });
       try {
-        rows.push(await measure(`openkms create-datakey, ${workers} workers`, server, options, { path: datakeyPath, body: datakeyBody(keyIds) }));
+        rows.push(await measure(SCENARIO.workers(workers), server, options, { path: datakeyPath, body: datakeyBody(keyIds) }));
       } finally {
         await server.stop();
       }
@@ -165,61 +211,40 @@ async function main(): Promise<void> {
 
     if (options.largeKeys > 0) {
       process.stdout.write(`  adding ${options.largeKeys} keys to the store …\n`);
-      addFillerKeys(join(dataDir, 'keys.sqlite'), DOMAIN, options.largeKeys);
-      server = await startOpenkms(dataDir);
+      addFillerKeys(join(setup.dataDir, 'keys.sqlite'), DOMAIN, options.largeKeys);
+      server = await startOpenkms(setup);
       try {
-        rows.push(await measure(`openkms create-datakey (${options.largeKeys} keys)`, server, options, { path: datakeyPath, body: datakeyBody(keyIds) }));
+        rows.push(await measure(SCENARIO.largeStore(options.largeKeys), server, options, { path: datakeyPath, body: datakeyBody(keyIds) }));
       } finally {
         await server.stop();
       }
     }
+    for (const planned of PLANNED) rows.push(notRun(planned.scenario, planned.reason));
 
-    const report = { date: new Date().toISOString(), machine, options, rows, verdicts: verdicts(rows, options) };
-    printTable(report.rows, report.verdicts);
+    const verdicts = judge(rows, options);
+    const date = new Date().toISOString();
     const outDir = resolve(options.out);
+    const stem = join(outDir, `bench-${date.replace(/[:.]/g, '-')}`);
     mkdirSync(outDir, { recursive: true });
-    const file = join(outDir, `bench-${report.date.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-    process.stdout.write(`\nwrote ${file}\n`);
+
+    process.stdout.write(`\n${formatTable(rows).join('\n')}\n`);
+    let profileReport;
+    if (profile) {
+      const root = process.cwd();
+      process.stdout.write(`\n${formatBreakdown(profile.summary, profile.requests, options.profileTop, root).join('\n')}\n`);
+      copyFileSync(profileFile, `${stem}.cpuprofile`);
+      profileReport = { file: `${stem}.cpuprofile`, ...perRequestReport(profile.summary, profile.requests, options.profileTop, root) };
+    }
+    process.stdout.write(`\n${formatVerdicts(verdicts).join('\n')}\n`);
+
+    const report = { date, machine, options, rows, verdicts, profile: profileReport };
+    writeFileSync(`${stem}.json`, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`\nwrote ${stem}.json${profileReport ? ` and ${profileReport.file}` : ''}\n`);
+    process.exitCode = exitCodeFor(verdicts);
+    if (process.exitCode !== 0) process.stdout.write(`a target was NOT MET: exit ${process.exitCode}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-interface Verdict {
-  readonly target: string;
-  readonly measured: string;
-  readonly met: boolean;
-}
-
-function verdicts(rows: readonly Row[], options: Options): Verdict[] {
-  const find = (prefix: string) => rows.find((row) => row.scenario.startsWith(prefix));
-  const full = find('openkms create-datakey (10 keys)')!;
-  const express = find('baseline express')!;
-  const node = find('baseline node:http')!;
-  const steady = find(`openkms create-datakey at ${options.steadyRate}/s`)!;
-  const large = find(`openkms create-datakey (${options.largeKeys} keys)`);
-  const list: Verdict[] = [
-    { target: 'create-datakey ≥ 0.8× plain Express', measured: `${(full.requestsPerSecond / express.requestsPerSecond).toFixed(2)}×`, met: full.requestsPerSecond >= 0.8 * express.requestsPerSecond },
-    { target: 'create-datakey ≥ 3000 req/s per process', measured: `${Math.round(full.requestsPerSecond)} req/s`, met: full.requestsPerSecond >= 3000 },
-    { target: `p99 ≤ 10 ms at ${options.steadyRate} req/s`, measured: `${steady.latencyP99Ms} ms`, met: steady.latencyP99Ms <= 10 },
-    { target: '(for reference) full stack / node:http', measured: `${(full.requestsPerSecond / node.requestsPerSecond).toFixed(2)}×`, met: true },
-  ];
-  if (large) {
-    list.push({ target: `${options.largeKeys} keys within 10% of 10 keys`, measured: `${(large.requestsPerSecond / full.requestsPerSecond).toFixed(2)}×`, met: large.requestsPerSecond >= 0.9 * full.requestsPerSecond });
-  }
-  return list;
-}
-
-function printTable(rows: readonly Row[], checks: readonly Verdict[]): void {
-  const line = (cells: Array<string | number>, widths: number[]) => cells.map((cell, i) => String(cell).padStart(i === 0 ? 0 : widths[i]!).padEnd(i === 0 ? widths[0]! : 0)).join('  ');
-  const widths = [44, 9, 8, 8, 8, 9];
-  process.stdout.write(`\n${line(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'RSS MB'], widths)}\n`);
-  for (const row of rows) {
-    process.stdout.write(`${line([row.scenario, Math.round(row.requestsPerSecond), row.latencyP50Ms, row.latencyP99Ms, row.latencyMaxMs, row.peakRssMb.toFixed(0)], widths)}\n`);
-  }
-  process.stdout.write('\n');
-  for (const check of checks) process.stdout.write(`${check.met ? 'met    ' : 'NOT MET'}  ${check.target}: ${check.measured}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,95 @@
+import { notRun, SCENARIO, type MeasuredRow, type Row } from './scenarios';
+import { EXIT_TARGET_MISSED, exitCodeFor, judge, type Verdict } from './targets';
+
+const settings = { steadyRate: 1000, largeKeys: 1_000_000 };
+
+const row = (scenario: string, requestsPerSecond: number, latencyP99Ms = 5): MeasuredRow => ({
+  scenario,
+  status: 'measured',
+  requestsPerSecond,
+  latencyP50Ms: 1,
+  latencyP99Ms,
+  latencyMaxMs: 20,
+  requests: requestsPerSecond * 10,
+  peakRssMb: 150,
+});
+
+/** A run that meets every target: 0.65× Express, p99 8 ms at 1000/s, 30 ops at 0.98× of 6 (paired), large store 0.95×. */
+const passing = (): Row[] => [
+  row(SCENARIO.nodeHttp, 30_000),
+  row(SCENARIO.express, 8000),
+  row(SCENARIO.datakey, 5200),
+  row(SCENARIO.steady(1000), 1000, 8),
+  row(SCENARIO.sixSpecPaired, 5200),
+  row(SCENARIO.wideSpec, 5096),
+  row(SCENARIO.largeStore(1_000_000), 4940),
+];
+
+const replace = (rows: Row[], replacement: Row) => rows.map((r) => (r.scenario === replacement.scenario ? replacement : r));
+const verdictOn = (verdicts: Verdict[], start: string) => verdicts.find((v) => v.target.startsWith(start))!;
+
+describe('judge', () => {
+  it('meets every target on a run that reaches them, and exits 0', () => {
+    const verdicts = judge(passing(), settings);
+    expect(verdicts.filter((v) => v.status !== 'info').map((v) => v.status)).toEqual(['met', 'met', 'met', 'met']);
+    expect(verdicts.map((v) => v.measured)).toEqual(['0.65×', '8 ms', '0.98×', '0.95×', '0.17×']);
+    expect(exitCodeFor(verdicts)).toBe(0);
+  });
+
+  it('misses the Express target below 0.6× and exits non-zero', () => {
+    const verdicts = judge(replace(passing(), row(SCENARIO.datakey, 4790)), settings);
+    expect(verdictOn(verdicts, 'create-datakey ≥ 0.6×')).toMatchObject({ status: 'NOT MET', measured: '0.60×' });
+    expect(exitCodeFor(verdicts)).toBe(EXIT_TARGET_MISSED);
+  });
+
+  it('holds the Express target at exactly 0.6×', () => {
+    expect(verdictOn(judge(replace(passing(), row(SCENARIO.datakey, 4800)), settings), 'create-datakey').status).toBe('met');
+  });
+
+  it('misses the latency target above 10 ms, and when the steady run did not hold its rate', () => {
+    expect(verdictOn(judge(replace(passing(), row(SCENARIO.steady(1000), 1000, 11)), settings), 'p99').status).toBe('NOT MET');
+    expect(verdictOn(judge(replace(passing(), row(SCENARIO.steady(1000), 1000, 10)), settings), 'p99').status).toBe('met');
+    const slow = verdictOn(judge(replace(passing(), row(SCENARIO.steady(1000), 900, 3)), settings), 'p99');
+    expect(slow).toMatchObject({ status: 'NOT MET', measured: 'rate not held: 900 req/s, p99 3 ms' });
+  });
+
+  it('judges the 30-operation spec within 5% either way of the 6-operation one', () => {
+    // Against 5200 req/s with 6 operations (paired): 4940 is 0.95×, 4900 is 0.94×, 5500 is 1.06×.
+    const at = (wide: number) => verdictOn(judge(replace(passing(), row(SCENARIO.wideSpec, wide)), settings), '30-operation').status;
+    expect(at(4940)).toBe('met');
+    expect(at(4900)).toBe('NOT MET');
+    expect(at(5460)).toBe('met');
+    expect(at(5500)).toBe('NOT MET');
+  });
+
+  it('judges the 30-operation spec against the 6-operation run paired with it, not the earlier create-datakey row', () => {
+    const rows = replace(replace(passing(), row(SCENARIO.sixSpecPaired, 4000)), row(SCENARIO.wideSpec, 5200));
+    expect(verdictOn(judge(rows, settings), '30-operation')).toMatchObject({ status: 'NOT MET', measured: '1.30×' });
+  });
+
+  it('does not judge the 30-operation target when its scenario was not run, and does not fail the run for it', () => {
+    const rows = replace(passing(), notRun(SCENARIO.wideSpec, 'the 30-operation server is not wired in'));
+    const verdicts = judge(rows, settings);
+    expect(verdictOn(verdicts, '30-operation')).toEqual({
+      target: '30-operation spec within 5% of 6 operations',
+      status: 'NOT JUDGED',
+      measured: `"${SCENARIO.wideSpec}" not run: the 30-operation server is not wired in`,
+    });
+    expect(exitCodeFor(verdicts)).toBe(0);
+  });
+
+  it('does not judge a target whose row is absent', () => {
+    const rows = passing().filter((r) => r.scenario !== SCENARIO.wideSpec);
+    expect(verdictOn(judge(rows, settings), '30-operation').status).toBe('NOT JUDGED');
+  });
+
+  it('keeps the large-store target: within 10% of 10 keys, not judged when skipped', () => {
+    const slower = replace(passing(), row(SCENARIO.largeStore(1_000_000), 4600));
+    expect(verdictOn(judge(slower, settings), '1000000 keys').status).toBe('NOT MET');
+    const skipped = judge(passing(), { ...settings, largeKeys: 0 });
+    expect(skipped.find((v) => v.target.includes('large store'))).toMatchObject({
+      status: 'NOT JUDGED',
+      measured: 'skipped by --large-keys 0',
+    });
+  });
+});

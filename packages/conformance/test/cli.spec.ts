@@ -44,8 +44,8 @@ describe('openkms-conformance (the built command)', () => {
     const out = mkdtempSync(join(tmpdir(), 'ck-cli-'));
     const result = await run([...targetArgs(server.url), '--reporter', 'summary,junit,json', '--out', out, '--seed', '99']);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(/^area\s+level\s+passed\s+failed\s+skipped\s+xfail\s+xpass$/m);
-    expect(result.stdout).toMatch(/^create-key\s+MUST\s+\d+\s+0\s+0\s+0\s+0$/m);
+    expect(result.stdout).toMatch(/^area\s+level\s+passed\s+failed\s+skipped\s+xfail\s+xpass(\s+n\/impl)?$/m);
+    expect(result.stdout).toMatch(/^create-key\s+MUST\s+\d+\s+0\s+0\s+0\s+0(\s+0)?$/m);
     expect(result.stdout).toMatch(/^PASS: \d+ checks/m);
     expect(result.stdout).toContain('seed 99');
     expect(result.stdout).not.toContain(ALICE.token);

@@ -1,4 +1,4 @@
-import { AREAS } from '../checks/check';
+import { AREAS, LEVELS } from '../checks/check';
 import { OUTCOMES, type ConformanceReport, type Outcome } from './report';
 
 const HEADINGS: Record<Outcome, string> = {
@@ -7,6 +7,7 @@ const HEADINGS: Record<Outcome, string> = {
   skipped: 'skipped',
   'expected-failure': 'xfail',
   'unexpectedly-passed': 'xpass',
+  'not-implemented': 'n/impl',
 };
 
 /** The human summary: header, a table by area and level, then every non-passing check with its message. */
@@ -24,7 +25,7 @@ export function renderSummary(report: ConformanceReport): string {
     cells.map((cell, i) => (i < 2 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!))).join(' ').trimEnd();
   lines.push(row(['area', 'level', ...OUTCOMES.map((o) => HEADINGS[o])]));
   for (const area of AREAS) {
-    for (const level of ['MUST', 'SHOULD'] as const) {
+    for (const level of LEVELS) {
       const group = report.results.filter((r) => r.area === area && r.level === level);
       if (group.length === 0) continue;
       lines.push(row([area, level, ...OUTCOMES.map((o) => group.filter((r) => r.outcome === o).length)]));

@@ -1,4 +1,5 @@
 import { runConformance, type ConformanceReport } from '../src';
+import { CHECKS } from '../src/checks/registry';
 import { startFaultyServer, type FaultyServer } from './broken/fault-proxy';
 import { BROKEN_IMPLEMENTATIONS } from './broken/faults';
 import { ALICE, CAROL, kitTarget, startReferenceServer, type ReferenceServer } from './support/reference-server';
@@ -14,7 +15,8 @@ beforeAll(async () => {
     BROKEN_IMPLEMENTATIONS.map(async (broken) => {
       const proxy = await startFaultyServer(upstream.url, broken.fault);
       proxies.push(proxy);
-      reports.set(broken.name, await runConformance({ ...kitTarget(proxy.url), seed: 1234, profile: 'all' }));
+      // Level reference: a few broken servers break only an OpenKMS choice (REFERENCE checks).
+      reports.set(broken.name, await runConformance({ ...kitTarget(proxy.url), seed: 1234, profile: 'all', level: 'reference' }));
     }),
   );
   // For the reader of CI logs: everything each broken server trips, not only the check it targets.
@@ -38,7 +40,8 @@ describe('broken implementations', () => {
     const report = reports.get(name)!;
     expect(failedIds(report)).toContain(caughtBy);
     expect(report.results.find((r) => r.id === caughtBy)?.message).toBeTruthy();
-    expect(report.exitCode).toBe(1);
+    // A failed SHOULD check is reported but does not fail the run; MUST and (at this level) REFERENCE do.
+    if (CHECKS.find((c) => c.id === caughtBy)?.level !== 'SHOULD') expect(report.exitCode).toBe(1);
   });
 
   it('a report about a broken server still never shows a token or data key plaintext', () => {

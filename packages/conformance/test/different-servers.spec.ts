@@ -21,15 +21,17 @@ beforeAll(async () => {
     SERVERS.map(async (server) => {
       const proxy = await startFaultyServer(upstream.url, server.fault);
       proxies.push(proxy);
-      documented.set(server.name, await runConformance({ ...kitTarget(proxy.url), seed: 4321 }));
-      reference.set(server.name, await runConformance({ ...kitTarget(proxy.url), seed: 4321, level: 'reference' }));
+      // A generous request time limit: a loaded CI machine must not turn into failed checks.
+      documented.set(server.name, await runConformance({ ...kitTarget(proxy.url), seed: 4321, requestTimeoutMs: 120_000 }));
+      reference.set(server.name, await runConformance({ ...kitTarget(proxy.url), seed: 4321, level: 'reference', requestTimeoutMs: 120_000 }));
     }),
   );
   for (const server of SERVERS) {
     const failed = reference.get(server.name)!.results.filter((r) => r.outcome === 'failed').map((r) => r.id);
     process.stdout.write(`${server.name} at level reference fails: ${failed.join(' ')}\n`);
   }
-});
+  // Four whole runs: the hook's limit only stops a hung run (see jest.config.js).
+}, 1_800_000);
 
 afterAll(async () => {
   await Promise.all(proxies.map((p) => p.close()));
@@ -74,10 +76,14 @@ describe.each(SERVERS.map((s) => [s.name, s] as const))('the correct-but-differe
   });
 
   it('creates no more keys than it states, and cleans them up where the server can', () => {
+    // Keys are stated for a server that keeps the rules; a check that fails (here: only REFERENCE
+    // ones) may have made keys it was told to refuse.
+    expect(documented.get(name)!.keys.created).toBeLessThanOrEqual(documented.get(name)!.keys.planned);
     for (const report of [documented.get(name)!, reference.get(name)!]) {
       expect(report.keys.created).toBeGreaterThan(0);
-      expect(report.keys.created).toBeLessThanOrEqual(report.keys.planned);
-      for (const result of report.results) expect([result.id, result.keysCreated <= CHECKS.find((c) => c.id === result.id)!.keys]).toEqual([result.id, true]);
+      for (const result of report.results.filter((r) => r.outcome === 'passed')) {
+        expect([result.id, result.keysCreated <= CHECKS.find((c) => c.id === result.id)!.keys]).toEqual([result.id, true]);
+      }
       if (server.implementsDeletion) {
         expect(report.keys.cleanup).toMatchObject({ outcome: 'scheduled', scheduled: report.keys.created, failed: 0 });
       } else {

@@ -163,6 +163,7 @@ export const extendedChecks: readonly Check[] = [
     acceptedCodes: DOCUMENTED.keyNotFound,
     reference: 'spec: describeKey, KeyDetails; kms-facts §2 (full key description)',
     keys: 1,
+    referenceTwin: { id: 'CK-REF-DESCRIBE-KEY', acceptedCodes: ['404 KMS.0207'] },
     async run(c) {
       const before = Date.now();
       const key = await c.newKey('desc', { key_description: 'conformance' });

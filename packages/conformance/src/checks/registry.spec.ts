@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AREAS, LEVELS } from './check';
 import { answerMatches } from './assertions';
 import { CHECKS, checksMarkdownTable, selectChecks } from './registry';
+import { loadSpec } from '../spec/load-spec';
 
 describe('the check registry', () => {
   it('gives every check a level, a known area, a title, an authority, its accepted answers and a reference to the spec', () => {
@@ -49,6 +50,18 @@ describe('the check registry', () => {
     expect(selectChecks(CHECKS, 'auth, robustness', 'must').every((c) => ['auth', 'robustness'].includes(c.area) && c.level === 'MUST')).toBe(true);
     expect(selectChecks(CHECKS, undefined, 'reference')).toHaveLength(CHECKS.length);
     expect(selectChecks(CHECKS, 'no-such-thing', 'should')).toEqual([]);
+  });
+
+  it('checks every operation of the spec in some profile', () => {
+    const spec = loadSpec();
+    const operations = Object.values(spec.document.paths).flatMap((item) => Object.values(item).map((op) => (op as { operationId?: string }).operationId!));
+    // context.ts names every operation it can send; the checks are the other files.
+    const files = readdirSync(__dirname).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts') && f !== 'context.ts');
+    const sources = files.map((f) => readFileSync(resolve(__dirname, f), 'utf8')).join('\n');
+    for (const operation of operations) {
+      const action = operation.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
+      expect([operation, sources.includes(`'${operation}'`) || sources.includes(`'${action}'`)]).toEqual([operation, true]);
+    }
   });
 
   it('is listed in the README exactly as `openkms-conformance --list` prints it', () => {

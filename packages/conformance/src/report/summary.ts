@@ -18,6 +18,7 @@ export function renderSummary(report: ConformanceReport): string {
   const other = report.target.otherProjectId ? `, other project ${report.target.otherProjectId}` : ', no second project (isolation checks skipped)';
   lines.push(`target  ${report.target.baseUrl}, project ${report.target.projectId}${other}, token ***`);
   lines.push(`options level ${report.options.level}, profile ${report.options.profile}, seed ${report.options.seed}, region ${report.options.region}${report.options.only ? `, only ${report.options.only}` : ''}`);
+  lines.push(`keys    at most ${report.keys.planned} planned, ${report.keys.created} created; ${report.keys.cleanup.message}`);
   lines.push('');
 
   const widths = [16, 7, ...OUTCOMES.map((o) => Math.max(6, HEADINGS[o].length))];

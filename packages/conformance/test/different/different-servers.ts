@@ -123,10 +123,10 @@ function lenientFault(): Fault {
     if (code === 'KMS.0310') response = recode(response, 400, 'KMS.0308');
     if (code === 'KMS.2203') response = recode(response, 400, 'KMS.2201');
     if (code === 'KMS.2103') response = recode(response, 400, 'KMS.2101');
-    if (response.status === 200 && route.action === 'create-key') {
+    if (response.status === 200 && route.action === 'describe-key') {
       // A newer revision describes more of the key.
       const answer = JSON.parse(response.body) as { key_info: Record<string, string> };
-      response = { ...response, body: JSON.stringify({ key_info: { ...answer.key_info, key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT' } }) };
+      response = { ...response, body: JSON.stringify({ key_info: { ...answer.key_info, keystore_id: '0', partition_type: '1' } }) };
     }
     return response;
   };
@@ -220,7 +220,8 @@ export function differentServers(region: string): readonly DifferentServer[] {
         { choice: 'KMS.0308 for a key without material', tripsReference: 'CK-REF-SEM-EXTERNAL-NO-DATAKEY' },
         { choice: 'KMS.2201 for a context that does not match', tripsReference: 'CK-REF-DKD-CONTEXT' },
         { choice: 'KMS.2101 for a wrong DEK digest', tripsReference: 'CK-REF-EDK-ROUND-TRIP' },
-        { choice: 'a 36-character sequence of any kind, and a key_id of any form looked up (KMS.0308)', tripsReference: 'CK-REF-DK-KEY-ID-INVALID' },
+        { choice: 'KMS.0308 for a key_id of no valid form', tripsReference: 'CK-REF-DK-KEY-ID-INVALID' },
+        { choice: 'describe-key answers newer-revision fields (keystore_id, partition_type)', tripsReference: 'CK-REF-DESCRIBE-KEY' },
       ],
       fault: lenientFault(),
     },

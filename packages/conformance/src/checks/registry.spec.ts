@@ -54,7 +54,10 @@ describe('the check registry', () => {
 
   it('checks every operation of the spec in some profile', () => {
     const spec = loadSpec();
-    const operations = Object.values(spec.document.paths).flatMap((item) => Object.values(item).map((op) => (op as { operationId?: string }).operationId!));
+    const operations = Object.values(spec.document.paths)
+      .flatMap((item) => Object.values(item).map((op) => (op as { operationId?: string } | undefined)?.operationId))
+      .filter((id): id is string => typeof id === 'string');
+    expect(operations.length).toBeGreaterThanOrEqual(6);
     // context.ts names every operation it can send; the checks are the other files.
     const files = readdirSync(__dirname).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts') && f !== 'context.ts');
     const sources = files.map((f) => readFileSync(resolve(__dirname, f), 'utf8')).join('\n');

@@ -13,7 +13,11 @@ export type CleanupResult = KeyUsage['cleanup'] & { readonly requests?: number }
  * so repeated runs do not exhaust the key quota. The first "no such route" answer means the
  * server has no such operation: reported as not supported, and nothing more is sent.
  */
-export async function cleanUpKeys(baseUrl: string, keys: readonly { caller: Caller; keyId: string }[], timeoutMs: number): Promise<CleanupResult> {
+export async function cleanUpKeys(
+  baseUrl: string,
+  keys: readonly { caller: Caller; keyId: string }[],
+  timeoutMs: number,
+): Promise<CleanupResult> {
   if (keys.length === 0) return { outcome: 'nothing-to-do', scheduled: 0, failed: 0, message: 'the run created no keys', requests: 0 };
   let scheduled = 0;
   let requests = 0;

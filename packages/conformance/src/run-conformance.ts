@@ -114,7 +114,11 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     requests,
     totals: countOutcomes(results),
     results,
-    keys: { planned: plannedKeys, created: createdKeys.count, cleanup: { outcome: cleanup.outcome, scheduled: cleanup.scheduled, failed: cleanup.failed, message: cleanup.message } },
+    keys: {
+      planned: plannedKeys,
+      created: createdKeys.count,
+      cleanup: { outcome: cleanup.outcome, scheduled: cleanup.scheduled, failed: cleanup.failed, message: cleanup.message },
+    },
     exitCode,
   };
 }
@@ -148,7 +152,9 @@ async function runOne(check: Check, context: CheckContext, expectation: { expect
     else failure = context.mask(error instanceof CheckFailure ? error.message : `unexpected error in the check: ${(error as Error)?.stack ?? String(error)}`);
   }
   const measured = { durationMs: Math.round(performance.now() - started), requests: context.requestCount, keysCreated: context.keyCount };
-  if (notImplemented !== undefined) return { ...base, outcome: 'not-implemented', message: `operation not implemented: ${notImplemented}`, ...measured };
+  if (notImplemented !== undefined) {
+    return { ...base, outcome: 'not-implemented', message: `operation not implemented: ${notImplemented}`, ...measured };
+  }
   let outcome: Outcome = failure === undefined ? 'passed' : 'failed';
   if (expectation?.expect === 'fail') outcome = failure === undefined ? 'unexpectedly-passed' : 'expected-failure';
   return { ...base, outcome, ...(failure !== undefined ? { message: failure } : {}), ...measured };

@@ -72,9 +72,10 @@ export function selectChecks(checks: readonly Check[], only: string | undefined,
 export function checksMarkdownTable(checks: readonly Check[] = CHECKS): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
   const codes = (c: Check) => (c.acceptedCodes.length > 0 ? c.acceptedCodes.join(', ') : '—');
-  const rows = checks.map(
-    (c) =>
-      `| \`${c.id}\` | ${c.level} | ${c.area}${c.needsOtherProject ? ' (needs 2nd project)' : ''} | ${cell(c.title)} | ${cell(authorityText(c.authority))} | ${cell(codes(c))} | ${c.keys} |`,
-  );
-  return ['| ID | level | area | what it checks | authority | accepted answers | keys |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  const rows = checks.map((c) => {
+    const area = `${c.area}${c.needsOtherProject ? ' (needs 2nd project)' : ''}`;
+    return `| \`${c.id}\` | ${c.level} | ${area} | ${cell(c.title)} | ${cell(authorityText(c.authority))} | ${cell(codes(c))} | ${c.keys} |`;
+  });
+  const header = ['| ID | level | area | what it checks | authority | accepted answers | keys |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  return [...header, ...rows].join('\n');
 }

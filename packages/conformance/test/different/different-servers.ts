@@ -32,7 +32,11 @@ const EXTENDED = ['decrypt-datakey', 'encrypt-datakey', 'describe-key', 'list-ke
 /** Codes of single fields, which a server may well answer with the generic KMS.0308 instead. */
 const FIELD_CODES = ['KMS.1101', 'KMS.1103', 'KMS.0206', 'KMS.1901', 'KMS.1903', 'KMS.0205', 'KMS.0208'];
 
-const json = (status: number, body: unknown): ProxiedResponse => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = (status: number, body: unknown): ProxiedResponse => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 const kmsError = (status: number, code: string, msg: string): ProxiedResponse => json(status, { error: { error_code: code, error_msg: msg } });
 
 /** `/v1.0/{project}/kms/{action}` → project and action; undefined for other paths. */
@@ -55,7 +59,10 @@ function parse(request: ProxiedRequest): Parsed {
 const isObject = (value: unknown): value is Record<string, unknown> => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 const isJsonContentType = (request: ProxiedRequest) => /^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '');
 const withBody = (request: ProxiedRequest, body: Record<string, unknown>): ProxiedRequest => ({ ...request, body: JSON.stringify(body) });
-const pick = (body: Record<string, unknown>, fields: readonly string[]) => Object.fromEntries(Object.entries(body).filter(([name]) => fields.includes(name)));
+const pick = (body: Record<string, unknown>, fields: readonly string[]) =>
+  Object.fromEntries(Object.entries(body).filter(([name]) => fields.includes(name)));
+const drop = (body: Record<string, unknown>, fields: readonly string[]) =>
+  Object.fromEntries(Object.entries(body).filter(([name]) => !fields.includes(name)));
 
 function codeOf(response: ProxiedResponse): string | undefined {
   try {
@@ -90,7 +97,9 @@ function lenientFault(): Fault {
     if ((request.body?.length ?? 0) > 64 * 1024) return kmsError(400, 'KMS.0203', 'Request message too long.');
     const parsed = parse(request);
     // The body is read before the token and the content type: any order is the server's business.
-    if (parsed.kind === 'malformed' || (parsed.kind === 'value' && !isObject(parsed.value))) return kmsError(400, 'KMS.0202', 'The request body is not a JSON object.');
+    if (parsed.kind === 'malformed' || (parsed.kind === 'value' && !isObject(parsed.value))) {
+      return kmsError(400, 'KMS.0202', 'The request body is not a JSON object.');
+    }
     if (!isJsonContentType(request)) return kmsError(415, 'KMS.0202', 'Only application/json bodies are read.');
     const body = parsed.kind === 'value' ? (parsed.value as Record<string, unknown>) : {};
 
@@ -114,7 +123,7 @@ function lenientFault(): Fault {
       if (typeof next.sequence === 'string' && next.sequence.length === 36) next.sequence = randomUUID();
       forwarded = withBody(request, next);
     } else if (EXTENDED.includes(route.action)) {
-      forwarded = withBody(request, Object.fromEntries(Object.entries(body).filter(([name]) => !['additional_authenticated_data', 'key_spec', 'ck_no_such_field'].includes(name))));
+      forwarded = withBody(request, drop(body, ['additional_authenticated_data', 'key_spec', 'ck_no_such_field']));
     }
     let response = stripRequestId(await forward(forwarded));
     const code = codeOf(response);
@@ -133,10 +142,18 @@ function lenientFault(): Fault {
 }
 
 /** schedule-key-deletion, checked against describe-key of the same caller (which also checks the token and project). */
-async function scheduleDeletion(request: ProxiedRequest, forward: Forward, body: Record<string, unknown>, scheduled: Set<string>): Promise<ProxiedResponse> {
+async function scheduleDeletion(
+  request: ProxiedRequest,
+  forward: Forward,
+  body: Record<string, unknown>,
+  scheduled: Set<string>,
+): Promise<ProxiedResponse> {
   const days = Number(body.pending_days);
-  if (typeof body.pending_days !== 'string' || !Number.isInteger(days) || days < 7 || days > 1096) return kmsError(400, 'KMS.0308', 'pending_days must be 7 to 1096.');
-  const describe = await forward({ ...request, path: request.path.replace(/schedule-key-deletion$/, 'describe-key'), body: JSON.stringify({ key_id: body.key_id }) });
+  if (typeof body.pending_days !== 'string' || !Number.isInteger(days) || days < 7 || days > 1096) {
+    return kmsError(400, 'KMS.0308', 'pending_days must be 7 to 1096.');
+  }
+  const path = request.path.replace(/schedule-key-deletion$/, 'describe-key');
+  const describe = await forward({ ...request, path, body: JSON.stringify({ key_id: body.key_id }) });
   if (describe.status !== 200) return stripRequestId(describe);
   const keyId = (JSON.parse(describe.body) as { key_info: { key_id: string } }).key_info.key_id;
   scheduled.add(keyId);
@@ -169,12 +186,20 @@ function seedOnlyFault(region: string): Fault {
     let forwarded = request;
     if (route.action === 'create-key') {
       if (body.key_alias === '' || body.key_alias === null) return kmsError(400, 'KMS.0204', 'key_alias is missing.');
-      if (typeof body.key_alias === 'string' && body.key_alias.endsWith('/default')) return kmsError(400, 'KMS.0211', 'Aliases ending in /default belong to Default Master Keys.');
-      if (body.enterprise_project_id !== undefined && body.enterprise_project_id !== '0') return kmsError(400, 'KMS.0308', 'No such enterprise project.');
-      if (typeof body.sequence === 'string' && body.sequence.length === 36 && !UUID.test(body.sequence)) return kmsError(400, 'KMS.0206', 'sequence must be a UUID.');
+      if (typeof body.key_alias === 'string' && body.key_alias.endsWith('/default')) {
+        return kmsError(400, 'KMS.0211', 'Aliases ending in /default belong to Default Master Keys.');
+      }
+      if (body.enterprise_project_id !== undefined && body.enterprise_project_id !== '0') {
+        return kmsError(400, 'KMS.0308', 'No such enterprise project.');
+      }
+      if (typeof body.sequence === 'string' && body.sequence.length === 36 && !UUID.test(body.sequence)) {
+        return kmsError(400, 'KMS.0206', 'sequence must be a UUID.');
+      }
       // Aliases are told apart without regard to case.
       const known = aliases.get(route.project) ?? new Set<string>();
-      if (typeof body.key_alias === 'string' && known.has(body.key_alias.toLowerCase())) return kmsError(400, 'KMS.1104', 'The alias already exists.');
+      if (typeof body.key_alias === 'string' && known.has(body.key_alias.toLowerCase())) {
+        return kmsError(400, 'KMS.1104', 'The alias already exists.');
+      }
       forwarded = withBody(request, pick(body, CREATE_KEY_FIELDS));
       const response = await forward(forwarded);
       if (response.status === 200 && typeof body.key_alias === 'string') aliases.set(route.project, known.add(body.key_alias.toLowerCase()));

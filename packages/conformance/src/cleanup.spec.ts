@@ -34,7 +34,8 @@ describe('cleanUpKeys', () => {
     answer = (keyId) => ({ status: 200, body: { key_id: keyId, key_state: '4' } });
     const result = await cleanUpKeys(url, keys, 5000);
     expect(result).toMatchObject({ outcome: 'scheduled', scheduled: 3, failed: 0 });
-    expect(seen).toEqual(keys.map((k) => ({ path: '/v1.0/p1/kms/schedule-key-deletion', token: 't1', body: { key_id: k.keyId, pending_days: '7' } })));
+    const path = '/v1.0/p1/kms/schedule-key-deletion';
+    expect(seen).toEqual(keys.map((k) => ({ path, token: 't1', body: { key_id: k.keyId, pending_days: '7' } })));
   });
 
   it('reports "cleanup not supported" after the first "no such route", and sends nothing more', async () => {
@@ -46,7 +47,8 @@ describe('cleanUpKeys', () => {
   });
 
   it('reports a partial cleanup with the keys the server refused', async () => {
-    answer = (keyId) => (keyId === 'k2' ? { status: 400, body: { error: { error_code: 'KMS.0210', error_msg: 'pending' } } } : { status: 200, body: {} });
+    const refused = { status: 400, body: { error: { error_code: 'KMS.0210', error_msg: 'pending deletion' } } };
+    answer = (keyId) => (keyId === 'k2' ? refused : { status: 200, body: {} });
     const result = await cleanUpKeys(url, keys, 5000);
     expect(result).toMatchObject({ outcome: 'partial', scheduled: 2, failed: 1 });
     expect(result.message).toContain('k2: 400');

@@ -24,7 +24,13 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(
+  () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+);
 beforeEach(() => (seen.length = 0));
 
 const keys = ['k1', 'k2', 'k3'].map((keyId) => ({ caller, keyId }));

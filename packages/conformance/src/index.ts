@@ -1,9 +1,9 @@
 export { runConformance, type ConformanceOptions } from './run-conformance';
 export { CHECKS, selectChecks, checksMarkdownTable } from './checks/registry';
-export { AREAS, CheckFailure, type Area, type Check, type Level } from './checks/check';
+export { AREAS, LEVELS, LEVEL_OPTIONS, CheckFailure, NotImplemented, type Area, type Authority, type Check, type Level, type LevelOption } from './checks/check';
 export type { CheckContext, Caller } from './checks/context';
 export { parseExpectations, readExpectationsFile, type Expectation, type Expectations } from './expectations';
-export { OUTCOMES, type CheckResult, type ConformanceReport, type Outcome } from './report/report';
+export { OUTCOMES, type CheckResult, type ConformanceReport, type KeyUsage, type Outcome } from './report/report';
 export { renderSummary } from './report/summary';
 export { renderJunit } from './report/junit';
 export { REPORTERS, REPORT_FILES, writeReports, type Reporter } from './report/write-reports';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { CheckFailure, type Check, type Profile } from './checks/check';
-import { CheckContext, type Caller } from './checks/context';
+import { authorityText, CheckFailure, NotImplemented, type Check, type LevelOption, type Profile } from './checks/check';
+import { CheckContext, CreatedKeys, type Caller } from './checks/context';
+import { cleanUpKeys } from './cleanup';
 import { CHECKS, selectChecks } from './checks/registry';
 import type { Expectations } from './expectations';
 import { KIT } from './kit-version';
@@ -17,14 +18,18 @@ export interface ConformanceOptions {
   /** The second project and a token for it: enables the isolation checks (skipped without). */
   readonly otherProjectId?: string;
   readonly otherToken?: string;
-  /** `must` runs only MUST checks; `should` (default) runs all. */
-  readonly level?: 'must' | 'should';
   /**
-   * `core` (default: the two operations of the source documents, so implementers of only those
-   * can certify, and existing runs keep their meaning), `extended` (decrypt-datakey,
-   * encrypt-datakey, describe-key, list-keys) or `all`.
+   * `must`: only MUST checks; `should` (default): MUST and SHOULD, what the documents require;
+   * `reference`: also the REFERENCE checks, OpenKMS's own choices, which then fail the run too.
+   */
+  readonly level?: LevelOption;
+  /**
+   * `all` (default): every operation; `core`: the two operations of the source documents;
+   * `extended`: the optional operations of the current API reference (NOT IMPLEMENTED when absent).
    */
   readonly profile?: Profile;
+  /** After the run, schedule the deletion of every key it created (default true; where the server supports it). */
+  readonly cleanup?: boolean;
   /** Comma-separated check IDs or areas, `*` wildcard. */
   readonly only?: string;
   /** Seed of the robustness properties; random (and reported) when absent. */
@@ -38,6 +43,8 @@ export interface ConformanceOptions {
   readonly checks?: readonly Check[];
   /** Called after each check, for progress output. */
   readonly onResult?: (result: CheckResult) => void;
+  /** Called once before the first request: how many checks run and at most how many keys they create. */
+  readonly onPlan?: (plan: { readonly checks: number; readonly keys: number }) => void;
 }
 
 /** Runs the selected checks one after another against `baseUrl` and returns the report (writes nothing). */
@@ -52,14 +59,17 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const primary: Caller = { projectId: options.projectId, token: options.token };
   const other: Caller | undefined =
     options.otherProjectId !== undefined && options.otherToken !== undefined ? { projectId: options.otherProjectId, token: options.otherToken } : undefined;
-  const validator = new ResponseValidator(spec);
+  const validators = { lenient: new ResponseValidator(spec, { strict: false }), strict: new ResponseValidator(spec, { strict: true }) };
   const facts = new SpecFacts(spec.document);
   const runTag = randomBytes(3).toString('hex');
 
-  const profile = options.profile ?? 'core';
+  const profile = options.profile ?? 'all';
   const selected = selectChecks(options.checks ?? CHECKS, options.only, level, profile);
   // A typo in --only must not turn into a green run of nothing.
   if (selected.length === 0) throw new Error(`no check matches --only ${options.only ?? ''} at level ${level} in profile ${profile}`);
+  const plannedKeys = selected.reduce((sum, check) => sum + check.keys, 0);
+  options.onPlan?.({ checks: selected.length, keys: plannedKeys });
+  const createdKeys = new CreatedKeys();
 
   const startedAt = new Date();
   const started = performance.now();
@@ -73,7 +83,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       region,
       seed,
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
-      validator,
+      validator: check.level === 'REFERENCE' ? validators.strict : validators.lenient,
+      strict: check.level === 'REFERENCE',
+      createdKeys,
       facts,
       runTag,
     });
@@ -83,7 +95,15 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     options.onResult?.(result);
   }
 
-  const exitCode = results.some((r) => r.outcome === 'failed' && r.level === 'MUST') ? 1 : 0;
+  const cleanup =
+    options.cleanup === false
+      ? { outcome: 'disabled' as const, scheduled: 0, failed: 0, message: 'cleanup turned off' }
+      : await cleanUpKeys(options.baseUrl, createdKeys.entries(), options.requestTimeoutMs ?? 10_000);
+  requests += cleanup.requests ?? 0;
+
+  // REFERENCE failures count only when asked for: they are our choices, not the documents'.
+  const fatal = (r: CheckResult) => r.outcome === 'failed' && (r.level === 'MUST' || (r.level === 'REFERENCE' && level === 'reference'));
+  const exitCode = results.some(fatal) ? 1 : 0;
   return {
     kit: { name: KIT.name, version: KIT.version },
     spec: { path: spec.path, sha256: spec.sha256, title: spec.document.info.title, version: spec.document.info.version },
@@ -94,28 +114,48 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     requests,
     totals: countOutcomes(results),
     results,
+    keys: {
+      planned: plannedKeys,
+      created: createdKeys.count,
+      cleanup: { outcome: cleanup.outcome, scheduled: cleanup.scheduled, failed: cleanup.failed, message: cleanup.message },
+    },
     exitCode,
   };
 }
 
 async function runOne(check: Check, context: CheckContext, expectation: { expect: 'fail' | 'skip'; reason: string } | undefined): Promise<CheckResult> {
-  const base = { id: check.id, level: check.level, area: check.area, title: check.title, reference: check.reference, ...(expectation ? { expectation } : {}) };
+  const base = {
+    id: check.id,
+    level: check.level,
+    area: check.area,
+    title: check.title,
+    reference: check.reference,
+    authority: authorityText(check.authority),
+    acceptedCodes: check.acceptedCodes,
+    ...(expectation ? { expectation } : {}),
+  };
+  const none = { durationMs: 0, requests: 0, keysCreated: 0 };
   if (expectation?.expect === 'skip') {
-    return { ...base, outcome: 'skipped', message: `skipped by the expectations file${expectation.reason ? `: ${expectation.reason}` : ''}`, durationMs: 0, requests: 0 };
+    return { ...base, outcome: 'skipped', message: `skipped by the expectations file${expectation.reason ? `: ${expectation.reason}` : ''}`, ...none };
   }
   if (check.needsOtherProject && !context.other) {
-    return { ...base, outcome: 'skipped', message: 'needs --other-project-id and --other-token', durationMs: 0, requests: 0 };
+    return { ...base, outcome: 'skipped', message: 'needs --other-project-id and --other-token', ...none };
   }
   const started = performance.now();
   let failure: string | undefined;
+  let notImplemented: string | undefined;
   try {
     await check.run(context);
   } catch (error) {
+    if (error instanceof NotImplemented) notImplemented = context.mask(error.message);
     // A CheckFailure is the server's fault; anything else is reported as a failure too, marked as unexpected.
-    failure = context.mask(error instanceof CheckFailure ? error.message : `unexpected error in the check: ${(error as Error)?.stack ?? String(error)}`);
+    else failure = context.mask(error instanceof CheckFailure ? error.message : `unexpected error in the check: ${(error as Error)?.stack ?? String(error)}`);
   }
-  const durationMs = Math.round(performance.now() - started);
+  const measured = { durationMs: Math.round(performance.now() - started), requests: context.requestCount, keysCreated: context.keyCount };
+  if (notImplemented !== undefined) {
+    return { ...base, outcome: 'not-implemented', message: `operation not implemented: ${notImplemented}`, ...measured };
+  }
   let outcome: Outcome = failure === undefined ? 'passed' : 'failed';
   if (expectation?.expect === 'fail') outcome = failure === undefined ? 'unexpectedly-passed' : 'expected-failure';
-  return { ...base, outcome, ...(failure !== undefined ? { message: failure } : {}), durationMs, requests: context.requestCount };
+  return { ...base, outcome, ...(failure !== undefined ? { message: failure } : {}), ...measured };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sendRequest, type HttpRequest, type HttpResponse } from '../http/kms-http';
 import type { OperationId, ResponseValidator } from '../spec/response-validator';
 import type { SpecFacts } from '../spec/spec-facts';
-import { CheckFailure } from './check';
+import { CheckFailure, NotImplemented } from './check';
 
 /** A project and a token allowed on it. */
 export interface Caller {
@@ -39,6 +39,51 @@ const ACTIONS: Record<OperationId, string> = {
   listKeys: 'list-keys',
 };
 
+/** The operations of the source documents: always required, never NOT IMPLEMENTED. */
+const REQUIRED_OPERATIONS: readonly OperationId[] = ['createKey', 'createDatakey'];
+
+/** A "no such route" answer: 405, or 404 / 400 KMS.0201, or a 404 without a KMS error body. */
+export function isNoSuchRoute(response: HttpResponse): boolean {
+  const code = (response.json as { error?: { error_code?: unknown } } | undefined)?.error?.error_code;
+  if (response.status === 405) return true;
+  if (code === 'KMS.0201') return response.status === 404 || response.status === 400;
+  return response.status === 404 && typeof code !== 'string';
+}
+
+/**
+ * A kept-alive connection the server closed while the kit was busy (e.g. building a property's
+ * generators) fails the next request with ECONNRESET before it reaches the server; one retry on a
+ * fresh connection tells that apart from a server that resets on the request itself (which fails twice).
+ */
+async function sendWithOneRetryOnStaleConnection(baseUrl: string, request: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
+  try {
+    return await sendRequest(baseUrl, request, timeoutMs);
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET') throw error;
+    return sendRequest(baseUrl, request, timeoutMs);
+  }
+}
+
+/** The keys one run created, shared by all its checks, for the cleanup and the key count. */
+export class CreatedKeys {
+  readonly #byProject = new Map<string, { caller: Caller; keyIds: string[] }>();
+
+  add(caller: Caller, keyId: string): void {
+    const entry = this.#byProject.get(caller.projectId) ?? { caller, keyIds: [] };
+    entry.keyIds.push(keyId);
+    this.#byProject.set(caller.projectId, entry);
+  }
+
+  get count(): number {
+    return [...this.#byProject.values()].reduce((sum, e) => sum + e.keyIds.length, 0);
+  }
+
+  entries(): { caller: Caller; keyId: string }[] {
+    return [...this.#byProject.values()].flatMap((e) => e.keyIds.map((keyId) => ({ caller: e.caller, keyId })));
+  }
+}
+
 export interface ContextOptions {
   readonly baseUrl: string;
   readonly primary: Caller;
@@ -46,8 +91,13 @@ export interface ContextOptions {
   readonly region: string;
   readonly seed: number;
   readonly requestTimeoutMs: number;
+  /** Judges responses: the lenient validator for MUST/SHOULD checks, the strict one for REFERENCE. */
   readonly validator: ResponseValidator;
   readonly facts: SpecFacts;
+  /** REFERENCE checks: exact codes and OpenKMS-only cases (see `expectRejected`). */
+  readonly strict: boolean;
+  /** Where every created key is recorded. */
+  readonly createdKeys: CreatedKeys;
   /** Short random tag shared by every alias of this run, so runs never collide with each other or with existing data. */
   readonly runTag: string;
 }
@@ -62,9 +112,12 @@ export class CheckContext {
   readonly region: string;
   readonly seed: number;
   readonly facts: SpecFacts;
+  /** Held to OpenKMS's own choices (a REFERENCE check), not only to what the documents require. */
+  readonly strict: boolean;
   readonly #options: ContextOptions;
   readonly #sensitive: string[];
   #requests = 0;
+  #keys = 0;
 
   constructor(options: ContextOptions) {
     this.#options = options;
@@ -73,11 +126,17 @@ export class CheckContext {
     this.region = options.region;
     this.seed = options.seed;
     this.facts = options.facts;
+    this.strict = options.strict;
     this.#sensitive = options.validator.sensitiveFields();
   }
 
   get requestCount(): number {
     return this.#requests;
+  }
+
+  /** Keys this check created (every 200 of create-key). */
+  get keyCount(): number {
+    return this.#keys;
   }
 
   /** The second caller; only checks marked needsOtherProject may ask (the runner skips them otherwise). */
@@ -106,7 +165,15 @@ export class CheckContext {
       body: options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
     };
     const matchesOperation = (options.method ?? 'POST') === 'POST' && (options.action === undefined || options.action === ACTIONS[operation]);
-    return this.send(request, matchesOperation ? operation : undefined);
+    const response = await this.send(request, matchesOperation ? operation : undefined);
+    if (matchesOperation && operation === 'createKey' && response.status === 200) {
+      const keyId = (response.json as { key_info?: { key_id?: unknown } } | undefined)?.key_info?.key_id;
+      if (typeof keyId === 'string') {
+        this.#keys += 1;
+        this.#options.createdKeys.add(caller, keyId);
+      }
+    }
+    return response;
   }
 
   createKey(body: unknown, options?: PostOptions): Promise<HttpResponse> {
@@ -122,10 +189,14 @@ export class CheckContext {
     this.#requests += 1;
     let response: HttpResponse;
     try {
-      response = await sendRequest(this.#options.baseUrl, request, this.#options.requestTimeoutMs);
+      response = await sendWithOneRetryOnStaleConnection(this.#options.baseUrl, request, this.#options.requestTimeoutMs);
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new CheckFailure(`${request.method} ${request.path}: no response (${(error as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''})`);
+    }
+    // An optional operation the server does not have: the check is NOT IMPLEMENTED, not failed.
+    if (operation && !REQUIRED_OPERATIONS.includes(operation) && isNoSuchRoute(response)) {
+      throw new NotImplemented(`${request.method} ${request.path}: no such route (${response.status})`);
     }
     const problems = this.#options.validator.validate(operation, response.status, response.contentType, response.text);
     if (problems.length > 0) {

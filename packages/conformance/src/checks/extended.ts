@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { HttpResponse } from '../http/kms-http';
-import { ensure, expectKmsError, expectOk } from './assertions';
-import type { Check } from './check';
+import { ensure, expectOk, expectRejected } from './assertions';
+import { apiReference, errorTable, type Check } from './check';
 import type { CheckContext } from './context';
+import { DOCUMENTED } from './documented-answers';
 
 type DatakeyBody = { key_id: string; plain_text: string; cipher_text: string };
 type DecryptBody = { data_key: string; datakey_length: string; datakey_dgst: string };
@@ -21,11 +22,17 @@ function decrypt(c: CheckContext, keyId: string, cipherText: string, bytes: numb
   return c.post('decryptDatakey', { key_id: keyId, cipher_text: cipherText, datakey_cipher_length: String(bytes), ...(context ? { encryption_context: context } : {}) });
 }
 
-/** A clean refusal of a damaged or foreign blob: 400 with KMS.2201 or KMS.2203, never a key and never a 5xx. */
+const OPENKMS_REFUSALS = ['400 KMS.2201', '400 KMS.2203'];
+
+/** A clean refusal of a damaged or foreign blob: a 400 (or not found), never a key and never a 5xx. */
 function expectRefused(c: CheckContext, response: HttpResponse, what: string): void {
+  const allowed: readonly string[] = c.strict ? OPENKMS_REFUSALS : DOCUMENTED.cipherRefused;
   const code = (response.json as { error?: { error_code?: unknown } } | undefined)?.error?.error_code;
-  ensure(response.status === 400 && (code === 'KMS.2201' || code === 'KMS.2203'), `${what}: expected 400 KMS.2201 or KMS.2203, got ${c.describe(response)}`);
+  ensure(allowed.includes(`${response.status} ${String(code)}`), `${what}: expected ${allowed.join(' or ')}, got ${c.describe(response)}`);
 }
+
+const DECRYPT = apiReference('decrypt-datakey (cipher_text, datakey_cipher_length; data_key, datakey_length, datakey_dgst)');
+const CIPHER_CODES = errorTable('KMS.2201 invalid cipher_text, KMS.2203 DEK hash verification failed');
 
 export const extendedChecks: readonly Check[] = [
   {
@@ -33,7 +40,10 @@ export const extendedChecks: readonly Check[] = [
     level: 'MUST',
     area: 'envelope',
     title: 'decrypt-datakey returns the same bytes create-datakey made, for lengths 8 to 8192, with datakey_length in bytes and datakey_dgst = SHA-256',
+    authority: [DECRYPT, apiReference('create-datakey datakey_length 8 to 8192 bits')],
+    acceptedCodes: [],
     reference: 'spec: decryptDatakey, DecryptDatakeyResponse; kms-facts §3 (decrypt-datakey); docs/ciphertext-format.md',
+    keys: 1,
     async run(c) {
       const key = await c.newKey('dkd');
       for (const bits of ROUND_TRIP_BITS) {
@@ -53,7 +63,11 @@ export const extendedChecks: readonly Check[] = [
     level: 'MUST',
     area: 'envelope',
     title: 'a truncated, extended or bit-flipped cipher_text is a clean 400 (KMS.2201/KMS.2203), never a 500 or a key',
+    authority: [DECRYPT, CIPHER_CODES, errorTable('KMS.0308, KMS.0205, 404 KMS.0207 when the key ID bytes are hit')],
+    acceptedCodes: DOCUMENTED.cipherRefused,
     reference: 'spec: decryptDatakey description, DecryptDatakeyRequest.cipher_text x-kms-error-code; kms-facts §1 (KMS.2201/2203), §3',
+    keys: 1,
+    referenceTwin: { id: 'CK-REF-DKD-TAMPER', acceptedCodes: ['400 KMS.2201', '400 KMS.2203'] },
     async run(c) {
       const key = await c.newKey('tamper');
       const made = await dataKey(c, key.keyId, 256);
@@ -76,7 +90,11 @@ export const extendedChecks: readonly Check[] = [
     level: 'MUST',
     area: 'envelope',
     title: 'cipher_text opens only under the encryption_context it was made with (none, other pairs, extra pair → 400 KMS.2203)',
+    authority: [DECRYPT, apiReference('encryption_context: given to encrypt, required to decrypt'), CIPHER_CODES],
+    acceptedCodes: DOCUMENTED.contextMismatch,
     reference: 'spec: encryption_context "the same pairs are required to decrypt"; kms-facts §3, §7',
+    keys: 1,
+    referenceTwin: { id: 'CK-REF-DKD-CONTEXT', acceptedCodes: ['400 KMS.2203'] },
     async run(c) {
       const key = await c.newKey('ctx');
       const context = { ab: 'c', tenant: 'acme' };
@@ -88,7 +106,7 @@ export const extendedChecks: readonly Check[] = [
         ['pairs joined differently', { a: 'bc', tenant: 'acme' }],
         ['an extra pair', { ...context, x: '' }],
       ];
-      for (const [what, other] of cases) expectKmsError(c, await decrypt(c, key.keyId, made.cipher_text, 32, other), 400, 'KMS.2203', what);
+      for (const [what, other] of cases) expectRejected(c, await decrypt(c, key.keyId, made.cipher_text, 32, other), DOCUMENTED.contextMismatch, '400 KMS.2203', what);
       const back = expectOk<DecryptBody>(c, await decrypt(c, key.keyId, made.cipher_text, 32, { tenant: 'acme', ab: 'c' }), 'the same pairs in another order');
       ensure(back.data_key === made.plain_text, 'the same context: data_key is not the plain_text create-datakey returned');
     },
@@ -98,7 +116,11 @@ export const extendedChecks: readonly Check[] = [
     level: 'MUST',
     area: 'envelope',
     title: 'cipher_text does not open under another key of the project (400 KMS.2201/KMS.2203)',
+    authority: [DECRYPT, CIPHER_CODES],
+    acceptedCodes: DOCUMENTED.cipherRefused,
     reference: 'spec: decryptDatakey description ("a blob sealed under another CMK than key_id"); kms-facts §1',
+    keys: 2,
+    referenceTwin: { id: 'CK-REF-DKD-OTHER-KEY', acceptedCodes: ['400 KMS.2201', '400 KMS.2203'] },
     async run(c) {
       const key = await c.newKey('own');
       const other = await c.newKey('other');
@@ -111,7 +133,11 @@ export const extendedChecks: readonly Check[] = [
     level: 'MUST',
     area: 'envelope',
     title: 'encrypt-datakey seals hex(DEK ‖ SHA-256(DEK)) so that decrypt-datakey returns the DEK; a wrong digest is 400 KMS.2103',
+    authority: [apiReference('encrypt-datakey plain_text = hex(DEK ‖ SHA-256(DEK)), datakey_plain_length'), DECRYPT, errorTable('KMS.2103 DEK hash verification failed, KMS.2101 invalid plain_text')],
+    acceptedCodes: DOCUMENTED.digestMismatch,
     reference: 'spec: encryptDatakey, EncryptDatakeyRequest.plain_text; kms-facts §1 (KMS.2103), §3',
+    keys: 1,
+    referenceTwin: { id: 'CK-REF-EDK-ROUND-TRIP', acceptedCodes: ['400 KMS.2103'] },
     async run(c) {
       const key = await c.newKey('edk');
       const dek = createHash('sha256').update(c.uniqueAlias('dek')).digest('hex').toUpperCase();
@@ -124,7 +150,8 @@ export const extendedChecks: readonly Check[] = [
       const back = expectOk<DecryptBody>(c, await decrypt(c, key.keyId, sealed.cipher_text, 32, { k: 'v' }), 'decrypting the sealed key');
       ensure(back.data_key === dek, 'decrypt-datakey does not return the DEK given to encrypt-datakey');
       const badDigest = sha256Hex(dek).replace(/^./, (ch) => (ch === '0' ? '1' : '0'));
-      expectKmsError(c, await c.post('encryptDatakey', { key_id: key.keyId, plain_text: dek + badDigest, datakey_plain_length: '32' }), 400, 'KMS.2103', 'a wrong digest');
+      const refused = await c.post('encryptDatakey', { key_id: key.keyId, plain_text: dek + badDigest, datakey_plain_length: '32' });
+      expectRejected(c, refused, DOCUMENTED.digestMismatch, '400 KMS.2103', 'a wrong digest');
     },
   },
   {
@@ -132,7 +159,11 @@ export const extendedChecks: readonly Check[] = [
     level: 'MUST',
     area: 'key-listing',
     title: 'describe-key returns the key by ID and alias, every field a string, creation_date in epoch milliseconds',
+    authority: [apiReference('describe-key (key_info, every field a string, creation_date in epoch milliseconds, key_state 2 enabled)'), errorTable('404 KMS.0207 the key does not exist')],
+    acceptedCodes: DOCUMENTED.keyNotFound,
     reference: 'spec: describeKey, KeyDetails; kms-facts §2 (full key description)',
+    keys: 1,
+    referenceTwin: { id: 'CK-REF-DESCRIBE-KEY', acceptedCodes: ['404 KMS.0207'] },
     async run(c) {
       const before = Date.now();
       const key = await c.newKey('desc', { key_description: 'conformance' });
@@ -144,7 +175,7 @@ export const extendedChecks: readonly Check[] = [
         const created = Number(info.creation_date);
         ensure(created > before - 24 * 3600_000 && created < Date.now() + 24 * 3600_000, `describe-key: creation_date ${String(info.creation_date)} is not epoch milliseconds of today`);
       }
-      expectKmsError(c, await c.post('describeKey', { key_id: '00000000-0000-0000-0000-000000000000' }), 404, 'KMS.0207', 'an unknown key');
+      expectRejected(c, await c.post('describeKey', { key_id: '00000000-0000-0000-0000-000000000000' }), DOCUMENTED.keyNotFound, '404 KMS.0207', 'an unknown key');
     },
   },
   {
@@ -152,7 +183,10 @@ export const extendedChecks: readonly Check[] = [
     level: 'MUST',
     area: 'key-listing',
     title: 'list-keys pages with limit and next_marker never repeat nor skip a key, while keys are created between pages',
+    authority: [apiReference('list-keys (limit, marker; keys, key_details, next_marker, truncated, total)')],
+    acceptedCodes: [],
     reference: 'spec: listKeys description, ListKeysResponse; kms-facts §2, §5',
+    keys: 7,
     async run(c) {
       const mine: string[] = [];
       for (let i = 0; i < 5; i += 1) mine.push((await c.newKey(`list${i}`)).keyId);

@@ -1,4 +1,4 @@
-import { profileOf, type Check, type Profile } from './check';
+import { authorityText, openkms, profileOf, type Check, type LevelOption, type Profile } from './check';
 import { authChecks } from './auth';
 import { createDatakeyChecks } from './create-datakey';
 import { createKeyChecks } from './create-key';
@@ -8,8 +8,7 @@ import { isolationChecks } from './isolation';
 import { robustnessChecks } from './robustness';
 import { semanticsChecks } from './semantics';
 
-/** Every check of the kit, in the order they run and are listed. */
-export const CHECKS: readonly Check[] = [
+const DEFINED: readonly Check[] = [
   ...createKeyChecks,
   ...createDatakeyChecks,
   ...errorChecks,
@@ -18,6 +17,32 @@ export const CHECKS: readonly Check[] = [
   ...isolationChecks,
   ...robustnessChecks,
   ...extendedChecks,
+];
+
+/** The REFERENCE twin of a documented check: the same requests, held to OpenKMS's exact answers. */
+function twinOf(check: Check): Check {
+  const twin = check.referenceTwin!;
+  return {
+    id: twin.id,
+    level: 'REFERENCE',
+    area: check.area,
+    title: `as ${check.id}, with OpenKMS's exact answers`,
+    authority: [openkms(`spec/kms.yaml (${check.reference.replace(/^spec: /, '')})`), ...check.authority],
+    acceptedCodes: twin.acceptedCodes,
+    reference: check.reference,
+    ...(check.needsOtherProject ? { needsOtherProject: true } : {}),
+    keys: check.keys,
+    run: (context) => check.run(context),
+  };
+}
+
+/**
+ * Every check of the kit, in the order they run and are listed: the documents' checks (MUST and
+ * SHOULD) first, then the REFERENCE checks (our own and the twins), reported apart.
+ */
+export const CHECKS: readonly Check[] = [
+  ...DEFINED.filter((c) => c.level !== 'REFERENCE'),
+  ...DEFINED.flatMap((c) => (c.level === 'REFERENCE' ? [c] : c.referenceTwin ? [twinOf(c)] : [])),
 ];
 
 const ID = /^CK-[A-Z0-9]+(-[A-Z0-9]+)*$/;
@@ -29,7 +54,7 @@ for (const check of CHECKS) {
 }
 
 /** Matches `--only`: comma-separated check IDs or areas, `*` as a wildcard, case-insensitive. */
-export function selectChecks(checks: readonly Check[], only: string | undefined, level: 'must' | 'should', profile: Profile = 'all'): Check[] {
+export function selectChecks(checks: readonly Check[], only: string | undefined, level: LevelOption, profile: Profile = 'all'): Check[] {
   const patterns = (only ?? '')
     .split(',')
     .map((p) => p.trim())
@@ -38,7 +63,7 @@ export function selectChecks(checks: readonly Check[], only: string | undefined,
   return checks.filter(
     (check) =>
       (profile === 'all' || profileOf(check.area) === profile) &&
-      (level === 'should' || check.level === 'MUST') &&
+      (check.level === 'MUST' || (check.level === 'SHOULD' && level !== 'must') || (check.level === 'REFERENCE' && level === 'reference')) &&
       (patterns.length === 0 || patterns.some((p) => p.test(check.id) || p.test(check.area))),
   );
 }
@@ -46,8 +71,11 @@ export function selectChecks(checks: readonly Check[], only: string | undefined,
 /** The check list as a Markdown table, for the README (a test keeps the README equal to it). */
 export function checksMarkdownTable(checks: readonly Check[] = CHECKS): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
-  const rows = checks.map(
-    (c) => `| \`${c.id}\` | ${c.level} | ${c.area}${c.needsOtherProject ? ' (needs 2nd project)' : ''} | ${cell(c.title)} | ${cell(c.reference)} |`,
-  );
-  return ['| ID | level | area | what it checks | reference |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  const codes = (c: Check) => (c.acceptedCodes.length > 0 ? c.acceptedCodes.join(', ') : '—');
+  const rows = checks.map((c) => {
+    const area = `${c.area}${c.needsOtherProject ? ' (needs 2nd project)' : ''}`;
+    return `| \`${c.id}\` | ${c.level} | ${area} | ${cell(c.title)} | ${cell(authorityText(c.authority))} | ${cell(codes(c))} | ${c.keys} |`;
+  });
+  const header = ['| ID | level | area | what it checks | authority | accepted answers | keys |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  return [...header, ...rows].join('\n');
 }

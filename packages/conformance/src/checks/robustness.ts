@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { HttpResponse } from '../http/kms-http';
-import { CheckFailure, type Check } from './check';
+import { CheckFailure, seed, SEED, type Check } from './check';
 import type { CheckContext, PostOptions } from './context';
 
 /** Requests per property: three properties of this size keep the whole kit well under a minute. */
@@ -40,6 +40,8 @@ function bodies(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<str
   );
 }
 
+const NO_5XX = seed(`${SEED.createKeyCn}, status codes (200, 400, 403) and the error body of every non-2xx answer`);
+
 const headerValue = fc.string({ unit: fc.constantFrom(...'abcxyzABC019 ;=/+-_.*"'), maxLength: 24 }).map((s) => s.trim());
 
 export const robustnessChecks: readonly Check[] = [
@@ -47,8 +49,11 @@ export const robustnessChecks: readonly Check[] = [
     id: 'CK-ROBUST-CREATE-KEY',
     level: 'MUST',
     area: 'robustness',
-    title: 'random and malformed create-key bodies never get a 5xx, and every answer matches the spec',
+    title: 'random and malformed create-key bodies never get a 5xx, and every answer has a status the spec declares and the error body',
+    authority: [NO_5XX, seed(`${SEED.createKey}, Requests`)],
+    acceptedCodes: [],
     reference: 'spec: createKey responses, ErrorResponse ("Every non-2xx response carries the error body"); 001 创建密钥 error body',
+    keys: RUNS,
     async run(c) {
       const prefix = c.uniqueAlias('fz');
       const alias = fc.oneof(fc.string({ maxLength: 12 }).map((s) => `${prefix}${s}`), fc.constantFrom('', 'a/default', 'x'.repeat(256)));
@@ -68,8 +73,11 @@ export const robustnessChecks: readonly Check[] = [
     id: 'CK-ROBUST-CREATE-DATAKEY',
     level: 'MUST',
     area: 'robustness',
-    title: 'random and malformed create-datakey bodies never get a 5xx, and every answer matches the spec',
+    title: 'random and malformed create-datakey bodies never get a 5xx, and every answer has a status the spec declares and the error body',
+    authority: [NO_5XX, seed(`${SEED.createDatakey}, Request parameters`)],
+    acceptedCodes: [],
     reference: 'spec: createDatakey responses, ErrorResponse; 002 Creating a DEK',
+    keys: 2,
     async run(c) {
       const key = await c.newKey('fzdk');
       const external = await c.newKey('fzext', { origin: 'external' });
@@ -88,8 +96,11 @@ export const robustnessChecks: readonly Check[] = [
     id: 'CK-ROBUST-HEADERS',
     level: 'MUST',
     area: 'robustness',
-    title: 'random methods, content types, tokens and extra headers never get a 5xx, and every answer matches the spec',
+    title: 'random methods, content types, tokens and extra headers never get a 5xx, and every answer has a status the spec declares and the error body',
+    authority: [NO_5XX, seed(`${SEED.createDatakey}, Request header parameters (X-Auth-Token, Content-Type)`)],
+    acceptedCodes: [],
     reference: 'spec: securitySchemes.AuthToken, requestBody content, info (check order), ErrorResponse',
+    keys: 1,
     async run(c) {
       const key = await c.newKey('fzh');
       const body = JSON.stringify({ key_id: key.keyId, datakey_length: '256' });

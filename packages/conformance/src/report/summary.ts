@@ -1,4 +1,4 @@
-import { AREAS } from '../checks/check';
+import { AREAS, LEVELS } from '../checks/check';
 import { OUTCOMES, type ConformanceReport, type Outcome } from './report';
 
 const HEADINGS: Record<Outcome, string> = {
@@ -7,6 +7,7 @@ const HEADINGS: Record<Outcome, string> = {
   skipped: 'skipped',
   'expected-failure': 'xfail',
   'unexpectedly-passed': 'xpass',
+  'not-implemented': 'n/impl',
 };
 
 /** The human summary: header, a table by area and level, then every non-passing check with its message. */
@@ -17,6 +18,7 @@ export function renderSummary(report: ConformanceReport): string {
   const other = report.target.otherProjectId ? `, other project ${report.target.otherProjectId}` : ', no second project (isolation checks skipped)';
   lines.push(`target  ${report.target.baseUrl}, project ${report.target.projectId}${other}, token ***`);
   lines.push(`options level ${report.options.level}, profile ${report.options.profile}, seed ${report.options.seed}, region ${report.options.region}${report.options.only ? `, only ${report.options.only}` : ''}`);
+  lines.push(`keys    at most ${report.keys.planned} planned, ${report.keys.created} created; ${report.keys.cleanup.message}`);
   lines.push('');
 
   const widths = [16, 7, ...OUTCOMES.map((o) => Math.max(6, HEADINGS[o].length))];
@@ -24,7 +26,7 @@ export function renderSummary(report: ConformanceReport): string {
     cells.map((cell, i) => (i < 2 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!))).join(' ').trimEnd();
   lines.push(row(['area', 'level', ...OUTCOMES.map((o) => HEADINGS[o])]));
   for (const area of AREAS) {
-    for (const level of ['MUST', 'SHOULD'] as const) {
+    for (const level of LEVELS) {
       const group = report.results.filter((r) => r.area === area && r.level === level);
       if (group.length === 0) continue;
       lines.push(row([area, level, ...OUTCOMES.map((o) => group.filter((r) => r.outcome === o).length)]));

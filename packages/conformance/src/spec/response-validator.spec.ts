@@ -47,4 +47,19 @@ describe('ResponseValidator (the spec as oracle)', () => {
   it('knows which response fields are sensitive', () => {
     expect(validator.sensitiveFields()).toEqual(['plain_text', 'data_key']);
   });
+
+  it('lenient (MUST and SHOULD checks) allows extra response fields, lower-case hex and any domain_id; strict does not', () => {
+    const lenient = new ResponseValidator(loadSpec(), { strict: false });
+    const created = JSON.stringify({ key_info: { key_id: KEY_ID, domain_id: 'Domain-1', key_spec: 'AES_256' } });
+    expect(lenient.validate('createKey', 200, JSON_TYPE, created)).toEqual([]);
+    expect(validator.validate('createKey', 200, JSON_TYPE, created)).not.toEqual([]);
+    const datakey = JSON.stringify({ key_id: KEY_ID, plain_text: 'ab01', cipher_text: 'cd02' });
+    expect(lenient.validate('createDatakey', 200, JSON_TYPE, datakey)).toEqual([]);
+    expect(validator.validate('createDatakey', 200, JSON_TYPE, datakey)).not.toEqual([]);
+    // What the documents do fix stays: the error body, KMS codes, hex pairs, the key ID format.
+    expect(lenient.validate('createKey', 400, JSON_TYPE, '{"error_code":"KMS.1101"}')).not.toEqual([]);
+    expect(lenient.validate('createKey', 400, JSON_TYPE, error('1101'))).not.toEqual([]);
+    expect(lenient.validate('createDatakey', 200, JSON_TYPE, JSON.stringify({ key_id: KEY_ID, plain_text: 'abc', cipher_text: 'cd02' }))).not.toEqual([]);
+    expect(lenient.validate('createKey', 200, JSON_TYPE, JSON.stringify({ key_info: { key_id: 'KEY', domain_id: 'd' } }))).not.toEqual([]);
+  });
 });

@@ -20,14 +20,19 @@ export class ResponseValidator {
   readonly #ajv: Ajv;
   readonly #compiled = new Map<string, ValidateFunction>();
 
-  constructor(spec: LoadedSpec) {
+  /**
+   * `strict` (default): every rule of the spec, OpenKMS's choices included (the REFERENCE level).
+   * Lenient (MUST and SHOULD checks): what the documents fix, without our choices; see `lenientSchemas`.
+   */
+  constructor(spec: LoadedSpec, options: { readonly strict?: boolean } = {}) {
     this.#document = spec.document;
     // strict: unknown keywords, formats and ambiguous schemas are errors, not silently ignored.
     this.#ajv = new Ajv({ strict: true, allErrors: true, validateFormats: true });
     addFormats(this.#ajv);
     // OpenAPI annotations (example, x-*) are not JSON Schema keywords; declare them so strict mode accepts them.
     for (const keyword of annotationKeywords(spec.document.components.schemas)) this.#ajv.addKeyword(keyword);
-    this.#ajv.addSchema({ $id: SCHEMAS_ID, definitions: rewriteRefs(spec.document.components.schemas) });
+    const schemas = options.strict === false ? lenientSchemas(spec.document.components.schemas) : spec.document.components.schemas;
+    this.#ajv.addSchema({ $id: SCHEMAS_ID, definitions: rewriteRefs(schemas) });
   }
 
   /** The problems with this response, or an empty list when the spec allows it. */
@@ -100,6 +105,24 @@ export function findOperation(document: OpenApiDocument, operationId: string): (
     }
   }
   return undefined;
+}
+
+/**
+ * The response schemas without OpenKMS's own choices: fields beyond those the spec lists are
+ * allowed (newer API revisions add response fields, e.g. key_spec, keystore_id), hexadecimal may
+ * be lower case (the documents say "hexadecimal"; only their examples are upper case), and a
+ * domain_id is any non-empty string (the documents show one example, not a format).
+ */
+export function lenientSchemas(schemas: Record<string, unknown>): Record<string, unknown> {
+  const relaxed = JSON.parse(
+    JSON.stringify(schemas, (key, inner: unknown) => {
+      if (key === 'additionalProperties' && inner === false) return undefined;
+      if (key === 'pattern' && typeof inner === 'string') return inner.split('[0-9A-F]').join('[0-9A-Fa-f]');
+      return inner;
+    }),
+  ) as Record<string, Record<string, unknown>>;
+  if (relaxed.DomainId) relaxed.DomainId = { type: 'string', minLength: 1, description: relaxed.DomainId.description };
+  return relaxed;
 }
 
 function refName(ref: string, prefix: string): string {

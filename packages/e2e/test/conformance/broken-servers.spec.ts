@@ -1,4 +1,4 @@
-import { runConformance, type ConformanceReport } from '@openkms/conformance';
+import { CHECKS, runConformance, type ConformanceReport } from '@openkms/conformance';
 import { startFaultyServer, type FaultyServer } from './broken/fault-proxy';
 import { BROKEN_IMPLEMENTATIONS } from './broken/faults';
 import { ALICE, CAROL, kitTarget, startReferenceServer, type ReferenceServer } from './support/reference-server';
@@ -14,12 +14,16 @@ beforeAll(async () => {
     BROKEN_IMPLEMENTATIONS.map(async (broken) => {
       const proxy = await startFaultyServer(upstream.url, broken.fault);
       proxies.push(proxy);
-      reports.set(broken.name, await runConformance({ ...kitTarget(proxy.url), seed: 1234, profile: 'all' }));
+      // A few broken servers break only an OpenKMS choice: those run at level reference.
+      const level = CHECKS.find((c) => c.id === broken.caughtBy)?.level === 'REFERENCE' ? 'reference' : 'should';
+      // A generous request time limit: a loaded CI machine must not turn into failed checks.
+      reports.set(broken.name, await runConformance({ ...kitTarget(proxy.url), seed: 1234, profile: 'all', level, requestTimeoutMs: 120_000 }));
     }),
   );
   // For the reader of CI logs: everything each broken server trips, not only the check it targets.
   for (const broken of BROKEN_IMPLEMENTATIONS) process.stdout.write(`${broken.name}: ${failedIds(reports.get(broken.name)!).join(' ')}\n`);
-});
+  // Twenty whole runs: the hook's limit only stops a hung run (see jest.config.js).
+}, 1_800_000);
 
 afterAll(async () => {
   await Promise.all(proxies.map((p) => p.close()));
@@ -38,7 +42,8 @@ describe('broken implementations', () => {
     const report = reports.get(name)!;
     expect(failedIds(report)).toContain(caughtBy);
     expect(report.results.find((r) => r.id === caughtBy)?.message).toBeTruthy();
-    expect(report.exitCode).toBe(1);
+    // A failed SHOULD check is reported but does not fail the run; MUST and (at this level) REFERENCE do.
+    if (CHECKS.find((c) => c.id === caughtBy)?.level !== 'SHOULD') expect(report.exitCode).toBe(1);
   });
 
   it('a report about a broken server still never shows a token or data key plaintext', () => {

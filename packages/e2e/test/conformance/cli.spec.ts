@@ -43,8 +43,8 @@ describe('openkms-conformance (the built command)', () => {
     const out = mkdtempSync(join(tmpdir(), 'ck-cli-'));
     const result = await run([...targetArgs(server.url), '--reporter', 'summary,junit,json', '--out', out, '--seed', '99']);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(/^area\s+level\s+passed\s+failed\s+skipped\s+xfail\s+xpass$/m);
-    expect(result.stdout).toMatch(/^create-key\s+MUST\s+\d+\s+0\s+0\s+0\s+0$/m);
+    expect(result.stdout).toMatch(/^area\s+level\s+passed\s+failed\s+skipped\s+xfail\s+xpass(\s+n\/impl)?$/m);
+    expect(result.stdout).toMatch(/^create-key\s+MUST\s+\d+\s+0\s+0\s+0\s+0(\s+0)?$/m);
     expect(result.stdout).toMatch(/^PASS: \d+ checks/m);
     expect(result.stdout).toContain('seed 99');
     expect(result.stdout).not.toContain(ALICE.token);
@@ -64,7 +64,7 @@ describe('openkms-conformance (the built command)', () => {
   it('exits 1 against a broken server and names the failing check', async () => {
     const result = await run([...targetArgs(broken.url), '--only', 'create-key']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^FAILED\s+CK-ALIAS-LEN-256 \[MUST create-key\] 256-character alias: expected 400 KMS\.1101, got 200/m);
+    expect(result.stdout).toMatch(/^FAILED\s+CK-ALIAS-LEN-256 \[MUST create-key\] 256-character alias: expected 400 KMS\.1101 or 400 KMS\.0308, got 200/m);
     expect(result.stdout).toMatch(/^FAIL \(1 MUST check failed\)/m);
   });
 

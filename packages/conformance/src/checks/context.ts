@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { sendRequest, type HttpRequest, type HttpResponse } from '../http/kms-http';
+import { ExchangeLog } from '../http/exchange-log';
+import type { HttpRequest, HttpResponse } from '../http/kms-http';
 import type { OperationId, ResponseValidator } from '../spec/response-validator';
 import type { SpecFacts } from '../spec/spec-facts';
 import { CheckFailure } from './check';
@@ -57,6 +58,8 @@ export interface ContextOptions {
  * check sees it), make keys with unique aliases, and describe responses without secrets.
  */
 export class CheckContext {
+  /** The check's requests and answers, redacted, for the reports. */
+  readonly exchanges = new ExchangeLog({ mask: (text) => this.mask(text), sensitiveFields: () => this.#sensitive });
   readonly primary: Caller;
   readonly other: Caller | undefined;
   readonly region: string;
@@ -122,7 +125,7 @@ export class CheckContext {
     this.#requests += 1;
     let response: HttpResponse;
     try {
-      response = await sendRequest(this.#options.baseUrl, request, this.#options.requestTimeoutMs);
+      response = await this.exchanges.send(this.#options.baseUrl, request, this.#options.requestTimeoutMs);
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new CheckFailure(`${request.method} ${request.path}: no response (${(error as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''})`);

@@ -4,6 +4,9 @@ import { sendRequest, type HttpRequest, type HttpResponse } from './kms-http';
 /** Headers that carry credentials: their values never reach a report. */
 const CREDENTIAL_HEADERS = new Set(['x-auth-token', 'authorization', 'x-security-token', 'x-subject-token', 'cookie', 'set-cookie']);
 
+/** One hop's transport, not the message: left out of the reports. */
+const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding']);
+
 /** What an exchange log needs from its check: token masking and the names of the x-sensitive fields. */
 export interface Redaction {
   /** Replaces the run's tokens wherever they appear. */
@@ -30,7 +33,7 @@ export class ExchangeLog {
     const sent = { method: request.method, path: request.path, headers: this.#headers(Object.entries(request.headers)), ...this.#body(request.body) };
     try {
       const response = await sendRequest(baseUrl, request, timeoutMs);
-      this.#push({ request: sent, response: { status: response.status, headers: this.#headers([...response.headers.entries()]), body: this.#body(response.text).body ?? '' } });
+      this.#push({ request: sent, response: { status: response.status, headers: this.#headers([...response.headers.entries()].filter(([name]) => !HOP_HEADERS.has(name))), body: this.#body(response.text).body ?? '' } });
       return response;
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;

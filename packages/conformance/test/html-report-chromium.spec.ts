@@ -53,7 +53,9 @@ function chromium(...args: string[]) {
 const textOf = (html: string) =>
   html
     .replace(/<[^>]*>/g, '')
-    .replace(/&(lt|gt|quot|amp|#39|#(\d+));/g, (_m, name: string, code?: string) => (code ? String.fromCharCode(Number(code)) : { lt: '<', gt: '>', quot: '"', amp: '&', '#39': "'" }[name]!));
+    .replace(/&(lt|gt|quot|amp|#39|#(\d+));/g, (_m, name: string, code?: string) =>
+      code ? String.fromCharCode(Number(code)) : { lt: '<', gt: '>', quot: '"', amp: '&', '#39': "'" }[name]!,
+    );
 
 function checkElement(id: string): string {
   const match = new RegExp(`<details class="check [^"]*"[^>]*data-check="${id}"[^>]*>[\\s\\S]*?</details>`).exec(dom);
@@ -74,7 +76,18 @@ beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), 'ck-html-'));
   userDataDir = mkdtempSync(join(tmpdir(), 'ck-chromium-'));
   const run = await runCli([
-    ...['--base-url', broken.url, '--project-id', ALICE.projectId, '--token', ALICE.token, '--other-project-id', CAROL.projectId, '--other-token', CAROL.token],
+    ...[
+      '--base-url',
+      broken.url,
+      '--project-id',
+      ALICE.projectId,
+      '--token',
+      ALICE.token,
+      '--other-project-id',
+      CAROL.projectId,
+      '--other-token',
+      CAROL.token,
+    ],
     ...['--only', 'CK-ALIAS-LEN-256,CK-ALIAS-LEN-0,CK-AUTH-EMPTY-TOKEN', '--reporter', 'html,json', '--out', out],
   ]);
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 1, stderr: '' });
@@ -127,7 +140,9 @@ describe('the HTML report in headless Chromium', () => {
     expect(html).not.toMatch(/<(script|link|img|iframe|object|embed|base)\b/i);
     expect(html).not.toMatch(/<[^>]*\s(src|href|action)=(?!["']?#)/i);
     expect(/<style>([\s\S]*?)<\/style>/.exec(html)?.[1]).not.toMatch(/url\(|@import/);
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    );
   });
 
   it('renders to a screenshot kept as a test artifact', async () => {

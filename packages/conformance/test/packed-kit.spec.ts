@@ -77,12 +77,33 @@ afterAll(async () => {
 });
 
 it('the tarball holds the compiled kit, its command and its spec, and no sources or tests', () => {
-  expect(tarballFiles).toEqual(expect.arrayContaining(['package/package.json', 'package/README.md', 'package/bin/openkms-conformance.js', 'package/dist/cli.js', 'package/dist/spec/kms.yaml']));
-  expect(tarballFiles.filter((file) => !/^package\/(package\.json|README\.md|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts|js\.map|yaml))$/.test(file))).toEqual([]);
+  expect(tarballFiles).toEqual(
+    expect.arrayContaining([
+      'package/package.json',
+      'package/README.md',
+      'package/bin/openkms-conformance.js',
+      'package/dist/cli.js',
+      'package/dist/spec/kms.yaml',
+    ]),
+  );
+  expect(
+    tarballFiles.filter((file) => !/^package\/(package\.json|README\.md|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts|js\.map|yaml))$/.test(file)),
+  ).toEqual([]);
 });
 
 it('npx openkms-conformance judges a live server with the spec it ships, from an empty project', async () => {
-  const args = ['--base-url', server.url, '--project-id', ALICE.projectId, '--token', ALICE.token, '--other-project-id', CAROL.projectId, '--other-token', CAROL.token];
+  const args = [
+    '--base-url',
+    server.url,
+    '--project-id',
+    ALICE.projectId,
+    '--token',
+    ALICE.token,
+    '--other-project-id',
+    CAROL.projectId,
+    '--other-token',
+    CAROL.token,
+  ];
   // Two areas are enough to prove it runs and judges with its own spec; the whole kit runs in the other suites.
   const only = ['--only', 'create-datakey,auth'];
   const result = await runCli([...args, ...only, '--region', REGION, '--reporter', 'summary,json,markdown', '--out', 'out'], {
@@ -93,7 +114,10 @@ it('npx openkms-conformance judges a live server with the spec it ships, from an
   expect({ code: result.code, stderr: result.stderr, failures }).toEqual({ code: 0, stderr: '', failures: [] });
   expect(result.stdout).toMatch(/^PASS: \d+ checks, \d+ requests/m);
 
-  const report = JSON.parse(readFileSync(join(app, 'out', REPORT_FILES.json), 'utf8')) as { spec: { path: string; sha256: string }; totals: { failed: number } };
+  const report = JSON.parse(readFileSync(join(app, 'out', REPORT_FILES.json), 'utf8')) as {
+    spec: { path: string; sha256: string };
+    totals: { failed: number };
+  };
   // Its own copy, byte for byte the repository's spec, found without --spec.
   expect(report.spec.path).toBe(join(realpathSync(app), 'node_modules/@openkms/conformance/dist/spec/kms.yaml'));
   expect(report.spec.sha256).toBe(loadSpec().sha256);

@@ -26,7 +26,11 @@ async function plainServer(answer: (path: string) => { status: number; headers: 
 }
 
 const args = (url: string, ...more: string[]) => ['--base-url', url, '--project-id', ALICE.projectId, '--token', ALICE.token, ...more];
-const HTML = { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>' };
+const HTML = {
+  status: 200,
+  headers: { 'content-type': 'text/html; charset=utf-8' },
+  body: '<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>',
+};
 
 function expectOneLine(stderr: string, pattern: RegExp) {
   expect(stderr.split('\n').filter(Boolean)).toEqual([expect.stringMatching(pattern)]);
@@ -50,7 +54,10 @@ describe('an unusable target is one line and exit 2, before any check', () => {
       process.stdout.write(`HTML server: exit ${result.code} after ${result.elapsedMs} ms, ${web.requests()} requests\n`);
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
-      expectOneLine(result.stderr, /does not look like a KMS server: POST \/v1\.0\/project-alice\/kms\/create-key answered 200 text\/html.*Welcome to nginx.*not a KMS error body/);
+      expectOneLine(
+        result.stderr,
+        /does not look like a KMS server: POST \/v1\.0\/project-alice\/kms\/create-key answered 200 text\/html.*Welcome to nginx.*not a KMS error body/,
+      );
       expect(web.requests()).toBeLessThanOrEqual(2);
     } finally {
       await web.close();
@@ -58,11 +65,18 @@ describe('an unusable target is one line and exit 2, before any check', () => {
   });
 
   it('a redirect to https names where it points', async () => {
-    const redirect = await plainServer((path) => ({ status: 301, headers: { location: `https://kms.example.net${path}`, 'content-type': 'text/html' }, body: '<a>moved</a>' }));
+    const redirect = await plainServer((path) => ({
+      status: 301,
+      headers: { location: `https://kms.example.net${path}`, 'content-type': 'text/html' },
+      body: '<a>moved</a>',
+    }));
     try {
       const result = await runCli(args(redirect.url));
       expect(result.code).toBe(2);
-      expectOneLine(result.stderr, /answered 301 text\/html \(redirect to https:\/\/kms\.example\.net\/v1\.0\/project-alice\/kms\/create-key\)/);
+      expectOneLine(
+        result.stderr,
+        /answered 301 text\/html \(redirect to https:\/\/kms\.example\.net\/v1\.0\/project-alice\/kms\/create-key\)/,
+      );
     } finally {
       await redirect.close();
     }

@@ -27,7 +27,18 @@ afterAll(async () => {
   await upstream.close();
 });
 
-const target = (url: string) => ['--base-url', url, '--project-id', ALICE.projectId, '--token', ALICE.token, '--other-project-id', CAROL.projectId, '--other-token', CAROL.token];
+const target = (url: string) => [
+  '--base-url',
+  url,
+  '--project-id',
+  ALICE.projectId,
+  '--token',
+  ALICE.token,
+  '--other-project-id',
+  CAROL.projectId,
+  '--other-token',
+  CAROL.token,
+];
 
 describe('a failed SHOULD check', () => {
   let stdout: string;
@@ -36,12 +47,23 @@ describe('a failed SHOULD check', () => {
 
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'ck-reports-'));
-    ({ stdout, code } = await runCli([...target(noRequestId.url), '--only', 'errors', '--reporter', 'summary,markdown,junit', '--out', out]));
+    ({ stdout, code } = await runCli([
+      ...target(noRequestId.url),
+      '--only',
+      'errors',
+      '--reporter',
+      'summary,markdown,junit',
+      '--out',
+      out,
+    ]));
   });
 
   it('keeps exit 0, and the final line counts it: never a bare PASS', () => {
     expect(code).toBe(0);
-    const lines = stdout.trim().split('\n').filter((line) => !line.startsWith('wrote '));
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('wrote '));
     expect(lines.at(-1)).toMatch(/^PASS, 1 SHOULD failed: 8 checks, \d+ requests, [\d.]+ s$/);
     expect(stdout).toMatch(/^FAILED\s+CK-ERR-REQUEST-ID \[SHOULD errors\] 200 response has no X-Request-Id header$/m);
   });
@@ -55,7 +77,10 @@ describe('a failed SHOULD check', () => {
     expect(failures).toContain('- **authority**: spec: headers X-Request-Id on every declared response');
     expect(failures).toMatch(/```http\nPOST \/v1\.0\/project-alice\/kms\/create-key\nX-Auth-Token: \*\*\*\n/);
     expect(failures).toMatch(/```http\nHTTP 400\ncontent-type: application\/json/);
-    const areaRows = markdown.slice(markdown.indexOf('### errors')).split('\n').filter((line) => line.startsWith('| `CK-'));
+    const areaRows = markdown
+      .slice(markdown.indexOf('### errors'))
+      .split('\n')
+      .filter((line) => line.startsWith('| `CK-'));
     expect(areaRows).toHaveLength(8);
     expect(areaRows[0]).toMatch(/^\| `CK-ERR-REQUEST-ID` \| SHOULD \| ❌ failed \| /);
     expect(areaRows.slice(1).every((row) => row.includes('✅ passed'))).toBe(true);
@@ -64,7 +89,12 @@ describe('a failed SHOULD check', () => {
 
 describe('what the reports keep of each request', () => {
   it('the last exchanges of each check, tokens masked and data keys redacted, in requests and responses', async () => {
-    const report = await runConformance({ ...kitTarget(upstream.url), profile: 'all', only: 'CK-DK-512,CK-EDK-ROUND-TRIP,CK-AUTH-BLANK-TOKEN,CK-ROBUST-HEADERS', seed: 7 });
+    const report = await runConformance({
+      ...kitTarget(upstream.url),
+      profile: 'all',
+      only: 'CK-DK-512,CK-EDK-ROUND-TRIP,CK-AUTH-BLANK-TOKEN,CK-ROBUST-HEADERS',
+      seed: 7,
+    });
     expect(report.results.every((r) => r.outcome === 'passed')).toBe(true);
     const dk = report.results.find((r) => r.id === 'CK-DK-512')!;
     expect(dk.exchanges?.at(-1)?.response?.body).toMatch(/"plain_text":"<redacted, 128 chars>"/);
@@ -92,7 +122,12 @@ describe('progress', () => {
   it('on a terminal: the check count and the current check on stderr, cleared before the report', async () => {
     let stderr = '';
     let stdout = '';
-    const code = await main(args(upstream.url), (t) => (stdout += t), (t) => (stderr += t), true);
+    const code = await main(
+      args(upstream.url),
+      (t) => (stdout += t),
+      (t) => (stderr += t),
+      true,
+    );
     expect(code).toBe(0);
     expect(stderr).toBe('\r\x1b[2K[1/2] CK-ALIAS-LEN-1\r\x1b[2K[2/2] CK-ALIAS-LEN-255\r\x1b[2K');
     expect(stdout).toMatch(/^PASS: 2 checks/m);
@@ -100,7 +135,12 @@ describe('progress', () => {
 
   it('not on a terminal: nothing on stderr', async () => {
     let stderr = '';
-    const code = await main(args(upstream.url), () => undefined, (t) => (stderr += t), false);
+    const code = await main(
+      args(upstream.url),
+      () => undefined,
+      (t) => (stderr += t),
+      false,
+    );
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 });

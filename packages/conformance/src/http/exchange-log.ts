@@ -30,14 +30,29 @@ export class ExchangeLog {
   }
 
   async send(baseUrl: string, request: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
-    const sent = { method: request.method, path: request.path, headers: this.#headers(Object.entries(request.headers)), ...this.#body(request.body) };
+    const sent = {
+      method: request.method,
+      path: request.path,
+      headers: this.#headers(Object.entries(request.headers)),
+      ...this.#body(request.body),
+    };
     try {
       const response = await sendRequest(baseUrl, request, timeoutMs);
-      this.#push({ request: sent, response: { status: response.status, headers: this.#headers([...response.headers.entries()].filter(([name]) => !HOP_HEADERS.has(name))), body: this.#body(response.text).body ?? '' } });
+      this.#push({
+        request: sent,
+        response: {
+          status: response.status,
+          headers: this.#headers([...response.headers.entries()].filter(([name]) => !HOP_HEADERS.has(name))),
+          body: this.#body(response.text).body ?? '',
+        },
+      });
       return response;
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      this.#push({ request: sent, error: this.#redaction.mask(`${(error as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''}`) });
+      this.#push({
+        request: sent,
+        error: this.#redaction.mask(`${(error as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''}`),
+      });
       throw error;
     }
   }
@@ -74,7 +89,8 @@ export class ExchangeLog {
       redacted = redacted.replace(pattern, (_match, key: string, value: string) => `${key}"<redacted, ${value.length} chars>"`);
     }
     redacted = this.#redaction.mask(redacted);
-    if (redacted.length > ExchangeLog.BODY_LIMIT) redacted = `${redacted.slice(0, ExchangeLog.BODY_LIMIT)}… (${text.length} characters in all)`;
+    if (redacted.length > ExchangeLog.BODY_LIMIT)
+      redacted = `${redacted.slice(0, ExchangeLog.BODY_LIMIT)}… (${text.length} characters in all)`;
     return { body: redacted };
   }
 }

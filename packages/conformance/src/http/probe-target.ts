@@ -50,11 +50,21 @@ export async function probeTarget(baseUrl: string, projectId: string, timeoutMs:
   } catch {
     throw new TargetUnusable(`--base-url ${JSON.stringify(baseUrl)} is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TargetUnusable(`--base-url ${baseUrl} is not an http:// or https:// URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TargetUnusable(`--base-url ${baseUrl} is not an http:// or https:// URL`);
 
   const probe = async (action: string) => {
     try {
-      return await sendRequest(baseUrl, { method: 'POST', path: `/v1.0/${encodeURIComponent(projectId)}/kms/${action}`, headers: { 'Content-Type': 'application/json' }, body: '{}' }, timeoutMs);
+      return await sendRequest(
+        baseUrl,
+        {
+          method: 'POST',
+          path: `/v1.0/${encodeURIComponent(projectId)}/kms/${action}`,
+          headers: { 'Content-Type': 'application/json' },
+          body: '{}',
+        },
+        timeoutMs,
+      );
     } catch (error) {
       throw unreachable(baseUrl, timeoutMs, error);
     }

@@ -71,7 +71,9 @@ function checkHtml(result: CheckResult): string {
     `<code>${escapeHtml(result.id)}</code> <strong>${escapeHtml(result.level)}</strong> ${escapeHtml(result.title)}</summary>`,
     result.message === undefined ? '' : `<pre class="message">${escapeHtml(result.message)}</pre>`,
     `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd class="${anchor('field', k)}">${escapeHtml(v)}</dd>`).join('')}</dl>`,
-    omitted > 0 ? `<p class="muted">${omitted} earlier request${omitted === 1 ? '' : 's'} not kept; the last ${exchanges.length} follow.</p>` : '',
+    omitted > 0
+      ? `<p class="muted">${omitted} earlier request${omitted === 1 ? '' : 's'} not kept; the last ${exchanges.length} follow.</p>`
+      : '',
     exchanges.map((e, i) => exchangeHtml(e, i + omitted, exchanges.length + omitted)).join(''),
     '</details>',
   ].join('');
@@ -85,7 +87,9 @@ function checkHtml(result: CheckResult): string {
 export function renderHtml(report: ConformanceReport): string {
   const verdict = verdictLine(report);
   const o = report.options;
-  const outcomes = OUTCOMES.filter((outcome) => report.results.some((r) => r.outcome === outcome) || outcome === 'passed' || outcome === 'failed');
+  const outcomes = OUTCOMES.filter(
+    (outcome) => report.results.some((r) => r.outcome === outcome) || outcome === 'passed' || outcome === 'failed',
+  );
   const totalsRows: string[] = [];
   for (const area of areasOf(report)) {
     for (const level of levelsOf(report.results)) {
@@ -126,11 +130,21 @@ ${
   failures.length === 0
     ? ''
     : `<h2>Failures</h2>\n<ul class="failures">${failures
-        .map((r) => `<li><a href="#${anchor('check', r.id)}">${escapeHtml(r.id)}</a> ${escapeHtml(r.level)} ${escapeHtml(r.area)}: ${escapeHtml(r.title)}</li>`)
+        .map(
+          (r) =>
+            `<li><a href="#${anchor('check', r.id)}">${escapeHtml(r.id)}</a> ${escapeHtml(r.level)} ${escapeHtml(r.area)}: ${escapeHtml(r.title)}</li>`,
+        )
         .join('')}</ul>`
 }
 ${areasOf(report)
-  .map((area) => `<section class="area" id="${anchor('area', area)}">\n<h2>${escapeHtml(area)}</h2>\n${failuresFirst(report.results.filter((r) => r.area === area)).map(checkHtml).join('\n')}\n</section>`)
+  .map(
+    (area) =>
+      `<section class="area" id="${anchor('area', area)}">\n<h2>${escapeHtml(area)}</h2>\n${failuresFirst(
+        report.results.filter((r) => r.area === area),
+      )
+        .map(checkHtml)
+        .join('\n')}\n</section>`,
+  )
   .join('\n')}
 </body>
 </html>

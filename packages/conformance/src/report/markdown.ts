@@ -25,13 +25,17 @@ const mark = (outcome: string) => MARK[outcome] ?? '➖';
 const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 function details(result: CheckResult): string[] {
-  const lines = [`#### ${mark(result.outcome)} \`${result.id}\` ${result.level} · ${escapeMarkdown(result.area)} · ${outcomeHeading(result.outcome)}`, ''];
+  const lines = [
+    `#### ${mark(result.outcome)} \`${result.id}\` ${result.level} · ${escapeMarkdown(result.area)} · ${outcomeHeading(result.outcome)}`,
+    '',
+  ];
   lines.push(escapeMarkdown(result.title), '');
   lines.push(`- **authority**: ${escapeMarkdown(authorityOf(result))}`);
   if (authorityOf(result) !== result.reference) lines.push(`- **spec rule**: ${escapeMarkdown(result.reference)}`);
   const accepted = acceptedCodesOf(result);
   if (accepted.length > 0) lines.push(`- **accepted answers**: ${escapeMarkdown(accepted.join(', '))}`);
-  if (result.expectation) lines.push(`- **expectations file**: ${result.expectation.expect} (${escapeMarkdown(result.expectation.reason)})`);
+  if (result.expectation)
+    lines.push(`- **expectations file**: ${result.expectation.expect} (${escapeMarkdown(result.expectation.reason)})`);
   lines.push('', codeBlock(result.message ?? '(no message)'), '');
   const last = result.exchanges?.at(-1);
   if (last) {
@@ -49,24 +53,35 @@ function details(result: CheckResult): string[] {
 export function renderMarkdown(report: ConformanceReport): string {
   const lines: string[] = [];
   lines.push(`## ${report.exitCode === 0 ? '✅' : '❌'} ${escapeMarkdown(verdictLine(report))}`, '');
-  lines.push(`${escapeMarkdown(`${report.kit.name} ${report.kit.version}`)} judged ${escapeMarkdown(report.target.baseUrl)} (project ${escapeMarkdown(report.target.projectId)}) by ${escapeMarkdown(`${report.spec.title} ${report.spec.version}`)}, spec sha256 \`${report.spec.sha256}\`.`);
+  lines.push(
+    `${escapeMarkdown(`${report.kit.name} ${report.kit.version}`)} judged ${escapeMarkdown(report.target.baseUrl)} (project ${escapeMarkdown(report.target.projectId)}) by ${escapeMarkdown(`${report.spec.title} ${report.spec.version}`)}, spec sha256 \`${report.spec.sha256}\`.`,
+  );
   const o = report.options;
-  lines.push(`Level ${escapeMarkdown(o.level)}, profile ${escapeMarkdown(o.profile)}, seed ${o.seed}, region ${escapeMarkdown(o.region)}${o.only ? `, only ${escapeMarkdown(o.only)}` : ''}.`);
+  lines.push(
+    `Level ${escapeMarkdown(o.level)}, profile ${escapeMarkdown(o.profile)}, seed ${o.seed}, region ${escapeMarkdown(o.region)}${o.only ? `, only ${escapeMarkdown(o.only)}` : ''}.`,
+  );
   const keys = keyUsageLine(report);
   if (keys) lines.push(escapeMarkdown(keys));
   lines.push('');
 
-  const outcomes = OUTCOMES.filter((outcome) => report.results.some((r) => r.outcome === outcome) || outcome === 'passed' || outcome === 'failed');
+  const outcomes = OUTCOMES.filter(
+    (outcome) => report.results.some((r) => r.outcome === outcome) || outcome === 'passed' || outcome === 'failed',
+  );
   lines.push(`| area | level | ${outcomes.map(outcomeHeading).join(' | ')} |`, `| --- | --- | ${outcomes.map(() => '---:').join(' | ')} |`);
   for (const area of areasOf(report)) {
     for (const level of levelsOf(report.results)) {
       const group = report.results.filter((r) => r.area === area && r.level === level);
-      if (group.length > 0) lines.push(`| ${escapeMarkdown(area)} | ${level} | ${outcomes.map((oc) => group.filter((r) => r.outcome === oc).length).join(' | ')} |`);
+      if (group.length > 0)
+        lines.push(
+          `| ${escapeMarkdown(area)} | ${level} | ${outcomes.map((oc) => group.filter((r) => r.outcome === oc).length).join(' | ')} |`,
+        );
     }
   }
   lines.push(`| **total** | | ${outcomes.map((oc) => `**${report.results.filter((r) => r.outcome === oc).length}**`).join(' | ')} |`, '');
 
-  const needsALook = failuresFirst(report.results).filter((r) => r.outcome === 'failed' || r.outcome === 'unexpectedly-passed' || r.outcome === 'expected-failure');
+  const needsALook = failuresFirst(report.results).filter(
+    (r) => r.outcome === 'failed' || r.outcome === 'unexpectedly-passed' || r.outcome === 'expected-failure',
+  );
   if (needsALook.length > 0) {
     lines.push('### Failures', '');
     for (const result of needsALook) lines.push(...details(result));

@@ -30,7 +30,10 @@ const OUTCOME_RANK: Readonly<Record<string, number>> = {
 export function failuresFirst(results: readonly CheckResult[]): CheckResult[] {
   const levels = levelsOf(results);
   const rank = (r: CheckResult) => (OUTCOME_RANK[r.outcome] ?? 4) * 100 + levels.indexOf(r.level);
-  return results.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map(({ r }) => r);
+  return results
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
+    .map(({ r }) => r);
 }
 
 /** Areas in the order their checks ran. */
@@ -41,7 +44,9 @@ export function areasOf(report: ConformanceReport): string[] {
 /** An exchange as HTTP/1.1-like text: request line, headers, body. */
 export function requestText(exchange: RecordedExchange): string {
   const { method, path, headers, body } = exchange.request;
-  return [`${method} ${path}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), ...(body === undefined ? [] : ['', body])].join('\n');
+  return [`${method} ${path}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), ...(body === undefined ? [] : ['', body])].join(
+    '\n',
+  );
 }
 
 export function responseText(exchange: RecordedExchange): string {

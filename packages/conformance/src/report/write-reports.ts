@@ -24,7 +24,12 @@ const RENDER: Record<keyof typeof REPORT_FILES, (report: ConformanceReport) => s
 };
 
 /** Prints the summary and writes the file reporters into `outDir`; returns the files written. */
-export function writeReports(report: ConformanceReport, reporters: readonly Reporter[], outDir: string, print: (text: string) => void): string[] {
+export function writeReports(
+  report: ConformanceReport,
+  reporters: readonly Reporter[],
+  outDir: string,
+  print: (text: string) => void,
+): string[] {
   const written: string[] = [];
   if (reporters.includes('summary')) print(renderSummary(report));
   const files = (Object.keys(REPORT_FILES) as (keyof typeof REPORT_FILES)[]).filter((name) => reporters.includes(name));

@@ -107,6 +107,24 @@ describe('an unusable target is one line and exit 2, before any check', () => {
   });
 });
 
+describe('a gateway in front of a KMS', () => {
+  it("answering every request with its own error body ({error_code} at the top) is judged, not refused", async () => {
+    // As an API gateway answers a request without the credentials it wants, before the KMS sees it.
+    const gateway = await plainServer(() => ({
+      status: 401,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information', request_id: 'r-1' }),
+    }));
+    try {
+      const result = await runCli(args(gateway.url, '--only', 'CK-AUTH-MISSING-TOKEN'));
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/^FAILED\s+CK-AUTH-MISSING-TOKEN /m);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('a KMS server is judged even when its error bodies are broken', () => {
   let upstream: ReferenceServer;
   let broken: FaultyServer;

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { codeBlock, escapeMarkdown } from '../src/report/markdown';
 import { REPORT_FILES } from '../src/report/write-reports';
 import { startFaultyServer, type FaultyServer } from './broken/fault-proxy';
 import { ALICE, CAROL, kitTarget, startReferenceServer, type ReferenceServer } from './support/reference-server';
-import { runCli } from './support/run-cli';
+import { BIN, runCli } from './support/run-cli';
 
 let upstream: ReferenceServer;
 let noRequestId: FaultyServer;
@@ -131,6 +132,16 @@ describe('progress', () => {
     expect(code).toBe(0);
     expect(stderr).toBe('\r\x1b[2K[1/2] CK-ALIAS-LEN-1\r\x1b[2K[2/2] CK-ALIAS-LEN-255\r\x1b[2K');
     expect(stdout).toMatch(/^PASS: 2 checks/m);
+  });
+
+  it('the built command on a real terminal (util-linux script gives it a pty) shows it; the default is decided by stderr.isTTY', async () => {
+    const command = [process.execPath, BIN, ...args(upstream.url).slice(2)].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const output = await new Promise<string>((done, fail) =>
+      execFile('script', ['-qec', command, '/dev/null'], (error, stdout) => (error ? fail(error) : done(stdout))),
+    );
+    expect(output).toContain('\x1b[2K[1/2] CK-ALIAS-LEN-1');
+    expect(output).toContain('\x1b[2K[2/2] CK-ALIAS-LEN-255');
+    expect(output).toMatch(/PASS: 2 checks/);
   });
 
   it('not on a terminal: nothing on stderr', async () => {

@@ -4,7 +4,9 @@ import { CHECKS, checksMarkdownTable } from './checks/registry';
 import { readExpectationsFile } from './expectations';
 import { KIT } from './kit-version';
 import { REPORTERS, writeReports, type Reporter } from './report/write-reports';
+import { probeTarget } from './http/probe-target';
 import { runConformance } from './run-conformance';
+import { Progress } from './report/progress';
 
 function seed(value: string): number {
   if (!/^[0-9]{1,10}$/.test(value) || Number(value) > 0x7fffffff) throw new InvalidArgumentError('expected an integer from 0 to 2147483647');
@@ -45,14 +47,13 @@ export function buildCommand(): Command {
     )
     .option('--only <patterns>', 'comma-separated check IDs or areas; * is a wildcard (e.g. "CK-ALIAS-*,auth")')
     .option('--reporter <list>', `comma-separated reporters: ${REPORTERS.join(', ')}`, reporters, ['summary'] as Reporter[])
-    .option('--out <dir>', 'directory for the junit and json reports', 'conformance-report')
+    .option('--out <dir>', 'directory for the junit, json, markdown and html reports', 'conformance-report')
     .option('--seed <n>', 'seed of the robustness properties (printed in every report, for replay)', seed)
     .option('--expectations <file>', 'JSON file of known deviations: {"CK-ID": {"expect": "fail"|"skip", "reason": "…"}}')
     .option('--region <region>', 'region of the server, used in alias URNs', 'local-1')
     .option('--spec <file>', 'the OpenAPI document to judge by (default: the spec this kit was built with)')
     .option('--timeout <ms>', 'time limit of each request', positive, 10_000)
-    .option('--list', 'print the checks as a Markdown table and exit')
-    .showHelpAfterError();
+    .option('--list', 'print the checks as a Markdown table and exit');
 }
 
 interface CliOptions {
@@ -76,11 +77,22 @@ interface CliOptions {
 
 /**
  * Runs the command and returns the exit code: 0 all MUST checks passed (or failed as expected),
- * 1 a MUST check failed, 2 bad usage or the kit could not run.
+ * 1 a MUST check failed, 2 bad usage or the kit could not run (always one line on stderr).
+ * Progress goes to stderr only when it is a terminal, so CI logs and redirected output stay clean.
  */
-export async function main(argv: readonly string[], out: (text: string) => void = (t) => process.stdout.write(t), err: (text: string) => void = (t) => process.stderr.write(t)): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  out: (text: string) => void = (t) => process.stdout.write(t),
+  err: (text: string) => void = (t) => process.stderr.write(t),
+  progress: boolean = process.stderr.isTTY === true,
+): Promise<number> {
   const command = buildCommand();
-  command.exitOverride().configureOutput({ writeOut: out, writeErr: err });
+  command.exitOverride().configureOutput({
+    writeOut: out,
+    writeErr: err,
+    // Commander puts its suggestion ("Did you mean --only?") on a second line; keep errors to one.
+    outputError: (text, write) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
+  });
   let options: CliOptions;
   try {
     command.parse([...argv], { from: 'node' });
@@ -100,6 +112,10 @@ export async function main(argv: readonly string[], out: (text: string) => void 
   }
   try {
     const knownIds = new Set(CHECKS.map((c) => c.id));
+    const expectations = options.expectations === undefined ? undefined : readExpectationsFile(options.expectations, knownIds);
+    // An unreachable or non-KMS target is one clear line and exit 2, not a failure per check.
+    await probeTarget(options.baseUrl!, options.projectId!, options.timeout);
+    const bar = progress ? new Progress(err) : undefined;
     const report = await runConformance({
       baseUrl: options.baseUrl!,
       projectId: options.projectId!,
@@ -112,14 +128,16 @@ export async function main(argv: readonly string[], out: (text: string) => void 
       seed: options.seed,
       region: options.region,
       specPath: options.spec === undefined ? undefined : resolve(options.spec),
-      expectations: options.expectations === undefined ? undefined : readExpectationsFile(options.expectations, knownIds),
+      expectations,
       requestTimeoutMs: options.timeout,
       onPlan: (plan) => out(`plan: ${plan.checks} checks, creating at most ${plan.keys} keys (deleted afterwards where the server supports schedule-key-deletion)\n`),
-    });
+      onCheckStart: bar && ((check, index, total) => bar.start(check.id, index, total)),
+      onResult: bar && ((result) => bar.finish(result.outcome)),
+    }).finally(() => bar?.clear());
     for (const file of writeReports(report, options.reporter, resolve(options.out), out)) out(`wrote ${file}\n`);
     return report.exitCode;
   } catch (error) {
-    err(`openkms-conformance: ${(error as Error).message}\n`);
+    err(`openkms-conformance: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}\n`);
     return 2;
   }
 }

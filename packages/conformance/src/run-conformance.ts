@@ -10,6 +10,7 @@ import { countOutcomes, type CheckResult, type ConformanceReport, type Outcome }
 import { DEFAULT_SPEC_PATH, loadSpec } from './spec/load-spec';
 import { ResponseValidator } from './spec/response-validator';
 import { SpecFacts } from './spec/spec-facts';
+import { withExchanges } from './http/exchange-log';
 
 export interface ConformanceOptions {
   readonly baseUrl: string;
@@ -41,6 +42,8 @@ export interface ConformanceOptions {
   readonly requestTimeoutMs?: number;
   /** The checks to choose from (default: all); lets tests and embedders run their own subset. */
   readonly checks?: readonly Check[];
+  /** Called before each check with its 0-based position among the selected checks, for progress output. */
+  readonly onCheckStart?: (check: Check, index: number, total: number) => void;
   /** Called after each check, for progress output. */
   readonly onResult?: (result: CheckResult) => void;
   /** Called once before the first request: how many checks run and at most how many keys they create. */
@@ -75,7 +78,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const started = performance.now();
   const results: CheckResult[] = [];
   let requests = 0;
-  for (const check of selected) {
+  for (const [index, check] of selected.entries()) {
+    options.onCheckStart?.(check, index, selected.length);
     const context = new CheckContext({
       baseUrl: options.baseUrl,
       primary,
@@ -89,7 +93,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       facts,
       runTag,
     });
-    const result = await runOne(check, context, options.expectations?.get(check.id));
+    const result = withExchanges(await runOne(check, context, options.expectations?.get(check.id)), context.exchanges);
     requests += result.requests;
     results.push(result);
     options.onResult?.(result);

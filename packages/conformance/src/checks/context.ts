@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { sendRequest, type HttpRequest, type HttpResponse } from '../http/kms-http';
+import { ExchangeLog } from '../http/exchange-log';
+import type { HttpRequest, HttpResponse } from '../http/kms-http';
 import type { OperationId, ResponseValidator } from '../spec/response-validator';
 import type { SpecFacts } from '../spec/spec-facts';
 import { CheckFailure, NotImplemented } from './check';
@@ -50,20 +51,6 @@ export function isNoSuchRoute(response: HttpResponse): boolean {
   return response.status === 404 && typeof code !== 'string';
 }
 
-/**
- * A kept-alive connection the server closed while the kit was busy (e.g. building a property's
- * generators) fails the next request with ECONNRESET before it reaches the server; one retry on a
- * fresh connection tells that apart from a server that resets on the request itself (which fails twice).
- */
-async function sendWithOneRetryOnStaleConnection(baseUrl: string, request: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
-  try {
-    return await sendRequest(baseUrl, request, timeoutMs);
-  } catch (error) {
-    const code = (error as { cause?: { code?: string } }).cause?.code;
-    if (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET') throw error;
-    return sendRequest(baseUrl, request, timeoutMs);
-  }
-}
 
 /** The keys one run created, shared by all its checks, for the cleanup and the key count. */
 export class CreatedKeys {
@@ -107,6 +94,8 @@ export interface ContextOptions {
  * check sees it), make keys with unique aliases, and describe responses without secrets.
  */
 export class CheckContext {
+  /** The check's requests and answers, redacted, for the reports. */
+  readonly exchanges = new ExchangeLog({ mask: (text) => this.mask(text), sensitiveFields: () => this.#sensitive });
   readonly primary: Caller;
   readonly other: Caller | undefined;
   readonly region: string;
@@ -189,7 +178,7 @@ export class CheckContext {
     this.#requests += 1;
     let response: HttpResponse;
     try {
-      response = await sendWithOneRetryOnStaleConnection(this.#options.baseUrl, request, this.#options.requestTimeoutMs);
+      response = await this.exchanges.send(this.#options.baseUrl, request, this.#options.requestTimeoutMs);
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new CheckFailure(`${request.method} ${request.path}: no response (${(error as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''})`);

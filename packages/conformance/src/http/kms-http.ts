@@ -42,3 +42,18 @@ export async function sendRequest(baseUrl: string, request: HttpRequest, timeout
   }
   return { status: response.status, contentType: response.headers.get('content-type'), headers: response.headers, text, json };
 }
+
+/**
+ * A kept-alive connection the server closed while the kit was busy (e.g. building a property's
+ * generators) fails the next request with ECONNRESET before it reaches the server; one retry on a
+ * fresh connection tells that apart from a server that resets on the request itself (which fails twice).
+ */
+export async function sendWithOneRetryOnStaleConnection(baseUrl: string, request: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
+  try {
+    return await sendRequest(baseUrl, request, timeoutMs);
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET') throw error;
+    return sendRequest(baseUrl, request, timeoutMs);
+  }
+}

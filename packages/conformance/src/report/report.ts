@@ -42,6 +42,10 @@ export interface CheckResult {
   readonly expectation?: { readonly expect: 'fail' | 'skip'; readonly reason: string };
   readonly durationMs: number;
   readonly requests: number;
+  /** The check's last requests and their answers, for the HTML and Markdown reports; absent when it sent none. */
+  readonly exchanges?: readonly RecordedExchange[];
+  /** How many earlier requests of the check are not in `exchanges`. */
+  readonly omittedExchanges?: number;
 }
 
 export interface ConformanceReport {
@@ -63,4 +67,21 @@ export function countOutcomes(results: readonly CheckResult[]): Record<Outcome, 
   const totals = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   for (const result of results) totals[result.outcome] += 1;
   return totals;
+}
+
+/**
+ * One request of a check and what came back, as the reports show it: credential headers masked,
+ * fields the spec marks x-sensitive redacted, tokens masked wherever they appear, long bodies cut.
+ */
+export interface RecordedExchange {
+  readonly request: {
+    readonly method: string;
+    /** Path after the base URL. */
+    readonly path: string;
+    readonly headers: Readonly<Record<string, string>>;
+    readonly body?: string;
+  };
+  readonly response?: { readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: string };
+  /** Why no response came (connection refused, time limit). */
+  readonly error?: string;
 }

@@ -1,7 +1,9 @@
-import { AREAS, LEVELS } from '../checks/check';
-import { OUTCOMES, type ConformanceReport, type Outcome } from './report';
+import { AREAS } from '../checks/check';
+import { OUTCOMES, type ConformanceReport } from './report';
+import { levelsOf, verdictLine } from './verdict';
 
-const HEADINGS: Record<Outcome, string> = {
+/** Short column headings; an outcome without one shows its own name. */
+const HEADINGS: Readonly<Record<string, string>> = {
   passed: 'passed',
   failed: 'failed',
   skipped: 'skipped',
@@ -9,6 +11,7 @@ const HEADINGS: Record<Outcome, string> = {
   'unexpectedly-passed': 'xpass',
   'not-implemented': 'n/impl',
 };
+export const outcomeHeading = (outcome: string): string => HEADINGS[outcome] ?? outcome;
 
 /** The human summary: header, a table by area and level, then every non-passing check with its message. */
 export function renderSummary(report: ConformanceReport): string {
@@ -21,12 +24,13 @@ export function renderSummary(report: ConformanceReport): string {
   lines.push(`keys    at most ${report.keys.planned} planned, ${report.keys.created} created; ${report.keys.cleanup.message}`);
   lines.push('');
 
-  const widths = [16, 7, ...OUTCOMES.map((o) => Math.max(6, HEADINGS[o].length))];
+  const levelWidth = Math.max(7, ...levelsOf(report.results).map((l) => l.length));
+  const widths = [16, levelWidth, ...OUTCOMES.map((o) => Math.max(6, outcomeHeading(o).length))];
   const row = (cells: (string | number)[]) =>
     cells.map((cell, i) => (i < 2 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!))).join(' ').trimEnd();
-  lines.push(row(['area', 'level', ...OUTCOMES.map((o) => HEADINGS[o])]));
+  lines.push(row(['area', 'level', ...OUTCOMES.map((o) => outcomeHeading(o))]));
   for (const area of AREAS) {
-    for (const level of LEVELS) {
+    for (const level of levelsOf(report.results)) {
       const group = report.results.filter((r) => r.area === area && r.level === level);
       if (group.length === 0) continue;
       lines.push(row([area, level, ...OUTCOMES.map((o) => group.filter((r) => r.outcome === o).length)]));
@@ -36,15 +40,9 @@ export function renderSummary(report: ConformanceReport): string {
 
   const notable = report.results.filter((r) => r.outcome !== 'passed');
   if (notable.length > 0) lines.push('');
-  for (const r of notable) lines.push(`${HEADINGS[r.outcome].toUpperCase().padEnd(7)} ${r.id} [${r.level} ${r.area}] ${r.message ?? r.expectation?.reason ?? ''}`.trimEnd());
+  for (const r of notable) lines.push(`${outcomeHeading(r.outcome).toUpperCase().padEnd(7)} ${r.id} [${r.level} ${r.area}] ${r.message ?? r.expectation?.reason ?? ''}`.trimEnd());
 
   lines.push('');
-  const mustFailures = report.results.filter((r) => r.outcome === 'failed' && r.level === 'MUST').length;
-  const verdict = report.exitCode === 0 ? 'PASS' : `FAIL (${mustFailures} MUST check${mustFailures === 1 ? '' : 's'} failed)`;
-  const count = report.results.length;
-  // A pass with skipped checks is not a full pass; say so on the verdict line itself.
-  const skipped = report.totals.skipped;
-  const skippedNote = skipped > 0 ? ` (${skipped} skipped: not checked)` : '';
-  lines.push(`${verdict}: ${count} check${count === 1 ? '' : 's'}${skippedNote}, ${report.requests} requests, ${(report.durationMs / 1000).toFixed(1)} s`);
+  lines.push(verdictLine(report));
   return `${lines.join('\n')}\n`;
 }

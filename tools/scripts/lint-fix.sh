@@ -17,7 +17,7 @@ npx nx run-many -t build --outputStyle=static
 npx prettier --write --log-level=warn .
 # What --fix cannot fix is listed by the gate below.
 npx eslint --fix . >/dev/null || true
-# eslint --fix may leave layout Prettier would change (it prints what it fixed, not how).
+# eslint --fix can leave lines that Prettier would wrap differently.
 npx prettier --write --log-level=warn .
 git status --short
 echo "lint-fix.sh: what is left needs a hand fix:" >&2

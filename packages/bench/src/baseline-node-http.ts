@@ -12,7 +12,10 @@ const server = createServer((req, res) => {
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
     try {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { datakey_length: string; encryption_context?: Record<string, string> };
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        datakey_length: string;
+        encryption_context?: Record<string, string>;
+      };
       const payload = JSON.stringify(makeDataKey(key, body.datakey_length, body.encryption_context));
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
       res.end(payload);

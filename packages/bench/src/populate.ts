@@ -19,7 +19,14 @@ export function addFillerKeys(storePath: string, domainId: string, count: number
     const material = randomBytes(count * 60);
     db.transaction(() => {
       for (let n = 0; n < count; n++) {
-        insert.run(randomUUID(), domainId, projects[n % projects.length], `filler/${n}`, Date.now(), material.subarray(n * 60, n * 60 + 60));
+        insert.run(
+          randomUUID(),
+          domainId,
+          projects[n % projects.length],
+          `filler/${n}`,
+          Date.now(),
+          material.subarray(n * 60, n * 60 + 60),
+        );
       }
     })();
   } finally {

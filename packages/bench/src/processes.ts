@@ -29,7 +29,12 @@ function targetOf(name: string, proc: NodeProcess, url: string): Target {
  * Spawns `node <args>` and waits until `ready` finds its URL in a stdout line. Its stdout keeps
  * being drained (a full pipe would stall the server) but only a short tail of it is kept.
  */
-export async function startTarget(name: string, args: readonly string[], env: NodeJS.ProcessEnv, ready: (line: string) => string | undefined): Promise<Target> {
+export async function startTarget(
+  name: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  ready: (line: string) => string | undefined,
+): Promise<Target> {
   const proc = spawnNode(args, { env, keepOutput: false, waitMs: START_TIMEOUT_MS });
   try {
     return targetOf(name, proc, await proc.waitForOutputLine(ready, `${name} to start`));
@@ -43,7 +48,11 @@ export async function startTarget(name: string, args: readonly string[], env: No
  * Starts the real `openkms-server --port 0 <args>` (with `--workers` when more than one) and
  * waits until it listens; for a cluster, until the primary says so (it does not wait for every worker).
  */
-export async function startOpenkmsTarget(name: string, args: readonly string[], options: { env?: Record<string, string>; workers?: number } = {}): Promise<Target> {
+export async function startOpenkmsTarget(
+  name: string,
+  args: readonly string[],
+  options: { env?: Record<string, string>; workers?: number } = {},
+): Promise<Target> {
   const workers = options.workers ?? 1;
   const proc = await startServerProcess(workers > 1 ? [...args, '--workers', String(workers)] : args, {
     env: options.env,

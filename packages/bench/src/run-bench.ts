@@ -149,7 +149,10 @@ async function main(): Promise<void> {
     process.stdout.write(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}\n`);
     process.stdout.write(`load: autocannon on the same machine, ${options.connections} connections, ${options.duration} s per run\n`);
 
-    for (const [name, script] of [['baseline node:http', 'baseline-node-http.js'], ['baseline express', 'baseline-express.js']] as const) {
+    for (const [name, script] of [
+      ['baseline node:http', 'baseline-node-http.js'],
+      ['baseline express', 'baseline-express.js'],
+    ] as const) {
       const baseline = await startBaseline(name, script);
       try {
         const keyId = randomUUID();

@@ -61,7 +61,13 @@ describe('wideSpecRows', () => {
   it('stops both servers when a measurement fails', async () => {
     const log: string[] = [];
     const failing: MeasureFor = async () => Promise.reject(new Error('load failed'));
-    const rows = wideSpecRows(async () => fakeServer('wide', log), async () => fakeServer('six', log), setup, 2, failing);
+    const rows = wideSpecRows(
+      async () => fakeServer('wide', log),
+      async () => fakeServer('six', log),
+      setup,
+      2,
+      failing,
+    );
     await expect(rows).rejects.toThrow('load failed');
     expect(log).toEqual(['stop wide', 'stop six']);
   });

@@ -29,7 +29,12 @@ const dataKey = dataKeyBytes(
 
 // Everything needed to decrypt, except the key. It is bound to the file's ciphertext as
 // associated data, so swapping any of it makes decryption fail.
-const header = { format: 'openkms-envelope-v1', key_id: dataKey.keyId, cipher_text: Buffer.from(dataKey.ciphertext).toString('hex').toUpperCase(), encryption_context: encryptionContext };
+const header = {
+  format: 'openkms-envelope-v1',
+  key_id: dataKey.keyId,
+  cipher_text: Buffer.from(dataKey.ciphertext).toString('hex').toUpperCase(),
+  encryption_context: encryptionContext,
+};
 const iv = randomBytes(12);
 let sealed;
 try {

@@ -130,11 +130,17 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
     createKey: (request, callOptions) =>
       call(() => new KeysApi(configurationFor(callOptions)).createKey({ projectId: options.projectId, createKeyRequest: request })),
     createDatakey: (request, callOptions) =>
-      call(() => new DataKeysApi(configurationFor(callOptions)).createDatakey({ projectId: options.projectId, createDatakeyRequest: request })),
+      call(() =>
+        new DataKeysApi(configurationFor(callOptions)).createDatakey({ projectId: options.projectId, createDatakeyRequest: request }),
+      ),
     decryptDatakey: (request, callOptions) =>
-      call(() => new DataKeysApi(configurationFor(callOptions)).decryptDatakey({ projectId: options.projectId, decryptDatakeyRequest: request })),
+      call(() =>
+        new DataKeysApi(configurationFor(callOptions)).decryptDatakey({ projectId: options.projectId, decryptDatakeyRequest: request }),
+      ),
     encryptDatakey: (request, callOptions) =>
-      call(() => new DataKeysApi(configurationFor(callOptions)).encryptDatakey({ projectId: options.projectId, encryptDatakeyRequest: request })),
+      call(() =>
+        new DataKeysApi(configurationFor(callOptions)).encryptDatakey({ projectId: options.projectId, encryptDatakeyRequest: request }),
+      ),
     describeKey: (request, callOptions) =>
       call(() => new KeysApi(configurationFor(callOptions)).describeKey({ projectId: options.projectId, describeKeyRequest: request })),
     listKeys: (request = {}, callOptions) =>

@@ -15,11 +15,13 @@ function scriptedFetch(answers: Array<() => Response>) {
 }
 
 const ok = (body: unknown) => () => new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } });
-const kmsError = (status: number, code: string, headers: Record<string, string> = {}) => () =>
-  new Response(JSON.stringify({ error: { error_code: code, error_msg: `message of ${code}` } }), {
-    status,
-    headers: { 'Content-Type': 'application/json', 'X-Request-Id': `rid-${status}`, ...headers },
-  });
+const kmsError =
+  (status: number, code: string, headers: Record<string, string> = {}) =>
+  () =>
+    new Response(JSON.stringify({ error: { error_code: code, error_msg: `message of ${code}` } }), {
+      status,
+      headers: { 'Content-Type': 'application/json', 'X-Request-Id': `rid-${status}`, ...headers },
+    });
 const KEY = { key_info: { key_id: '0d0466b0-e727-4d9c-b35d-f84bb474a37f', domain_id: 'b168fe00ff56492495a7d22974df2d0b' } };
 
 function client(fetchFn: typeof fetch, options: Partial<KmsClientOptions> = {}) {
@@ -61,7 +63,9 @@ describe('createKmsClient requests', () => {
 describe('KmsError for every non-2xx', () => {
   it('carries status, error_code, error_msg and the request ID', async () => {
     const { fetchFn } = scriptedFetch([kmsError(400, 'KMS.1104')]);
-    const error = await client(fetchFn).kms.createKey({ key_alias: 'a' }).catch((e: unknown) => e);
+    const error = await client(fetchFn)
+      .kms.createKey({ key_alias: 'a' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KmsError);
     expect(error).toMatchObject({ status: 400, errorCode: 'KMS.1104', errorMsg: 'message of KMS.1104', requestId: 'rid-400' });
     expect(String((error as Error).message)).toBe('KMS.1104: message of KMS.1104 (request rid-400)');
@@ -74,7 +78,9 @@ describe('KmsError for every non-2xx', () => {
     ['truncated JSON', 400, '{"error":{"error_code":"KMS.0', /not a KMS error body/],
   ])('still throws a KmsError when the body is %s', async (_what, status, body, message) => {
     const { fetchFn } = scriptedFetch([() => new Response(body, { status })]);
-    const error = (await client(fetchFn, { retry: false }).kms.createDatakey({ key_id: 'k', datakey_length: '512' }).catch((e: unknown) => e)) as KmsError;
+    const error = (await client(fetchFn, { retry: false })
+      .kms.createDatakey({ key_id: 'k', datakey_length: '512' })
+      .catch((e: unknown) => e)) as KmsError;
     expect(error).toBeInstanceOf(KmsError);
     expect(error.status).toBe(status);
     expect(error.errorCode).toBeUndefined();
@@ -83,7 +89,9 @@ describe('KmsError for every non-2xx', () => {
 
   it('keeps at most 200 characters of a huge non-JSON body', async () => {
     const { fetchFn } = scriptedFetch([() => new Response('x'.repeat(100_000), { status: 400 })]);
-    const error = (await client(fetchFn).kms.createKey({ key_alias: 'a' }).catch((e: unknown) => e)) as KmsError;
+    const error = (await client(fetchFn)
+      .kms.createKey({ key_alias: 'a' })
+      .catch((e: unknown) => e)) as KmsError;
     expect(error.errorMsg.length).toBeLessThan(300);
   });
 });

@@ -60,18 +60,38 @@ afterAll(() => {
 function client(prefer?: string, options: Partial<KmsClientOptions> = {}) {
   const fetchWithPrefer: typeof fetch = (url, init) =>
     fetch(url, prefer ? { ...init, headers: { ...(init?.headers as Record<string, string>), Prefer: prefer } } : init);
-  return createKmsClient({ endpoint, projectId: '0b9d5f56a4e54d9d8a6c81f0e5a3b2c1', token: 'any-token', fetch: fetchWithPrefer, retry: false, ...options });
+  return createKmsClient({
+    endpoint,
+    projectId: '0b9d5f56a4e54d9d8a6c81f0e5a3b2c1',
+    token: 'any-token',
+    fetch: fetchWithPrefer,
+    retry: false,
+    ...options,
+  });
 }
 
-const rejection = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 it("create-key: the client's request satisfies the spec and the spec's example comes back typed", async () => {
-  const { key_info } = await client().createKey({ key_alias: 'app/orders', key_description: 'd', origin: 'kms', sequence: '919c82d4-8046-4722-9094-35c3c6524cff' });
+  const { key_info } = await client().createKey({
+    key_alias: 'app/orders',
+    key_description: 'd',
+    origin: 'kms',
+    sequence: '919c82d4-8046-4722-9094-35c3c6524cff',
+  });
   expect(key_info).toEqual({ key_id: expect.stringMatching(/^[0-9a-f-]{36}$/), domain_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
 });
 
 it("create-datakey: the client's request satisfies the spec, including encryption_context", async () => {
-  const dataKey = await client().createDatakey({ key_id: 'alias/app/orders', datakey_length: '512', encryption_context: { table: 'orders' } });
+  const dataKey = await client().createDatakey({
+    key_id: 'alias/app/orders',
+    datakey_length: '512',
+    encryption_context: { table: 'orders' },
+  });
   expect(dataKey.plain_text).toMatch(/^[0-9A-F]+$/);
   expect(dataKey.cipher_text).toMatch(/^[0-9A-F]+$/);
 });

@@ -9,14 +9,19 @@ import { runConformance } from './run-conformance';
 import { Progress } from './report/progress';
 
 function seed(value: string): number {
-  if (!/^[0-9]{1,10}$/.test(value) || Number(value) > 0x7fffffff) throw new InvalidArgumentError('expected an integer from 0 to 2147483647');
+  if (!/^[0-9]{1,10}$/.test(value) || Number(value) > 0x7fffffff)
+    throw new InvalidArgumentError('expected an integer from 0 to 2147483647');
   return Number(value);
 }
 
 function reporters(value: string): Reporter[] {
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(REPORTERS as readonly string[]).includes(n));
-  if (unknown.length > 0 || names.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of ${REPORTERS.join(', ')}`);
+  if (unknown.length > 0 || names.length === 0)
+    throw new InvalidArgumentError(`expected a comma-separated list of ${REPORTERS.join(', ')}`);
   return names as Reporter[];
 }
 
@@ -26,34 +31,46 @@ function positive(value: string): number {
 }
 
 export function buildCommand(): Command {
-  return new Command('openkms-conformance')
-    .description('Checks a KMS v1.0 server (create-key, create-datakey) against spec/kms.yaml, check by check.')
-    .version(KIT.version)
-    .option('--base-url <url>', 'base URL of the server under test, e.g. http://127.0.0.1:8080')
-    .option('--project-id <id>', 'project ID the token may use')
-    // Tokens may come from the environment, which a process listing does not show.
-    .addOption(new Option('--token <token>', 'X-Auth-Token for that project (never printed)').env('OPENKMS_CONFORMANCE_TOKEN'))
-    .option('--other-project-id <id>', 'a second project, for the isolation checks')
-    .addOption(new Option('--other-token <token>', 'a token for the second project, ideally of another domain').env('OPENKMS_CONFORMANCE_OTHER_TOKEN'))
-    .addOption(
-      new Option('--level <level>', "must: only MUST checks; should: MUST and SHOULD (what the API documents require); reference: also OpenKMS's own stricter choices")
-        .choices(['must', 'should', 'reference'])
-        .default('should'),
-    )
-    .addOption(
-      new Option('--profile <profile>', 'all: every operation; core: create-key and create-datakey; extended: the optional operations (decrypt-datakey, encrypt-datakey, describe-key, list-keys)')
-        .choices(['core', 'extended', 'all'])
-        .default('all'),
-    )
-    .option('--only <patterns>', 'comma-separated check IDs or areas; * is a wildcard (e.g. "CK-ALIAS-*,auth")')
-    .option('--reporter <list>', `comma-separated reporters: ${REPORTERS.join(', ')}`, reporters, ['summary'] as Reporter[])
-    .option('--out <dir>', 'directory for the junit, json, markdown and html reports', 'conformance-report')
-    .option('--seed <n>', 'seed of the robustness properties (printed in every report, for replay)', seed)
-    .option('--expectations <file>', 'JSON file of known deviations: {"CK-ID": {"expect": "fail"|"skip", "reason": "…"}}')
-    .option('--region <region>', 'region of the server, used in alias URNs', 'local-1')
-    .option('--spec <file>', 'the OpenAPI document to judge by (default: the spec this kit was built with)')
-    .option('--timeout <ms>', 'time limit of each request', positive, 10_000)
-    .option('--list', 'print the checks as a Markdown table and exit');
+  return (
+    new Command('openkms-conformance')
+      .description('Checks a KMS v1.0 server (create-key, create-datakey) against spec/kms.yaml, check by check.')
+      .version(KIT.version)
+      .option('--base-url <url>', 'base URL of the server under test, e.g. http://127.0.0.1:8080')
+      .option('--project-id <id>', 'project ID the token may use')
+      // Tokens may come from the environment, which a process listing does not show.
+      .addOption(new Option('--token <token>', 'X-Auth-Token for that project (never printed)').env('OPENKMS_CONFORMANCE_TOKEN'))
+      .option('--other-project-id <id>', 'a second project, for the isolation checks')
+      .addOption(
+        new Option('--other-token <token>', 'a token for the second project, ideally of another domain').env(
+          'OPENKMS_CONFORMANCE_OTHER_TOKEN',
+        ),
+      )
+      .addOption(
+        new Option(
+          '--level <level>',
+          "must: only MUST checks; should: MUST and SHOULD (what the API documents require); reference: also OpenKMS's own stricter choices",
+        )
+          .choices(['must', 'should', 'reference'])
+          .default('should'),
+      )
+      .addOption(
+        new Option(
+          '--profile <profile>',
+          'all: every operation; core: create-key and create-datakey; extended: the optional operations (decrypt-datakey, encrypt-datakey, describe-key, list-keys)',
+        )
+          .choices(['core', 'extended', 'all'])
+          .default('all'),
+      )
+      .option('--only <patterns>', 'comma-separated check IDs or areas; * is a wildcard (e.g. "CK-ALIAS-*,auth")')
+      .option('--reporter <list>', `comma-separated reporters: ${REPORTERS.join(', ')}`, reporters, ['summary'] as Reporter[])
+      .option('--out <dir>', 'directory for the junit, json, markdown and html reports', 'conformance-report')
+      .option('--seed <n>', 'seed of the robustness properties (printed in every report, for replay)', seed)
+      .option('--expectations <file>', 'JSON file of known deviations: {"CK-ID": {"expect": "fail"|"skip", "reason": "…"}}')
+      .option('--region <region>', 'region of the server, used in alias URNs', 'local-1')
+      .option('--spec <file>', 'the OpenAPI document to judge by (default: the spec this kit was built with)')
+      .option('--timeout <ms>', 'time limit of each request', positive, 10_000)
+      .option('--list', 'print the checks as a Markdown table and exit')
+  );
 }
 
 interface CliOptions {
@@ -130,7 +147,10 @@ export async function main(
       specPath: options.spec === undefined ? undefined : resolve(options.spec),
       expectations,
       requestTimeoutMs: options.timeout,
-      onPlan: (plan) => out(`plan: ${plan.checks} checks, creating at most ${plan.keys} keys (deleted afterwards where the server supports schedule-key-deletion)\n`),
+      onPlan: (plan) =>
+        out(
+          `plan: ${plan.checks} checks, creating at most ${plan.keys} keys (deleted afterwards where the server supports schedule-key-deletion)\n`,
+        ),
       onCheckStart: bar && ((check, index, total) => bar.start(check.id, index, total)),
       onResult: bar && ((result) => bar.finish(result.outcome)),
     }).finally(() => bar?.clear());

@@ -4,7 +4,10 @@ const KNOWN = new Set(['CK-A', 'CK-B']);
 
 describe('parseExpectations', () => {
   it('reads the short and the long form, and ignores $comment', () => {
-    const parsed = parseExpectations(JSON.stringify({ $comment: 'known deviations', 'CK-A': 'skip', 'CK-B': { expect: 'fail', reason: 'bug 7' } }), KNOWN);
+    const parsed = parseExpectations(
+      JSON.stringify({ $comment: 'known deviations', 'CK-A': 'skip', 'CK-B': { expect: 'fail', reason: 'bug 7' } }),
+      KNOWN,
+    );
     expect([...parsed]).toEqual([
       ['CK-A', { expect: 'skip', reason: '' }],
       ['CK-B', { expect: 'fail', reason: 'bug 7' }],

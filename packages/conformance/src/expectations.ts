@@ -25,7 +25,8 @@ export function parseExpectations(text: string, knownIds: ReadonlySet<string>, s
     if (id.startsWith('$')) continue; // "$comment" and the like
     if (!knownIds.has(id)) throw new Error(`${source}: unknown check ID ${id}`);
     const entry = typeof value === 'string' ? { expect: value, reason: '' } : (value as { expect?: unknown; reason?: unknown });
-    if (entry.expect !== 'fail' && entry.expect !== 'skip') throw new Error(`${source}: ${id} must be "fail" or "skip", or {"expect": "fail"|"skip", "reason": "…"}`);
+    if (entry.expect !== 'fail' && entry.expect !== 'skip')
+      throw new Error(`${source}: ${id} must be "fail" or "skip", or {"expect": "fail"|"skip", "reason": "…"}`);
     expectations.set(id, { expect: entry.expect, reason: typeof entry.reason === 'string' ? entry.reason : '' });
   }
   return expectations;

@@ -1,6 +1,17 @@
 export { runConformance, type ConformanceOptions } from './run-conformance';
 export { CHECKS, selectChecks, checksMarkdownTable } from './checks/registry';
-export { AREAS, LEVELS, LEVEL_OPTIONS, CheckFailure, NotImplemented, type Area, type Authority, type Check, type Level, type LevelOption } from './checks/check';
+export {
+  AREAS,
+  LEVELS,
+  LEVEL_OPTIONS,
+  CheckFailure,
+  NotImplemented,
+  type Area,
+  type Authority,
+  type Check,
+  type Level,
+  type LevelOption,
+} from './checks/check';
 export type { CheckContext, Caller } from './checks/context';
 export { parseExpectations, readExpectationsFile, type Expectation, type Expectations } from './expectations';
 export { OUTCOMES, type CheckResult, type ConformanceReport, type KeyUsage, type Outcome, type RecordedExchange } from './report/report';

@@ -61,7 +61,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const region = options.region ?? 'local-1';
   const primary: Caller = { projectId: options.projectId, token: options.token };
   const other: Caller | undefined =
-    options.otherProjectId !== undefined && options.otherToken !== undefined ? { projectId: options.otherProjectId, token: options.otherToken } : undefined;
+    options.otherProjectId !== undefined && options.otherToken !== undefined
+      ? { projectId: options.otherProjectId, token: options.otherToken }
+      : undefined;
   const validators = { lenient: new ResponseValidator(spec, { strict: false }), strict: new ResponseValidator(spec, { strict: true }) };
   const facts = new SpecFacts(spec.document);
   const runTag = randomBytes(3).toString('hex');
@@ -127,7 +129,11 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   };
 }
 
-async function runOne(check: Check, context: CheckContext, expectation: { expect: 'fail' | 'skip'; reason: string } | undefined): Promise<CheckResult> {
+async function runOne(
+  check: Check,
+  context: CheckContext,
+  expectation: { expect: 'fail' | 'skip'; reason: string } | undefined,
+): Promise<CheckResult> {
   const base = {
     id: check.id,
     level: check.level,
@@ -140,7 +146,12 @@ async function runOne(check: Check, context: CheckContext, expectation: { expect
   };
   const none = { durationMs: 0, requests: 0, keysCreated: 0 };
   if (expectation?.expect === 'skip') {
-    return { ...base, outcome: 'skipped', message: `skipped by the expectations file${expectation.reason ? `: ${expectation.reason}` : ''}`, ...none };
+    return {
+      ...base,
+      outcome: 'skipped',
+      message: `skipped by the expectations file${expectation.reason ? `: ${expectation.reason}` : ''}`,
+      ...none,
+    };
   }
   if (check.needsOtherProject && !context.other) {
     return { ...base, outcome: 'skipped', message: 'needs --other-project-id and --other-token', ...none };
@@ -153,7 +164,10 @@ async function runOne(check: Check, context: CheckContext, expectation: { expect
   } catch (error) {
     if (error instanceof NotImplemented) notImplemented = context.mask(error.message);
     // A CheckFailure is the server's fault; anything else is reported as a failure too, marked as unexpected.
-    else failure = context.mask(error instanceof CheckFailure ? error.message : `unexpected error in the check: ${(error as Error)?.stack ?? String(error)}`);
+    else
+      failure = context.mask(
+        error instanceof CheckFailure ? error.message : `unexpected error in the check: ${(error as Error)?.stack ?? String(error)}`,
+      );
   }
   const measured = { durationMs: Math.round(performance.now() - started), requests: context.requestCount, keysCreated: context.keyCount };
   if (notImplemented !== undefined) {

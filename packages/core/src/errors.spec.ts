@@ -102,7 +102,10 @@ function parseErrorTable(markdown: string): DocRow[] {
   const rows: DocRow[] = [];
   for (const line of lines.slice(header + 2)) {
     if (!line.trim().startsWith('|')) break;
-    const cells = line.split('|').slice(1, -1).map((cell) => cell.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
     const code = (cells[0] ?? '').replace(/`/g, '');
     rows.push({ code, status: cells[1] ?? '', line });
   }

@@ -124,7 +124,8 @@ const PINNED: Record<string, (value: unknown) => void> = {
   'EncryptDatakeyRequest.datakey_plain_length pattern': admitsRange(DATAKEY_MIN_BYTES, DATAKEY_MAX_BYTES),
   // plain_text is hex(DEK ‖ SHA-256(DEK)): the spec admits the shortest, and caps at the longest.
   'EncryptDatakeyRequest.plain_text maxLength': equals(2 * (DATAKEY_MAX_BYTES + DATAKEY_DIGEST_BYTES)),
-  'EncryptDatakeyRequest.plain_text minLength': (value) => expect(value).toBeLessThanOrEqual(2 * (DATAKEY_MIN_BYTES + DATAKEY_DIGEST_BYTES)),
+  'EncryptDatakeyRequest.plain_text minLength': (value) =>
+    expect(value).toBeLessThanOrEqual(2 * (DATAKEY_MIN_BYTES + DATAKEY_DIGEST_BYTES)),
   'EncryptDatakeyResponse.datakey_length pattern': admitsRange(DATAKEY_MIN_BYTES, DATAKEY_MAX_BYTES),
 
   'DecryptDatakeyRequest.datakey_cipher_length pattern': admitsRange(DATAKEY_MIN_BYTES, DATAKEY_MAX_BYTES),
@@ -155,18 +156,18 @@ const PINNED: Record<string, (value: unknown) => void> = {
 
 /** Limits with no core counterpart, and who holds them instead. */
 const NOT_CORE: Record<string, string> = {
-  'parameters.ProjectId.schema minLength': 'project IDs are opaque to core; the server checks them against the caller\'s token',
+  'parameters.ProjectId.schema minLength': "project IDs are opaque to core; the server checks them against the caller's token",
   'parameters.ProjectId.schema maxLength': 'as above',
   'parameters.ProjectId.schema pattern': 'as above',
-  'headers.Retry-After.schema minimum': 'the server\'s rate limits',
-  'DomainId pattern': 'domain IDs come from the server\'s token file; core passes them through',
+  'headers.Retry-After.schema minimum': "the server's rate limits",
+  'DomainId pattern': "domain IDs come from the server's token file; core passes them through",
   'Sequence minLength': 'sequence is only logged by the server',
   'Sequence maxLength': 'as above',
   'Sequence pattern': 'as above',
   'CreateKeyRequest.enterprise_project_id pattern': 'stored as given; the request validator enforces it',
   'CreateDatakeyResponse.cipher_text pattern': 'hex output of the server (handlers/wire.ts formatHex)',
   'EncryptDatakeyResponse.cipher_text pattern': 'as above',
-  'DecryptDatakeyResponse.datakey_dgst pattern': 'hex SHA-256 written by the server\'s handler',
+  'DecryptDatakeyResponse.datakey_dgst pattern': "hex SHA-256 written by the server's handler",
   'DecryptDatakeyRequest.cipher_text minLength': 'hex syntax, parsed by the server (handlers/wire.ts parseHex)',
   'DecryptDatakeyRequest.cipher_text pattern': 'as above',
   'EncryptDatakeyRequest.plain_text pattern': 'as above',
@@ -186,11 +187,11 @@ const NOT_CORE: Record<string, string> = {
 describe('spec/kms.yaml limits and core constants', () => {
   const limits = specLimits();
 
-  it('finds the spec\'s limits', () => {
+  it("finds the spec's limits", () => {
     expect(limits.size).toBeGreaterThan(50);
   });
 
-  it('accounts for every limit in the spec: pinned to core, or said not to be core\'s', () => {
+  it("accounts for every limit in the spec: pinned to core, or said not to be core's", () => {
     const unaccounted = [...limits.keys()].filter((id) => !(id in PINNED) && !(id in NOT_CORE));
     expect(unaccounted).toEqual([]);
   });

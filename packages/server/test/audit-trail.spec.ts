@@ -69,24 +69,69 @@ it('records every key operation with who, what, which key and the outcome; appen
   await fetch(`${server.url}/v1.0/${dev.projectId}/kms/no-such-operation`, { method: 'POST' });
   await server.close();
 
-  expect([created, dataKey, duplicate, unknownToken, noToken, missingKey, malformed].map((c) => c.status)).toEqual([200, 200, 400, 403, 403, 404, 400]);
+  expect([created, dataKey, duplicate, unknownToken, noToken, missingKey, malformed].map((c) => c.status)).toEqual([
+    200, 200, 400, 403, 403, 404, 400,
+  ]);
   const records = readAudit(dataDir);
   expect(records).toHaveLength(7);
   const byRequest = new Map(records.map((record) => [record.request_id, record]));
   const who = { project_id: dev.projectId, domain_id: dev.domainId, token_name: 'development' };
 
-  expect(byRequest.get(created.requestId)).toEqual({ type: 'key-operation', time: expect.any(Number), request_id: created.requestId, operation: 'createKey', ...who, key_id: keyId, outcome: 'success', status: 200 });
-  expect(byRequest.get(dataKey.requestId)).toMatchObject({ operation: 'createDatakey', ...who, key_id: keyId, outcome: 'success', status: 200 });
-  expect(byRequest.get(duplicate.requestId)).toMatchObject({ operation: 'createKey', ...who, outcome: 'failure', status: 400, error_code: 'KMS.1104' });
+  expect(byRequest.get(created.requestId)).toEqual({
+    type: 'key-operation',
+    time: expect.any(Number),
+    request_id: created.requestId,
+    operation: 'createKey',
+    ...who,
+    key_id: keyId,
+    outcome: 'success',
+    status: 200,
+  });
+  expect(byRequest.get(dataKey.requestId)).toMatchObject({
+    operation: 'createDatakey',
+    ...who,
+    key_id: keyId,
+    outcome: 'success',
+    status: 200,
+  });
+  expect(byRequest.get(duplicate.requestId)).toMatchObject({
+    operation: 'createKey',
+    ...who,
+    outcome: 'failure',
+    status: 400,
+    error_code: 'KMS.1104',
+  });
   // A refused token: the project it tried, but no identity.
   const refused = byRequest.get(unknownToken.requestId)!;
-  expect(refused).toMatchObject({ operation: 'createKey', project_id: dev.projectId, outcome: 'failure', status: 403, error_code: 'KMS.0302' });
+  expect(refused).toMatchObject({
+    operation: 'createKey',
+    project_id: dev.projectId,
+    outcome: 'failure',
+    status: 403,
+    error_code: 'KMS.0302',
+  });
   expect(refused).not.toHaveProperty('domain_id');
   expect(refused).not.toHaveProperty('token_name');
-  expect(byRequest.get(noToken.requestId)).toMatchObject({ operation: 'createDatakey', outcome: 'failure', status: 403, error_code: 'KMS.0301' });
-  expect(byRequest.get(missingKey.requestId)).toMatchObject({ ...who, key_ref: 'alias/nope', outcome: 'failure', status: 404, error_code: 'KMS.0207' });
+  expect(byRequest.get(noToken.requestId)).toMatchObject({
+    operation: 'createDatakey',
+    outcome: 'failure',
+    status: 403,
+    error_code: 'KMS.0301',
+  });
+  expect(byRequest.get(missingKey.requestId)).toMatchObject({
+    ...who,
+    key_ref: 'alias/nope',
+    outcome: 'failure',
+    status: 404,
+    error_code: 'KMS.0207',
+  });
   expect(byRequest.get(missingKey.requestId)).not.toHaveProperty('key_id');
-  expect(byRequest.get(malformed.requestId)).toMatchObject({ operation: 'createKey', outcome: 'failure', status: 400, error_code: 'KMS.0202' });
+  expect(byRequest.get(malformed.requestId)).toMatchObject({
+    operation: 'createKey',
+    outcome: 'failure',
+    status: 400,
+    error_code: 'KMS.0202',
+  });
   expect(statSync(join(dataDir, 'audit.log')).mode & 0o777).toBe(0o600);
 
   // A restart appends; nothing earlier is rewritten.
@@ -106,10 +151,21 @@ it('records every key operation with who, what, which key and the outcome; appen
     rootKeyHex,
     rootKeyHex.toUpperCase(),
     Buffer.from(rootKeyHex, 'hex').toString('base64'),
-    ...plainTexts.flatMap((hex) => [hex, hex.toLowerCase(), Buffer.from(hex, 'hex').toString('base64'), Buffer.from(hex, 'hex').toString('base64url')]),
+    ...plainTexts.flatMap((hex) => [
+      hex,
+      hex.toLowerCase(),
+      Buffer.from(hex, 'hex').toString('base64'),
+      Buffer.from(hex, 'hex').toString('base64url'),
+    ]),
   ];
   expect(logLines.length).toBeGreaterThan(10);
-  for (const [where, text] of [['audit.log', after], ['request log', logLines.join('')]] as const) {
-    expect({ where, leaked: secrets.filter((secret) => text.includes(secret)).map((secret) => secret.slice(0, 8)) }).toEqual({ where, leaked: [] });
+  for (const [where, text] of [
+    ['audit.log', after],
+    ['request log', logLines.join('')],
+  ] as const) {
+    expect({ where, leaked: secrets.filter((secret) => text.includes(secret)).map((secret) => secret.slice(0, 8)) }).toEqual({
+      where,
+      leaked: [],
+    });
   }
 });

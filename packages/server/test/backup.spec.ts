@@ -29,7 +29,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const env = () => cleanEnvironment({ OPENKMS_ROOT_KEY: rootKeyHex });
 
 function start(dataDir: string): Promise<ServerProcess> {
-  return startServerProcess(['--data-dir', dataDir, '--token-file', join(work, 'tokens.json')], { cwd: work, env: { OPENKMS_ROOT_KEY: rootKeyHex } });
+  return startServerProcess(['--data-dir', dataDir, '--token-file', join(work, 'tokens.json')], {
+    cwd: work,
+    env: { OPENKMS_ROOT_KEY: rootKeyHex },
+  });
 }
 
 async function post(url: string, operation: string, body: unknown): Promise<Record<string, unknown> & { status: number }> {
@@ -61,7 +64,11 @@ it('backs up a serving store consistently; the restored copy serves the keys and
     }
   })();
   const backupFile = join(work, 'backup.sqlite');
-  const { stdout } = await promisify(execFile)(process.execPath, [SERVER_BIN, 'backup', '--data-dir', join(work, 'live'), '--to', backupFile], { env: env() });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [SERVER_BIN, 'backup', '--data-dir', join(work, 'live'), '--to', backupFile],
+    { env: env() },
+  );
   loading = false;
   await load;
   await live.stop();
@@ -84,7 +91,10 @@ it('backs up a serving store consistently; the restored copy serves the keys and
   try {
     const service = await KmsService.open({ store, rootKey: RootKey.fromEncoded(rootKeyHex), region: 'local-1' });
     for (const [n, dataKey] of made.entries()) {
-      const opened = await service.decryptDataKey(scope, { ciphertext: Buffer.from(dataKey.cipherText, 'hex'), encryptionContext: { n: String(n) } });
+      const opened = await service.decryptDataKey(scope, {
+        ciphertext: Buffer.from(dataKey.cipherText, 'hex'),
+        encryptionContext: { n: String(n) },
+      });
       expect(opened.plaintext.toString('hex').toUpperCase()).toBe(dataKey.plainText);
     }
   } finally {

@@ -90,7 +90,10 @@ function run(args: readonly string[], env: Record<string, string> = {}): Proc {
 /** Resolves with the exit, or rejects if the process is still running after the guard. */
 function exitOf(proc: Proc): Promise<Exit> {
   return new Promise((resolveExit, reject) => {
-    const guard = setTimeout(() => reject(new Error(`process did not exit within ${WAIT_MS} ms\nstdout:\n${proc.stdout()}\nstderr:\n${proc.stderr()}`)), WAIT_MS);
+    const guard = setTimeout(
+      () => reject(new Error(`process did not exit within ${WAIT_MS} ms\nstdout:\n${proc.stdout()}\nstderr:\n${proc.stderr()}`)),
+      WAIT_MS,
+    );
     void proc.exit.then((exit) => {
       clearTimeout(guard);
       resolveExit(exit);
@@ -116,7 +119,17 @@ describe('arguments', () => {
   it('--help exits 0 and lists every option', async () => {
     const proc = run(['--help']);
     expect(await exitOf(proc)).toEqual({ code: 0, signal: null });
-    for (const flag of ['--host', '--port', '--data-dir', '--root-key-file', '--previous-root-key-file', '--token-file', '--store', '--region', '--log-level']) {
+    for (const flag of [
+      '--host',
+      '--port',
+      '--data-dir',
+      '--root-key-file',
+      '--previous-root-key-file',
+      '--token-file',
+      '--store',
+      '--region',
+      '--log-level',
+    ]) {
       expect(proc.stdout()).toContain(flag);
     }
     expect(proc.stdout()).toContain('OPENKMS_ROOT_KEY');
@@ -127,7 +140,8 @@ describe('arguments', () => {
   it('rewrap --help exits 0 and describes the rotation steps; a bad --batch-size exits 2 and touches nothing', async () => {
     const help = run(['rewrap', '--help']);
     expect(await exitOf(help)).toEqual({ code: 0, signal: null });
-    for (const text of ['--previous-root-key-file', '--batch-size', 'kill -HUP', 'root.key.previous']) expect(help.stdout()).toContain(text);
+    for (const text of ['--previous-root-key-file', '--batch-size', 'kill -HUP', 'root.key.previous'])
+      expect(help.stdout()).toContain(text);
 
     const dataDir = newDataDir();
     const bad = run(['rewrap', '--data-dir', dataDir, '--batch-size', '0']);

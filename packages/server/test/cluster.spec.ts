@@ -55,7 +55,8 @@ async function waitFor<T>(what: string, probe: () => T | undefined): Promise<T> 
   for (;;) {
     const found = probe();
     if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stdout:\n${printed.stdout.slice(-3000)}\nstderr:\n${printed.stderr.slice(-2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; stdout:\n${printed.stdout.slice(-3000)}\nstderr:\n${printed.stderr.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -67,12 +68,17 @@ it('serves one port from N workers, replaces a dead worker, and stops cleanly on
   printed = output;
   const exited = proc.exited.then((exit) => exit.code);
 
-  const url = await waitFor('the cluster to listen', () => lines(output).find((line) => line.msg === 'openkms cluster listening')?.url as string | undefined);
+  const url = await waitFor(
+    'the cluster to listen',
+    () => lines(output).find((line) => line.msg === 'openkms cluster listening')?.url as string | undefined,
+  );
   const token = await waitFor('the development token', () => /X-Auth-Token: (okms_\S+)/.exec(output.stderr)?.[1]);
   const projectId = /project_id: +([0-9a-f]{32})/.exec(output.stderr)![1]!;
   // Shown once, by the primary, not by each worker.
   expect(output.stderr.match(/OpenKMS created a development token/g)).toHaveLength(1);
-  await waitFor('both workers', () => (lines(output).filter((line) => line.msg === 'openkms server listening').length >= 2 ? true : undefined));
+  await waitFor('both workers', () =>
+    lines(output).filter((line) => line.msg === 'openkms server listening').length >= 2 ? true : undefined,
+  );
 
   const call = (alias: string) =>
     fetch(`${url}/v1.0/${projectId}/kms/create-key`, {
@@ -97,8 +103,12 @@ it('serves one port from N workers, replaces a dead worker, and stops cleanly on
   // A worker killed outright is replaced, and the port keeps being served.
   const victim = [...servingPids][0] as number;
   process.kill(victim, 'SIGKILL');
-  await waitFor('a replacement worker', () => (lines(output).some((line) => line.msg === 'a worker exited; starting another') ? true : undefined));
-  await waitFor('the replacement to listen', () => (lines(output).filter((line) => line.msg === 'openkms server listening').length >= 3 ? true : undefined));
+  await waitFor('a replacement worker', () =>
+    lines(output).some((line) => line.msg === 'a worker exited; starting another') ? true : undefined,
+  );
+  await waitFor('the replacement to listen', () =>
+    lines(output).filter((line) => line.msg === 'openkms server listening').length >= 3 ? true : undefined,
+  );
   expect((await call('cluster/after-kill')).status).toBe(200);
 
   child.kill('SIGTERM');
@@ -123,7 +133,10 @@ it('stops with exit code 1, instead of waiting forever, when its workers cannot 
   await first.stop();
 
   // …then a cluster given another one.
-  const wrong = runOpenkms(['--workers', '2', '--port', '0', '--data-dir', dataDir], { cwd: dir, env: { OPENKMS_ROOT_KEY: 'ab'.repeat(32) } });
+  const wrong = runOpenkms(['--workers', '2', '--port', '0', '--data-dir', dataDir], {
+    cwd: dir,
+    env: { OPENKMS_ROOT_KEY: 'ab'.repeat(32) },
+  });
   const output = outputOf(wrong);
   printed = output;
   const { code } = await wrong.exited;

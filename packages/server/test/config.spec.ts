@@ -78,8 +78,13 @@ describe('parseConfig', () => {
   it('a flag wins over its variable, which wins over the default, for every setting that has both', () => {
     const dataDir = resolve('/srv/kms');
     type Case = [
-      flag: string, variable: string, fromFlag: string, fromEnv: string,
-      field: keyof ServerConfig, flagValue: unknown, envValue: unknown,
+      flag: string,
+      variable: string,
+      fromFlag: string,
+      fromEnv: string,
+      field: keyof ServerConfig,
+      flagValue: unknown,
+      envValue: unknown,
     ];
     const cases: Case[] = [
       ['--host', 'OPENKMS_HOST', '0.0.0.0', '::1', 'host', '0.0.0.0', '::1'],
@@ -155,7 +160,9 @@ describe('the environment', () => {
   it('is passed in by the executable: no server source reads process.env', () => {
     const sources = readdirSync(join(__dirname, '../src'), { recursive: true, encoding: 'utf8' })
       .filter((file) => file.endsWith('.ts') && !file.startsWith('generated'))
-      .filter((file) => /process\.env\b/.test(readFileSync(join(__dirname, '../src', file), 'utf8').replace(/\/\/.*|\/\*[\s\S]*?\*\//g, '')));
+      .filter((file) =>
+        /process\.env\b/.test(readFileSync(join(__dirname, '../src', file), 'utf8').replace(/\/\/.*|\/\*[\s\S]*?\*\//g, '')),
+      );
     expect(sources).toEqual([]);
     expect(readFileSync(join(__dirname, '../bin/openkms-server.js'), 'utf8')).toContain('main(process.argv, process.env)');
   });

@@ -51,7 +51,10 @@ afterAll(() => {
 type Running = ServerProcess;
 
 function start(dataDir: string): Promise<Running> {
-  return startServerProcess(['--data-dir', dataDir, '--token-file', join(work, 'tokens.json')], { cwd: work, env: { OPENKMS_ROOT_KEY: rootKeyHex } });
+  return startServerProcess(['--data-dir', dataDir, '--token-file', join(work, 'tokens.json')], {
+    cwd: work,
+    env: { OPENKMS_ROOT_KEY: rootKeyHex },
+  });
 }
 
 function post(url: string, operation: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -62,7 +65,13 @@ function post(url: string, operation: string, body: unknown): Promise<{ status: 
  * Workers create keys and data keys until `acked` reaches `killAt`; then the process is
  * SIGKILLed with requests still in flight. Only answers that arrived count as acknowledged.
  */
-async function runUntilKilled(running: Running, killAt: number, keys: AckedKey[], dataKeys: AckedDataKey[], unexpected: string[]): Promise<void> {
+async function runUntilKilled(
+  running: Running,
+  killAt: number,
+  keys: AckedKey[],
+  dataKeys: AckedDataKey[],
+  unexpected: string[],
+): Promise<void> {
   let acked = 0;
   let killed = false;
   const kill = () => {
@@ -85,12 +94,21 @@ async function runUntilKilled(running: Running, killAt: number, keys: AckedKey[]
         // Data keys under this key and the ones before it, so that keys of earlier runs are used too.
         const target = keys[(n * 7 + index) % keys.length]!;
         const context = { worker: String(index), n: String(n) };
-        const made = await post(running.url, 'create-datakey', { key_id: target.keyId, datakey_length: n % 2 ? '256' : '512', encryption_context: context });
+        const made = await post(running.url, 'create-datakey', {
+          key_id: target.keyId,
+          datakey_length: n % 2 ? '256' : '512',
+          encryption_context: context,
+        });
         if (made.status !== 200) {
           unexpected.push(`create-datakey ${made.status} ${JSON.stringify(made.json)}`);
           continue;
         }
-        dataKeys.push({ keyId: target.keyId, plainText: made.json.plain_text as string, cipherText: made.json.cipher_text as string, context });
+        dataKeys.push({
+          keyId: target.keyId,
+          plainText: made.json.plain_text as string,
+          cipherText: made.json.cipher_text as string,
+          context,
+        });
         if (++acked >= killAt) kill();
       } catch {
         // A request cut off by the kill: not acknowledged, so it proves nothing either way.
@@ -136,7 +154,10 @@ it('every acknowledged key and data key survives repeated SIGKILLs under concurr
   try {
     const service = await KmsService.open({ store, rootKey: RootKey.fromEncoded(rootKeyHex), region: 'local-1' });
     for (const dataKey of dataKeys) {
-      const opened = await service.decryptDataKey(scope, { ciphertext: Buffer.from(dataKey.cipherText, 'hex'), encryptionContext: dataKey.context });
+      const opened = await service.decryptDataKey(scope, {
+        ciphertext: Buffer.from(dataKey.cipherText, 'hex'),
+        encryptionContext: dataKey.context,
+      });
       expect(opened.keyId).toBe(dataKey.keyId);
       expect(opened.plaintext.toString('hex').toUpperCase()).toBe(dataKey.plainText);
     }
@@ -144,7 +165,9 @@ it('every acknowledged key and data key survives repeated SIGKILLs under concurr
     // No half-written key: every row in the store (acknowledged or not) is complete and its
     // wrapped material unwraps, which createDataKey proves.
     const db = new Database(join(dataDir, 'keys.sqlite'), { readonly: true });
-    const rows = db.prepare('SELECT key_id, key_alias FROM keys WHERE domain_id = ? AND project_id = ?').all(scope.domainId, scope.projectId) as Array<{
+    const rows = db
+      .prepare('SELECT key_id, key_alias FROM keys WHERE domain_id = ? AND project_id = ?')
+      .all(scope.domainId, scope.projectId) as Array<{
       key_id: string;
       key_alias: string;
     }>;

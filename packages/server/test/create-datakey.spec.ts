@@ -66,7 +66,10 @@ describe('POST /v1.0/{project_id}/kms/create-datakey', () => {
     });
 
     it('answers 404 KMS.0207 for a URN naming another region or domain', async () => {
-      for (const urn of [`kms:other-region:${CALLERS.alice.domainId}:alias:app/orders`, `kms:${REGION}:${CALLERS.carol.domainId}:alias:app/orders`]) {
+      for (const urn of [
+        `kms:other-region:${CALLERS.alice.domainId}:alias:app/orders`,
+        `kms:${REGION}:${CALLERS.carol.domainId}:alias:app/orders`,
+      ]) {
         expectKmsError(await t.createDatakey({ key_id: urn, datakey_length: '512' }), 404, 'KMS.0207');
       }
     });

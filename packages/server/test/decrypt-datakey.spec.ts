@@ -57,23 +57,47 @@ describe('POST /v1.0/{project_id}/kms/decrypt-datakey', () => {
     it('requires the same pairs, in any order', async () => {
       const dek = await createDatakey(256, { table: 'orders', tenant: 'acme' });
       const ok = await t
-        .decryptDatakey({ key_id: keyId, cipher_text: dek.cipher, datakey_cipher_length: '32', encryption_context: { tenant: 'acme', table: 'orders' } })
+        .decryptDatakey({
+          key_id: keyId,
+          cipher_text: dek.cipher,
+          datakey_cipher_length: '32',
+          encryption_context: { tenant: 'acme', table: 'orders' },
+        })
         .expect(200);
       expect(ok.body.data_key).toBe(dek.plain);
-      for (const context of [undefined, {}, { table: 'orders' }, { table: 'orders', tenant: 'acmE' }, { table: 'orders', tenant: 'acme', x: '' }, { ta: 'bleorders', tenant: 'acme' }]) {
-        expectKmsError(await t.decryptDatakey({ key_id: keyId, cipher_text: dek.cipher, datakey_cipher_length: '32', encryption_context: context }), 400, 'KMS.2203');
+      for (const context of [
+        undefined,
+        {},
+        { table: 'orders' },
+        { table: 'orders', tenant: 'acmE' },
+        { table: 'orders', tenant: 'acme', x: '' },
+        { ta: 'bleorders', tenant: 'acme' },
+      ]) {
+        expectKmsError(
+          await t.decryptDatakey({ key_id: keyId, cipher_text: dek.cipher, datakey_cipher_length: '32', encryption_context: context }),
+          400,
+          'KMS.2203',
+        );
       }
     });
 
     it('fails a data key made without context when a context is given', async () => {
       const dek = await createDatakey(256);
-      expectKmsError(await t.decryptDatakey({ key_id: keyId, cipher_text: dek.cipher, datakey_cipher_length: '32', encryption_context: { a: 'b' } }), 400, 'KMS.2203');
+      expectKmsError(
+        await t.decryptDatakey({ key_id: keyId, cipher_text: dek.cipher, datakey_cipher_length: '32', encryption_context: { a: 'b' } }),
+        400,
+        'KMS.2203',
+      );
     });
 
     it('rejects a context that is not string pairs (KMS.0208)', async () => {
       const dek = await createDatakey(256);
       for (const context of [{ a: 1 }, 'a', [], { a: { b: 'c' } }, { a: 'x'.repeat(8200) }]) {
-        expectKmsError(await t.decryptDatakey({ key_id: keyId, cipher_text: dek.cipher, datakey_cipher_length: '32', encryption_context: context }), 400, 'KMS.0208');
+        expectKmsError(
+          await t.decryptDatakey({ key_id: keyId, cipher_text: dek.cipher, datakey_cipher_length: '32', encryption_context: context }),
+          400,
+          'KMS.0208',
+        );
       }
     });
   });
@@ -82,21 +106,41 @@ describe('POST /v1.0/{project_id}/kms/decrypt-datakey', () => {
     it('answers KMS.2203 for another key of the project than the one that sealed the blob', async () => {
       const dek = await createDatakey(256);
       expectKmsError(await t.decryptDatakey({ key_id: otherKeyId, cipher_text: dek.cipher, datakey_cipher_length: '32' }), 400, 'KMS.2203');
-      expectKmsError(await t.decryptDatakey({ key_id: 'alias/app/other', cipher_text: dek.cipher, datakey_cipher_length: '32' }), 400, 'KMS.2203');
+      expectKmsError(
+        await t.decryptDatakey({ key_id: 'alias/app/other', cipher_text: dek.cipher, datakey_cipher_length: '32' }),
+        400,
+        'KMS.2203',
+      );
     });
 
     it('answers 404 KMS.0207 for an unknown key, or a key of another project', async () => {
       const dek = await createDatakey(256);
-      expectKmsError(await t.decryptDatakey({ key_id: '00000000-0000-0000-0000-000000000000', cipher_text: dek.cipher, datakey_cipher_length: '32' }), 404, 'KMS.0207');
+      expectKmsError(
+        await t.decryptDatakey({ key_id: '00000000-0000-0000-0000-000000000000', cipher_text: dek.cipher, datakey_cipher_length: '32' }),
+        404,
+        'KMS.0207',
+      );
       // Bob is in Alice's domain but another project: Alice's key and blob are invisible to him.
-      expectKmsError(await t.decryptDatakey({ key_id: keyId, cipher_text: dek.cipher, datakey_cipher_length: '32' }, CALLERS.bob), 404, 'KMS.0207');
-      expectKmsError(await t.decryptDatakey({ key_id: keyId, cipher_text: dek.cipher, datakey_cipher_length: '32' }, CALLERS.carol), 404, 'KMS.0207');
+      expectKmsError(
+        await t.decryptDatakey({ key_id: keyId, cipher_text: dek.cipher, datakey_cipher_length: '32' }, CALLERS.bob),
+        404,
+        'KMS.0207',
+      );
+      expectKmsError(
+        await t.decryptDatakey({ key_id: keyId, cipher_text: dek.cipher, datakey_cipher_length: '32' }, CALLERS.carol),
+        404,
+        'KMS.0207',
+      );
     });
 
     it('answers KMS.0205 for a key_id that is no key reference, KMS.0204 when missing', async () => {
       const dek = await createDatakey(256);
       for (const reference of ['', 'not a key', 'alias/', '0D0466B0-E727-4D9C-B35D-F84BB474A37F']) {
-        expectKmsError(await t.decryptDatakey({ key_id: reference, cipher_text: dek.cipher, datakey_cipher_length: '32' }), 400, 'KMS.0205');
+        expectKmsError(
+          await t.decryptDatakey({ key_id: reference, cipher_text: dek.cipher, datakey_cipher_length: '32' }),
+          400,
+          'KMS.0205',
+        );
       }
       expectKmsError(await t.decryptDatakey({ cipher_text: dek.cipher, datakey_cipher_length: '32' }), 400, 'KMS.0204');
     });
@@ -114,9 +158,17 @@ describe('POST /v1.0/{project_id}/kms/decrypt-datakey', () => {
       const dek = await createDatakey(256);
       const bytes = dek.cipher.length / 2;
       for (let keep = 1; keep < bytes; keep += 1) {
-        expectKmsError(await t.decryptDatakey({ key_id: keyId, cipher_text: dek.cipher.slice(0, keep * 2), datakey_cipher_length: '32' }), 400, 'KMS.2201');
+        expectKmsError(
+          await t.decryptDatakey({ key_id: keyId, cipher_text: dek.cipher.slice(0, keep * 2), datakey_cipher_length: '32' }),
+          400,
+          'KMS.2201',
+        );
       }
-      expectKmsError(await t.decryptDatakey({ key_id: keyId, cipher_text: `${dek.cipher}00`, datakey_cipher_length: '32' }), 400, 'KMS.2201');
+      expectKmsError(
+        await t.decryptDatakey({ key_id: keyId, cipher_text: `${dek.cipher}00`, datakey_cipher_length: '32' }),
+        400,
+        'KMS.2201',
+      );
     });
 
     it('answers a clean 400 (KMS.2201 or KMS.2203) for any single flipped bit, never a key', async () => {
@@ -126,7 +178,12 @@ describe('POST /v1.0/{project_id}/kms/decrypt-datakey', () => {
         fc.asyncProperty(fc.integer({ min: 0, max: blob.length * 8 - 1 }), async (bit) => {
           const altered = Buffer.from(blob);
           altered[bit >> 3]! ^= 1 << (bit & 7);
-          const res = await t.decryptDatakey({ key_id: keyId, cipher_text: altered.toString('hex'), datakey_cipher_length: '16', encryption_context: { a: 'b' } });
+          const res = await t.decryptDatakey({
+            key_id: keyId,
+            cipher_text: altered.toString('hex'),
+            datakey_cipher_length: '16',
+            encryption_context: { a: 'b' },
+          });
           expect(res.status).toBe(400);
           expect(['KMS.2201', 'KMS.2203']).toContain(res.body.error.error_code);
           expect(res.body.data_key).toBeUndefined();
@@ -138,7 +195,11 @@ describe('POST /v1.0/{project_id}/kms/decrypt-datakey', () => {
     it('answers a clean 400 or 404 for arbitrary hex, never a 500', async () => {
       await fc.assert(
         fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 300 }), async (bytes) => {
-          const res = await t.decryptDatakey({ key_id: keyId, cipher_text: Buffer.from(bytes).toString('hex'), datakey_cipher_length: '32' });
+          const res = await t.decryptDatakey({
+            key_id: keyId,
+            cipher_text: Buffer.from(bytes).toString('hex'),
+            datakey_cipher_length: '32',
+          });
           expect([400, 404]).toContain(res.status);
           expect(res.body.error.error_code).toMatch(/^KMS\.(2201|2203|0207)$/);
         }),

@@ -5,7 +5,9 @@ import { buildTestApp, CALLERS, expectKmsError, REGION, type TestApp } from './s
 const UPPER_HEX = /^([0-9A-F]{2})+$/;
 
 function withDigest(dek: Buffer): string {
-  return Buffer.concat([dek, createHash('sha256').update(dek).digest()]).toString('hex').toUpperCase();
+  return Buffer.concat([dek, createHash('sha256').update(dek).digest()])
+    .toString('hex')
+    .toUpperCase();
 }
 
 describe('POST /v1.0/{project_id}/kms/encrypt-datakey', () => {
@@ -37,9 +39,19 @@ describe('POST /v1.0/{project_id}/kms/encrypt-datakey', () => {
         fc.constantFrom(...references),
         async (bytes, context, reference) => {
           const dek = Buffer.from(bytes);
-          const sealed = await t.encryptDatakey({ key_id: reference, plain_text: withDigest(dek).toLowerCase(), datakey_plain_length: String(dek.length), encryption_context: context });
+          const sealed = await t.encryptDatakey({
+            key_id: reference,
+            plain_text: withDigest(dek).toLowerCase(),
+            datakey_plain_length: String(dek.length),
+            encryption_context: context,
+          });
           expect(sealed.status).toBe(200);
-          const back = await t.decryptDatakey({ key_id: keyId, cipher_text: sealed.body.cipher_text, datakey_cipher_length: String(dek.length), encryption_context: context });
+          const back = await t.decryptDatakey({
+            key_id: keyId,
+            cipher_text: sealed.body.cipher_text,
+            datakey_cipher_length: String(dek.length),
+            encryption_context: context,
+          });
           expect(back.status).toBe(200);
           expect(back.body.data_key).toBe(dek.toString('hex').toUpperCase());
         },
@@ -50,9 +62,24 @@ describe('POST /v1.0/{project_id}/kms/encrypt-datakey', () => {
 
   it('binds the encryption_context (another context is KMS.2203)', async () => {
     const dek = randomBytes(32);
-    const sealed = await t.encryptDatakey({ key_id: keyId, plain_text: withDigest(dek), datakey_plain_length: '32', encryption_context: { a: 'b' } }).expect(200);
-    expectKmsError(await t.decryptDatakey({ key_id: keyId, cipher_text: sealed.body.cipher_text, datakey_cipher_length: '32' }), 400, 'KMS.2203');
-    expectKmsError(await t.decryptDatakey({ key_id: keyId, cipher_text: sealed.body.cipher_text, datakey_cipher_length: '32', encryption_context: { a: 'c' } }), 400, 'KMS.2203');
+    const sealed = await t
+      .encryptDatakey({ key_id: keyId, plain_text: withDigest(dek), datakey_plain_length: '32', encryption_context: { a: 'b' } })
+      .expect(200);
+    expectKmsError(
+      await t.decryptDatakey({ key_id: keyId, cipher_text: sealed.body.cipher_text, datakey_cipher_length: '32' }),
+      400,
+      'KMS.2203',
+    );
+    expectKmsError(
+      await t.decryptDatakey({
+        key_id: keyId,
+        cipher_text: sealed.body.cipher_text,
+        datakey_cipher_length: '32',
+        encryption_context: { a: 'c' },
+      }),
+      400,
+      'KMS.2203',
+    );
   });
 
   it('answers KMS.2103 for a digest that is not the SHA-256 of the data key, any bit flipped (property)', async () => {
@@ -86,7 +113,11 @@ describe('POST /v1.0/{project_id}/kms/encrypt-datakey', () => {
     await t.encryptDatakey({ key_id: keyId, plain_text: withDigest(randomBytes(1)), datakey_plain_length: '1' }).expect(200);
     await t.encryptDatakey({ key_id: keyId, plain_text: withDigest(randomBytes(1024)), datakey_plain_length: '1024' }).expect(200);
     for (const length of ['0', '1025', '01', '32.0', 32]) {
-      expectKmsError(await t.encryptDatakey({ key_id: keyId, plain_text: withDigest(randomBytes(32)), datakey_plain_length: length }), 400, 'KMS.0308');
+      expectKmsError(
+        await t.encryptDatakey({ key_id: keyId, plain_text: withDigest(randomBytes(32)), datakey_plain_length: length }),
+        400,
+        'KMS.0308',
+      );
     }
     expectKmsError(await t.encryptDatakey({ key_id: keyId, plain_text: withDigest(randomBytes(32)) }), 400, 'KMS.0204');
     expectKmsError(await t.encryptDatakey({ key_id: keyId, datakey_plain_length: '32' }), 400, 'KMS.0204');

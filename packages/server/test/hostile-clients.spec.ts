@@ -75,9 +75,11 @@ it('oversized headers get 431 with the KMS body', async () => {
 it('connections beyond the cap are refused, and the server serves again once they close', async () => {
   const idle: Socket[] = [];
   for (let n = 0; n < 20; n++) {
-    idle.push(await new Promise<Socket>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(socket));
-    }));
+    idle.push(
+      await new Promise<Socket>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => resolve(socket));
+      }),
+    );
   }
   // The 21st connection is accepted by the kernel and closed by the server at once.
   const refused = await rawExchange('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');

@@ -78,7 +78,11 @@ describe('errors outside the operations: every non-2xx carries the KMS error bod
 
     it('application/json with charset=utf-8 is accepted; another charset is 415', async () => {
       await t.post('create-key').set('Content-Type', 'application/json; charset=utf-8').send('{"key_alias":"cs"}').expect(200);
-      expectKmsError(await t.post('create-key').set('Content-Type', 'application/json; charset=klingon').send('{"key_alias":"cs2"}'), 415, 'KMS.0308');
+      expectKmsError(
+        await t.post('create-key').set('Content-Type', 'application/json; charset=klingon').send('{"key_alias":"cs2"}'),
+        415,
+        'KMS.0308',
+      );
     });
   });
 
@@ -113,7 +117,14 @@ describe('errors outside the operations: every non-2xx carries the KMS error bod
   });
 
   it('rejects query parameters the spec does not define with KMS.0308', async () => {
-    expectKmsError(await request(t.app).post(`${url('create-key')}?debug=1`).set('X-Auth-Token', CALLERS.alice.token).send({ key_alias: 'q' }), 400, 'KMS.0308');
+    expectKmsError(
+      await request(t.app)
+        .post(`${url('create-key')}?debug=1`)
+        .set('X-Auth-Token', CALLERS.alice.token)
+        .send({ key_alias: 'q' }),
+      400,
+      'KMS.0308',
+    );
   });
 
   it('an unexpected failure is 500 KMS.0101 and says nothing more', async () => {

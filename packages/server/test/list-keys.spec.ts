@@ -72,19 +72,24 @@ describe('POST /v1.0/{project_id}/kms/list-keys', () => {
 
   it('never repeats nor skips a key that existed at the start while keys are created between pages (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 3 }), async (n, limit, perPage) => {
-        t = await buildTestApp();
-        const existing = await createKeys('e', n);
-        let created = 0;
-        let page = 0;
-        const seen = await listAll(String(limit), CALLERS.alice, async () => {
-          // New keys while the first three pages are read (then the listing must end).
-          if ((page += 1) > 3) return;
-          await Promise.all(Array.from({ length: perPage }, () => t.createKey({ key_alias: `n-${(created += 1)}` }).expect(200)));
-        });
-        expect(new Set(seen).size).toBe(seen.length);
-        for (const id of existing) expect(seen).toContain(id);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 3 }),
+        async (n, limit, perPage) => {
+          t = await buildTestApp();
+          const existing = await createKeys('e', n);
+          let created = 0;
+          let page = 0;
+          const seen = await listAll(String(limit), CALLERS.alice, async () => {
+            // New keys while the first three pages are read (then the listing must end).
+            if ((page += 1) > 3) return;
+            await Promise.all(Array.from({ length: perPage }, () => t.createKey({ key_alias: `n-${(created += 1)}` }).expect(200)));
+          });
+          expect(new Set(seen).size).toBe(seen.length);
+          for (const id of existing) expect(seen).toContain(id);
+        },
+      ),
       { numRuns: 15 },
     );
   }, 60_000);
@@ -108,7 +113,13 @@ describe('POST /v1.0/{project_id}/kms/list-keys', () => {
 
   it('answers KMS.0308 for a marker this server did not make, or a key_state outside "1".."5"', async () => {
     await t.listKeys({ marker: '' }).expect(200);
-    for (const marker of ['x', 'not base64!', Buffer.from('12:not-a-key').toString('base64url'), 'A'.repeat(129), Buffer.from('-1:00000000-0000-0000-0000-000000000000').toString('base64url')]) {
+    for (const marker of [
+      'x',
+      'not base64!',
+      Buffer.from('12:not-a-key').toString('base64url'),
+      'A'.repeat(129),
+      Buffer.from('-1:00000000-0000-0000-0000-000000000000').toString('base64url'),
+    ]) {
       expectKmsError(await t.listKeys({ marker }), 400, 'KMS.0308');
     }
     for (const state of ['0', '6', '', 2, 'enabled']) expectKmsError(await t.listKeys({ key_state: state }), 400, 'KMS.0308');

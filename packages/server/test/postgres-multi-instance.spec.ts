@@ -79,7 +79,12 @@ async function start(how: 'flag' | 'env'): Promise<Instance> {
     env: { OPENKMS_ROOT_KEY: rootKeyHex, ...(how === 'env' ? { OPENKMS_STORE: schema.url } : {}) },
     waitMs: START_TIMEOUT_MS,
   });
-  const instance: Instance = { child: proc.child, url: proc.url, exited: proc.exited.then(() => undefined), output: () => proc.stdout() + proc.stderr() };
+  const instance: Instance = {
+    child: proc.child,
+    url: proc.url,
+    exited: proc.exited.then(() => undefined),
+    output: () => proc.stdout() + proc.stderr(),
+  };
   instances.push(instance);
   const entry = proc.listening as { store?: unknown; store_url?: unknown };
   // The log names the database, with the password masked.
@@ -137,7 +142,10 @@ it('a key made through one instance makes data keys through the other, and they 
   expect(viaB.body.key_id).toBe(keyId);
 
   await withOfflineService(async (service) => {
-    const opened = await service.decryptDataKey(scope, { ciphertext: Buffer.from(viaB.body.cipher_text, 'hex'), encryptionContext: context });
+    const opened = await service.decryptDataKey(scope, {
+      ciphertext: Buffer.from(viaB.body.cipher_text, 'hex'),
+      encryptionContext: context,
+    });
     expect(opened.keyId).toBe(keyId);
     expect(opened.plaintext.toString('hex').toUpperCase()).toBe(viaB.body.plain_text);
   });

@@ -42,7 +42,10 @@ describe('rate limits', () => {
   it('requests refused by authentication do not use up the budget', async () => {
     const t = await buildTestApp({ rateLimits: { createKey: { limit: 2, windowMs: 60_000 } } });
     for (let n = 0; n < 10; n++) {
-      const res = await request(t.app).post(`/v1.0/${CALLERS.alice.projectId}/kms/create-key`).set('X-Auth-Token', 'okms_wrong').send({ key_alias: alias(n) });
+      const res = await request(t.app)
+        .post(`/v1.0/${CALLERS.alice.projectId}/kms/create-key`)
+        .set('X-Auth-Token', 'okms_wrong')
+        .send({ key_alias: alias(n) });
       expectKmsError(res, 403, 'KMS.0302');
     }
     expect((await t.createKey({ key_alias: alias('a') })).status).toBe(200);
@@ -83,12 +86,20 @@ describe('parseRateLimits (--rate-limits)', () => {
     expect(parseRateLimits('createKey=5/h')).toEqual({ createKey: { limit: 5, windowMs: 3_600_000 } });
   });
 
-  it.each(['', 'on', 'createKey', 'createKey=0/s', 'createKey=-1/s', 'createKey=10/day', 'createKey=1e3/s', 'deleteKey=1/s', 'createKey=1/s,createKey=2/s', 'createKey=1/s,'])(
-    'rejects %j with a message naming the syntax',
-    (bad) => {
-      expect(() => parseRateLimits(bad)).toThrow(/rate limit/);
-    },
-  );
+  it.each([
+    '',
+    'on',
+    'createKey',
+    'createKey=0/s',
+    'createKey=-1/s',
+    'createKey=10/day',
+    'createKey=1e3/s',
+    'deleteKey=1/s',
+    'createKey=1/s,createKey=2/s',
+    'createKey=1/s,',
+  ])('rejects %j with a message naming the syntax', (bad) => {
+    expect(() => parseRateLimits(bad)).toThrow(/rate limit/);
+  });
 
   it('round-trips any valid list (property)', () => {
     fc.assert(

@@ -22,7 +22,10 @@ function widen(api: AppApi, extra: number): AppApi {
     pathItem: { ...pathItem, post: { ...(pathItem['post'] as object), operationId: `copy${index}` } },
   }));
   return {
-    document: { ...api.document, paths: { ...Object.fromEntries(copies.map((c) => [c.definition.path, c.pathItem])), ...api.document.paths } },
+    document: {
+      ...api.document,
+      paths: { ...Object.fromEntries(copies.map((c) => [c.definition.path, c.pathItem])), ...api.document.paths },
+    },
     operations: [...copies.map((c) => c.definition), ...api.operations],
     handlers: { ...api.handlers, ...Object.fromEntries(copies.map((c) => [c.definition.operationId, api.handlers['describeKey']!])) },
   };

@@ -51,7 +51,10 @@ function describeResponse(res: request.Response): string {
 /** Asserts the KMS error body: exactly {"error":{"error_code","error_msg"}}, JSON, a well-formed code. Returns the code. */
 function expectErrorShape(res: request.Response): string {
   const detail = describeResponse(res);
-  expect({ contentType: res.headers['content-type'], detail }).toEqual({ contentType: expect.stringMatching(/^application\/json/), detail });
+  expect({ contentType: res.headers['content-type'], detail }).toEqual({
+    contentType: expect.stringMatching(/^application\/json/),
+    detail,
+  });
   const body: unknown = JSON.parse(res.text);
   expect(body !== null && typeof body === 'object' && !Array.isArray(body)).toBe(true);
   expect(Object.keys(body as object)).toEqual(['error']);
@@ -148,16 +151,31 @@ const oddCreateKey: Record<string, fc.Arbitrary<unknown>> = {
   ),
   key_description: fc.oneof(fc.string({ minLength: 256, maxLength: 300 }), fc.string({ unit: 'binary', minLength: 250, maxLength: 260 })),
   origin: fc.constantFrom('KMS', 'Kms', '', 'kms ', 'imported'),
-  enterprise_project_id: fc.oneof(fc.constantFrom('00', '1', ' 0', ''), fc.uuid().map((id) => id.toUpperCase())),
-  sequence: fc.oneof(fc.string({ minLength: 35, maxLength: 37 }), fc.string({ unit: 'binary', minLength: 36, maxLength: 36 }), fc.uuid().map((id) => `${id} `)),
+  enterprise_project_id: fc.oneof(
+    fc.constantFrom('00', '1', ' 0', ''),
+    fc.uuid().map((id) => id.toUpperCase()),
+  ),
+  sequence: fc.oneof(
+    fc.string({ minLength: 35, maxLength: 37 }),
+    fc.string({ unit: 'binary', minLength: 36, maxLength: 36 }),
+    fc.uuid().map((id) => `${id} `),
+  ),
 };
 const oddDatakey: Record<string, fc.Arbitrary<unknown>> = {
   key_id: fc.oneof(
-    fc.constantFrom(`kms:other-1:${alice.domainId}:alias:${KEY_ALIAS}`, `kms:${REGION}:${CALLERS.carol.domainId}:alias:${KEY_ALIAS}`, 'alias/', KEY_ALIAS),
+    fc.constantFrom(
+      `kms:other-1:${alice.domainId}:alias:${KEY_ALIAS}`,
+      `kms:${REGION}:${CALLERS.carol.domainId}:alias:${KEY_ALIAS}`,
+      'alias/',
+      KEY_ALIAS,
+    ),
     fc.uuid(),
     validAlias.map((alias) => `alias/${alias}`),
   ),
-  datakey_length: fc.oneof(fc.integer({ min: 0, max: 99999 }).map(String), fc.constantFrom('8200', '7', '0', '08', '512 ', '+512', '5e2', '-8', '１２８', '512.0')),
+  datakey_length: fc.oneof(
+    fc.integer({ min: 0, max: 99999 }).map(String),
+    fc.constantFrom('8200', '7', '0', '08', '512 ', '+512', '5e2', '-8', '１２８', '512.0'),
+  ),
   encryption_context: fc.oneof(
     fc.dictionary(fc.string({ unit: 'binary', maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 8 }), { minKeys: 1, maxKeys: 3 }),
     fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ minLength: 2000, maxLength: 3000 }), { minKeys: 3, maxKeys: 4 }),
@@ -172,9 +190,7 @@ function oneFieldOff(valid: fc.Arbitrary<Record<string, unknown>>, odd: Record<s
   return fc
     .tuple(
       valid,
-      fc.constantFrom(...fields).chain((field) =>
-        fc.tuple(fc.constant(field), fc.oneof(odd[field]!, fieldValue, fc.constant(undefined))),
-      ),
+      fc.constantFrom(...fields).chain((field) => fc.tuple(fc.constant(field), fc.oneof(odd[field]!, fieldValue, fc.constant(undefined)))),
     )
     .map(([body, [field, value]]) => {
       const changed: Record<string, unknown> = { ...body };
@@ -200,7 +216,11 @@ type Case =
   | { readonly kind: 'one-field-off'; readonly body: Record<string, unknown>; readonly field: string; readonly value: unknown }
   | { readonly kind: 'wild'; readonly body: Record<string, unknown> };
 
-function cases(valid: fc.Arbitrary<Record<string, unknown>>, odd: Record<string, fc.Arbitrary<unknown>>, validFields: Record<string, fc.Arbitrary<unknown>>) {
+function cases(
+  valid: fc.Arbitrary<Record<string, unknown>>,
+  odd: Record<string, fc.Arbitrary<unknown>>,
+  validFields: Record<string, fc.Arbitrary<unknown>>,
+) {
   return fc.oneof(
     valid.map((body): Case => ({ kind: 'valid', body })),
     oneFieldOff(valid, odd).map((c): Case => ({ kind: 'one-field-off', ...c })),
@@ -226,7 +246,12 @@ const createDatakeyCases = cases(validDatakey, oddDatakey, {
  * What one changed field must give: missing required → KMS.0204; a non-string where the
  * spec wants a string → 400 with the field's code. (A string may happen to be valid.)
  */
-function expectOneFieldOff(code: string | undefined, c: Case & { kind: 'one-field-off' }, required: readonly string[], fieldCodes: Record<string, string>) {
+function expectOneFieldOff(
+  code: string | undefined,
+  c: Case & { kind: 'one-field-off' },
+  required: readonly string[],
+  fieldCodes: Record<string, string>,
+) {
   if (c.value === undefined) {
     if (required.includes(c.field)) expect({ field: c.field, code }).toEqual({ field: c.field, code: 'KMS.0204' });
   } else if (typeof c.value !== 'string' && c.field !== 'encryption_context') {
@@ -324,18 +349,16 @@ const anyBytes = fc.oneof(
   fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)),
   fc.string({ unit: 'binary', maxLength: 200 }).map((text) => Buffer.from(text, 'utf8')),
   // Valid JSON cut short or with a byte flipped: near misses.
-  fc
-    .tuple(fc.json({ maxDepth: 3 }), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean())
-    .map(([json, at, byte, flip]) => {
-      const bytes = Buffer.from(json, 'utf8');
-      if (bytes.length === 0) return bytes;
-      const index = at % bytes.length;
-      if (flip) {
-        bytes[index] = byte;
-        return bytes;
-      }
-      return bytes.subarray(0, index);
-    }),
+  fc.tuple(fc.json({ maxDepth: 3 }), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean()).map(([json, at, byte, flip]) => {
+    const bytes = Buffer.from(json, 'utf8');
+    if (bytes.length === 0) return bytes;
+    const index = at % bytes.length;
+    if (flip) {
+      bytes[index] = byte;
+      return bytes;
+    }
+    return bytes.subarray(0, index);
+  }),
 );
 
 function isValidJson(bytes: Buffer): boolean {
@@ -361,7 +384,11 @@ describe('(b) arbitrary bytes as an application/json body', () => {
           if (isValidJson(bytes)) {
             expect(code).not.toBe('KMS.0202');
           } else {
-            expect({ status: res.status, code, detail: describeResponse(res) }).toEqual({ status: 400, code: 'KMS.0202', detail: describeResponse(res) });
+            expect({ status: res.status, code, detail: describeResponse(res) }).toEqual({
+              status: 400,
+              code: 'KMS.0202',
+              detail: describeResponse(res),
+            });
           }
         }),
         { numRuns: NUM_RUNS },
@@ -379,7 +406,20 @@ type Method = (typeof METHODS)[number];
 const PATH_CHARS = [..."abcxyzABCXYZ0189-._~!$&'()*+,;=:@%"];
 const QUERY_CHARS = [...'abcXYZ019-._~!$&()*+,;=:@%/?'];
 const segment = fc.oneof(
-  fc.constantFrom('v1.0', 'v1.0', 'kms', 'kms', 'create-key', 'create-datakey', 'health', alice.projectId, 'v2.0', 'KMS', 'Create-Key', 'HEALTH'),
+  fc.constantFrom(
+    'v1.0',
+    'v1.0',
+    'kms',
+    'kms',
+    'create-key',
+    'create-datakey',
+    'health',
+    alice.projectId,
+    'v2.0',
+    'KMS',
+    'Create-Key',
+    'HEALTH',
+  ),
   fc.constantFrom('', '%2F', '%zz', '%', '%E0%A4%A', '%00', '%FF', 'a'.repeat(300)),
   fc.string({ unit: fc.constantFrom(...PATH_CHARS), maxLength: 12 }),
 );

@@ -83,7 +83,8 @@ async function decryptAll(url: string, made: readonly MadeDataKey[]): Promise<st
       datakey_cipher_length: '32',
       encryption_context: dataKey.context,
     });
-    if (opened.status !== 200 || opened.json.data_key !== dataKey.plainText) wrong.push(`${dataKey.keyId}: ${opened.status} ${JSON.stringify(opened.json)}`);
+    if (opened.status !== 200 || opened.json.data_key !== dataKey.plainText)
+      wrong.push(`${dataKey.keyId}: ${opened.status} ${JSON.stringify(opened.json)}`);
   }
   return wrong;
 }
@@ -92,7 +93,9 @@ async function decryptAll(url: string, made: readonly MadeDataKey[]): Promise<st
 function wrappingCounts(): Record<string, number> {
   const db = new Database(join(dataDir, 'keys.sqlite'), { readonly: true });
   try {
-    const rows = db.prepare('SELECT wrapped_material FROM keys WHERE wrapped_material IS NOT NULL').all() as Array<{ wrapped_material: Buffer }>;
+    const rows = db.prepare('SELECT wrapped_material FROM keys WHERE wrapped_material IS NOT NULL').all() as Array<{
+      wrapped_material: Buffer;
+    }>;
     const counts: Record<string, number> = {};
     for (const { wrapped_material } of rows) {
       const id = wrappingRootKeyId(wrapped_material) ?? 'unknown';
@@ -146,7 +149,10 @@ it('rotates the root key online: readers and writers never fail, an interrupted 
   // Step 2: rewrap, killed twice part-way (after 1 and after 4 batches), then run to the end.
   for (const batches of [1, 4]) {
     const interrupted = rewrap();
-    await interrupted.waitForLine((line) => line.msg === 'rewrap progress' && line.pass === 1 && (line.examined as number) >= batches * 3, `batch ${batches}`);
+    await interrupted.waitForLine(
+      (line) => line.msg === 'rewrap progress' && line.pass === 1 && (line.examined as number) >= batches * 3,
+      `batch ${batches}`,
+    );
     interrupted.child.kill('SIGKILL');
     expect((await interrupted.exited).signal).toBe('SIGKILL');
   }
@@ -156,7 +162,12 @@ it('rotates the root key online: readers and writers never fail, an interrupted 
 
   const finished = rewrap();
   expect(await finished.exited).toEqual({ code: 0, signal: null });
-  const summary = JSON.parse(finished.stdout().split('\n').find((line) => line.includes('"rewrap finished"'))!) as Record<string, unknown>;
+  const summary = JSON.parse(
+    finished
+      .stdout()
+      .split('\n')
+      .find((line) => line.includes('"rewrap finished"'))!,
+  ) as Record<string, unknown>;
   expect(summary).toMatchObject({ finished: true, active: newId, retired: oldId, unreadable_keys: [] });
   expect(finished.stdout()).toContain(`root key ${oldId} is retired`);
 
@@ -177,7 +188,10 @@ it('rotates the root key online: readers and writers never fail, an interrupted 
   await after.stop();
 
   // The old root key alone is refused at start, before serving.
-  const old = runOpenkms(['--port', '0', '--data-dir', dataDir, '--token-file', tokenFile], { cwd: work, env: { OPENKMS_ROOT_KEY: oldKeyHex } });
+  const old = runOpenkms(['--port', '0', '--data-dir', dataDir, '--token-file', tokenFile], {
+    cwd: work,
+    env: { OPENKMS_ROOT_KEY: oldKeyHex },
+  });
   spawned.push(old);
   expect((await old.exited).code).toBe(1);
   expect(old.stdout()).toMatch(/check value mismatch/);
@@ -188,7 +202,13 @@ it('rotates the root key online: readers and writers never fail, an interrupted 
     .split('\n')
     .filter((line) => line.includes('"type":"maintenance"'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-  expect(maintenance[maintenance.length - 1]).toMatchObject({ operation: 'rewrap', outcome: 'success', active_root_key: newId, retired_root_key: oldId, rewrapped: expect.any(Number) });
+  expect(maintenance[maintenance.length - 1]).toMatchObject({
+    operation: 'rewrap',
+    outcome: 'success',
+    active_root_key: newId,
+    retired_root_key: oldId,
+    rewrapped: expect.any(Number),
+  });
   for (const text of [audit, server.stdout(), server.stderr(), finished.stdout(), after.stdout(), old.stdout()]) {
     for (const secret of [oldKeyHex, newKeyHex]) expect(text.toLowerCase()).not.toContain(secret.toLowerCase());
   }

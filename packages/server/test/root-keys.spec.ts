@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { RootKey } from '@openkms/core';
-import { resolveKeyStoreConfig, resolveServerConfig, type KeyStoreConfig, type KeyStoreConfigInput, type ServerConfig } from '../src/config';
+import {
+  resolveKeyStoreConfig,
+  resolveServerConfig,
+  type KeyStoreConfig,
+  type KeyStoreConfigInput,
+  type ServerConfig,
+} from '../src/config';
 import { loadRootKeys } from '../src/runtime/root-keys';
 import { startServer, type RunningServer } from '../src/runtime/server';
 import { runOpenkms, type NodeProcess } from '../src/testing';
@@ -64,7 +70,10 @@ describe('loadRootKeys', () => {
     const loaded = loadRootKeys(keyConfig(dataDir), { create: 'never' });
     expect(loaded.rootKey.checkValue()).toBe(root.checkValue());
     expect(loaded.previousRootKeys.map((key) => key.checkValue())).toEqual([previous.checkValue()]);
-    expect(loaded.description).toMatchObject({ previous_root_key: previous.checkValue(), previous_root_key_source: join(dataDir, 'root.key.previous') });
+    expect(loaded.description).toMatchObject({
+      previous_root_key: previous.checkValue(),
+      previous_root_key_source: join(dataDir, 'root.key.previous'),
+    });
     const shown = JSON.stringify(loaded.description);
     for (const file of ['root.key', 'root.key.previous']) expect(shown).not.toContain(readFileSync(join(dataDir, file), 'utf8').trim());
   });
@@ -80,8 +89,16 @@ describe('loadRootKeys', () => {
   });
 
   it.each([
-    ['a named previous key file that does not exist', (dataDir: string) => keyConfig(dataDir, { previousRootKeyFile: join(dataDir, 'nope') }), /previous root key file .*nope does not exist/],
-    ['a previous key file others may read', (dataDir: string) => (writeKeyFile(join(dataDir, 'root.key.previous'), 0o644), keyConfig(dataDir)), /chmod 600/],
+    [
+      'a named previous key file that does not exist',
+      (dataDir: string) => keyConfig(dataDir, { previousRootKeyFile: join(dataDir, 'nope') }),
+      /previous root key file .*nope does not exist/,
+    ],
+    [
+      'a previous key file others may read',
+      (dataDir: string) => (writeKeyFile(join(dataDir, 'root.key.previous'), 0o644), keyConfig(dataDir)),
+      /chmod 600/,
+    ],
     [
       'a previous key equal to the root key',
       (dataDir: string) => {
@@ -112,7 +129,9 @@ describe('loadRootKeys', () => {
     if (withPrevious) writeKeyFile(join(dataDir, 'root.key.previous'));
     const storeKey = RootKey.generate().checkValue();
     expect(() => loadRootKeys(keyConfig(dataDir), { create: 'when-safe', storeActiveRootKey: storeKey })).toThrow(
-      new RegExp(`root key file .*root\\.key does not exist, but the key store's keys are wrapped under root key ${storeKey}; restore that root key file`),
+      new RegExp(
+        `root key file .*root\\.key does not exist, but the key store's keys are wrapped under root key ${storeKey}; restore that root key file`,
+      ),
     );
     expect(existsSync(join(dataDir, 'root.key'))).toBe(false);
   });
@@ -161,7 +180,9 @@ describe('reloading root keys in a running server', () => {
     rmSync(join(dataDir, 'root.key'));
     writeKeyFile(join(dataDir, 'root.key'));
     await expect(server.reloadRootKeys()).resolves.toBe(false);
-    expect(log.entries).toContainEqual(expect.objectContaining({ msg: 'root key reload failed; keeping the root keys held before', level: 50 }));
+    expect(log.entries).toContainEqual(
+      expect.objectContaining({ msg: 'root key reload failed; keeping the root keys held before', level: 50 }),
+    );
     expect(JSON.stringify(log.entries)).toMatch(/check value mismatch/);
     expect(await createKey(server, 'after-failed-reload')).toBe(200);
 
@@ -184,7 +205,13 @@ describe('reloading root keys in a running server', () => {
     // Both workers must be up (each logs its own "listening") before they can take a signal.
     const workerPids = async () => {
       for (;;) {
-        const pids = new Set(cluster.stdout().split('\n').filter((line) => line.includes('"openkms server listening"')).map((line) => (JSON.parse(line) as { pid: number }).pid));
+        const pids = new Set(
+          cluster
+            .stdout()
+            .split('\n')
+            .filter((line) => line.includes('"openkms server listening"'))
+            .map((line) => (JSON.parse(line) as { pid: number }).pid),
+        );
         if (pids.size >= 2) return pids;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

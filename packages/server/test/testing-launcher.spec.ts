@@ -30,7 +30,10 @@ describe('startTestServer (in this process)', () => {
     expect((await createKey(server.url, first)).status).toBe(200);
     expect((await createKey(server.url, second)).status).toBe(200);
     const crossed = await createKey(server.url, first, second.projectId);
-    expect({ status: crossed.status, code: (crossed.json.error as { error_code?: string }).error_code }).toEqual({ status: 403, code: 'KMS.0305' });
+    expect({ status: crossed.status, code: (crossed.json.error as { error_code?: string }).error_code }).toEqual({
+      status: 403,
+      code: 'KMS.0305',
+    });
     // The token file holds hashes only, and the root key was given directly (no file).
     const tokenFile = readFileSync(join(server.dataDir, 'tokens.json'), 'utf8');
     expect(tokenFile).not.toContain(first.token);

@@ -54,7 +54,7 @@ describe('decimal fields', () => {
   });
 
   it.each(['', ' 512', '512 ', '+512', '-8', '0512', '00', '512.0', '5e2', '0x200', '５１２', '8192\n'])(
-    'refuse the non-canonical %p with the field\'s code',
+    "refuse the non-canonical %p with the field's code",
     (text) => {
       expect(outcome(() => parseDatakeyBits(text))).toMatchObject({ code: 'KMS.1901' });
       expect(outcome(() => parseDatakeyBytes(text, 'datakey_plain_length'))).toEqual({
@@ -66,7 +66,7 @@ describe('decimal fields', () => {
     },
   );
 
-  it('leave an absent limit absent, for core\'s default', () => {
+  it("leave an absent limit absent, for core's default", () => {
     expect(parseListLimit(undefined)).toBeUndefined();
     expect(parseListLimit('1000')).toBe(1000);
   });
@@ -108,7 +108,7 @@ describe('hex', () => {
     );
   });
 
-  it.each(['A', 'ABC', 'GG', 'AB CD', '0x00', 'AB\n'])('refuses %p with the field\'s code instead of decoding part of it', (text) => {
+  it.each(['A', 'ABC', 'GG', 'AB CD', '0x00', 'AB\n'])("refuses %p with the field's code instead of decoding part of it", (text) => {
     expect(outcome(() => parseHex(text, 'KMS.2201'))).toMatchObject({ code: 'KMS.2201' });
     expect(outcome(() => parseHex(text, 'KMS.2101'))).toMatchObject({ code: 'KMS.2101' });
   });

@@ -20,7 +20,9 @@ export function answerOf(response: HttpResponse): string {
 
 /** Whether `answer` (`400 KMS.1101`) is one of `accepted`, where `KMS.*` stands for any KMS code. */
 export function answerMatches(answer: string, accepted: readonly string[]): boolean {
-  return accepted.some((a) => a === answer || (a.endsWith(' KMS.*') && answer.startsWith(a.slice(0, -1)) && /^\d{3} KMS\.\d{4}$/.test(answer)));
+  return accepted.some(
+    (a) => a === answer || (a.endsWith(' KMS.*') && answer.startsWith(a.slice(0, -1)) && /^\d{3} KMS\.\d{4}$/.test(answer)),
+  );
 }
 
 /**

@@ -6,12 +6,26 @@ import { DOCUMENTED } from './documented-answers';
 import { KMS_CODES } from '../spec/spec-facts';
 
 /** Sends one valid-looking request per operation with these options; auth is checked before the body matters. */
-async function expectBothOperations(c: CheckContext, options: PostOptions, accepted: readonly string[], strict: string, what: string): Promise<void> {
+async function expectBothOperations(
+  c: CheckContext,
+  options: PostOptions,
+  accepted: readonly string[],
+  strict: string,
+  what: string,
+): Promise<void> {
   expectRejected(c, await c.createKey({ key_alias: c.uniqueAlias('auth') }, options), accepted, strict, `create-key, ${what}`);
-  expectRejected(c, await c.createDatakey({ key_id: 'alias/none', datakey_length: '512' }, options), accepted, strict, `create-datakey, ${what}`);
+  expectRejected(
+    c,
+    await c.createDatakey({ key_id: 'alias/none', datakey_length: '512' }, options),
+    accepted,
+    strict,
+    `create-datakey, ${what}`,
+  );
 }
 
-const TOKEN_HEADER = seed(`${SEED.createKeyCn}, 请求Header参数: X-Auth-Token (mandatory); status codes: 403 认证失败 (authentication failed)`);
+const TOKEN_HEADER = seed(
+  `${SEED.createKeyCn}, 请求Header参数: X-Auth-Token (mandatory); status codes: 403 认证失败 (authentication failed)`,
+);
 
 export const authChecks: readonly Check[] = [
   {
@@ -87,8 +101,20 @@ export const authChecks: readonly Check[] = [
     async run(c) {
       const other = c.otherCaller;
       const strict = answer(403, KMS_CODES.tokenWrongProject);
-      await expectBothOperations(c, { caller: { projectId: other.projectId, token: c.primary.token } }, DOCUMENTED.tokenWrongProject, strict, 'first token on the second project');
-      await expectBothOperations(c, { caller: { projectId: c.primary.projectId, token: other.token } }, DOCUMENTED.tokenWrongProject, strict, 'second token on the first project');
+      await expectBothOperations(
+        c,
+        { caller: { projectId: other.projectId, token: c.primary.token } },
+        DOCUMENTED.tokenWrongProject,
+        strict,
+        'first token on the second project',
+      );
+      await expectBothOperations(
+        c,
+        { caller: { projectId: c.primary.projectId, token: other.token } },
+        DOCUMENTED.tokenWrongProject,
+        strict,
+        'second token on the first project',
+      );
     },
     referenceTwin: { id: 'CK-REF-AUTH-WRONG-PROJECT', acceptedCodes: ['403 KMS.0305'] },
   },

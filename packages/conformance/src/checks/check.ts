@@ -13,7 +13,17 @@ export const LEVELS: readonly Level[] = ['MUST', 'SHOULD', 'REFERENCE'];
 export type LevelOption = 'must' | 'should' | 'reference';
 export const LEVEL_OPTIONS: readonly LevelOption[] = ['must', 'should', 'reference'];
 
-export const AREAS = ['create-key', 'create-datakey', 'errors', 'auth', 'semantics', 'isolation', 'robustness', 'envelope', 'key-listing'] as const;
+export const AREAS = [
+  'create-key',
+  'create-datakey',
+  'errors',
+  'auth',
+  'semantics',
+  'isolation',
+  'robustness',
+  'envelope',
+  'key-listing',
+] as const;
 export type Area = (typeof AREAS)[number];
 
 /**

@@ -51,7 +51,6 @@ export function isNoSuchRoute(response: HttpResponse): boolean {
   return response.status === 404 && typeof code !== 'string';
 }
 
-
 /** The keys one run created, shared by all its checks, for the cleanup and the key count. */
 export class CreatedKeys {
   readonly #byProject = new Map<string, { caller: Caller; keyIds: string[] }>();
@@ -153,7 +152,8 @@ export class CheckContext {
       headers,
       body: options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
     };
-    const matchesOperation = (options.method ?? 'POST') === 'POST' && (options.action === undefined || options.action === ACTIONS[operation]);
+    const matchesOperation =
+      (options.method ?? 'POST') === 'POST' && (options.action === undefined || options.action === ACTIONS[operation]);
     const response = await this.send(request, matchesOperation ? operation : undefined);
     if (matchesOperation && operation === 'createKey' && response.status === 200) {
       const keyId = (response.json as { key_info?: { key_id?: unknown } } | undefined)?.key_info?.key_id;
@@ -181,7 +181,9 @@ export class CheckContext {
       response = await this.exchanges.send(this.#options.baseUrl, request, this.#options.requestTimeoutMs);
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new CheckFailure(`${request.method} ${request.path}: no response (${(error as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''})`);
+      throw new CheckFailure(
+        `${request.method} ${request.path}: no response (${(error as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''})`,
+      );
     }
     // An optional operation the server does not have: the check is NOT IMPLEMENTED, not failed.
     if (operation && !REQUIRED_OPERATIONS.includes(operation) && isNoSuchRoute(response)) {
@@ -189,13 +191,20 @@ export class CheckContext {
     }
     const problems = this.#options.validator.validate(operation, response.status, response.contentType, response.text);
     if (problems.length > 0) {
-      throw new CheckFailure(`${request.method} ${request.path}: the response breaks the spec: ${problems.join('; ')} — got ${this.describe(response)}`);
+      throw new CheckFailure(
+        `${request.method} ${request.path}: the response breaks the spec: ${problems.join('; ')} — got ${this.describe(response)}`,
+      );
     }
     return response;
   }
 
   /** Creates a key (status 200 required) and returns its identifiers. */
-  async newKey(label: string, extra: Record<string, unknown> = {}, caller: Caller = this.primary, alias = this.uniqueAlias(label)): Promise<CreatedKey> {
+  async newKey(
+    label: string,
+    extra: Record<string, unknown> = {},
+    caller: Caller = this.primary,
+    alias = this.uniqueAlias(label),
+  ): Promise<CreatedKey> {
     const response = await this.createKey({ key_alias: alias, ...extra }, { caller });
     if (response.status !== 200) throw new CheckFailure(`creating key ${alias}: expected 200, got ${this.describe(response)}`);
     const info = (response.json as { key_info: { key_id: string; domain_id: string } }).key_info;
@@ -222,7 +231,9 @@ export class CheckContext {
     if (value && typeof value === 'object') {
       return Object.fromEntries(
         Object.entries(value).map(([key, inner]) =>
-          this.#sensitive.includes(key) ? [key, `<redacted, ${typeof inner === 'string' ? inner.length : '?'} chars>`] : [key, this.#redact(inner)],
+          this.#sensitive.includes(key)
+            ? [key, `<redacted, ${typeof inner === 'string' ? inner.length : '?'} chars>`]
+            : [key, this.#redact(inner)],
         ),
       );
     }

@@ -27,7 +27,10 @@ async function dataKey(c: CheckContext, keyId: string, bits: number, extra: Reco
 
 function expectPlainTextBytes(body: DatakeyBody, bits: number): void {
   const bytes = body.plain_text.length / 2;
-  ensure(body.plain_text.length === (bits / 8) * 2, `datakey_length ${bits}: plain_text is ${bytes} bytes (${body.plain_text.length} hex characters), expected ${bits / 8}`);
+  ensure(
+    body.plain_text.length === (bits / 8) * 2,
+    `datakey_length ${bits}: plain_text is ${bytes} bytes (${body.plain_text.length} hex characters), expected ${bits / 8}`,
+  );
 }
 
 /** A JSON object whose serialization is exactly `chars` characters: {"c":"xxx…"}. */
@@ -84,8 +87,14 @@ export const createDatakeyChecks: readonly Check[] = [
       const key = await c.newKey('hexe');
       for (const bits of [8, 256, 512]) {
         const body = await dataKey(c, key.keyId, bits);
-        ensure(/^([0-9A-Fa-f]{2})+$/.test(body.plain_text), `${bits} bits: plain_text has ${body.plain_text.length} characters, not hex pairs`);
-        ensure(/^([0-9A-Fa-f]{2})+$/.test(body.cipher_text), `${bits} bits: cipher_text has ${body.cipher_text.length} characters, not hex pairs`);
+        ensure(
+          /^([0-9A-Fa-f]{2})+$/.test(body.plain_text),
+          `${bits} bits: plain_text has ${body.plain_text.length} characters, not hex pairs`,
+        );
+        ensure(
+          /^([0-9A-Fa-f]{2})+$/.test(body.cipher_text),
+          `${bits} bits: cipher_text has ${body.cipher_text.length} characters, not hex pairs`,
+        );
       }
     },
   },
@@ -180,7 +189,14 @@ export const createDatakeyChecks: readonly Check[] = [
     async run(c) {
       const key = await c.newKey('mul');
       const send = (length: string) => c.createDatakey({ key_id: key.keyId, datakey_length: length });
-      await expectEachRejected(c, ['12', '513', '8191'], send, DOCUMENTED.datakeyLengthInvalid, answer(400, KMS_CODES.datakeyLengthNotMultiple), (l) => `datakey_length "${l}"`);
+      await expectEachRejected(
+        c,
+        ['12', '513', '8191'],
+        send,
+        DOCUMENTED.datakeyLengthInvalid,
+        answer(400, KMS_CODES.datakeyLengthNotMultiple),
+        (l) => `datakey_length "${l}"`,
+      );
     },
     referenceTwin: { id: 'CK-REF-DK-LEN-MULTIPLE', acceptedCodes: ['400 KMS.1903'] },
   },
@@ -189,7 +205,10 @@ export const createDatakeyChecks: readonly Check[] = [
     level: 'MUST',
     area: 'create-datakey',
     title: 'create-datakey without key_id or without datakey_length is rejected (400 KMS.0204)',
-    authority: [seed(`${SEED.createDatakey}, Request parameters: key_id, datakey_length (Mandatory)`), errorTable('KMS.0204 a required parameter is missing')],
+    authority: [
+      seed(`${SEED.createDatakey}, Request parameters: key_id, datakey_length (Mandatory)`),
+      errorTable('KMS.0204 a required parameter is missing'),
+    ],
     acceptedCodes: DOCUMENTED.missingParameter,
     reference: 'spec: CreateDatakeyRequest.required [key_id, datakey_length]',
     keys: 1,
@@ -216,7 +235,15 @@ export const createDatakeyChecks: readonly Check[] = [
     keys: 0,
     async run(c) {
       const code = answer(400, c.facts.fieldErrorCode('CreateDatakeyRequest', 'key_id'));
-      const cases: unknown[] = ['not a key', randomUUID().toUpperCase(), randomUUID().slice(0, 35), 'alias/', 'alias/a b', 'kms:r:d:alias:', 42];
+      const cases: unknown[] = [
+        'not a key',
+        randomUUID().toUpperCase(),
+        randomUUID().slice(0, 35),
+        'alias/',
+        'alias/a b',
+        'kms:r:d:alias:',
+        42,
+      ];
       const send = (keyId: unknown) => c.createDatakey({ key_id: keyId, datakey_length: '512' });
       await expectEachRejected(c, cases, send, DOCUMENTED.keyIdInvalid, code, (k) => `key_id ${JSON.stringify(k)}`);
       expectRejected(c, await send(''), DOCUMENTED.keyIdEmpty, code, 'key_id ""');
@@ -266,7 +293,11 @@ export const createDatakeyChecks: readonly Check[] = [
     level: 'MUST',
     area: 'create-datakey',
     title: 'encryption_context that is not an object of string values is rejected with a 400',
-    authority: [CONTEXT_PARAM, seed(`${SEED.createDatakey}, Request parameters: encryption_context (Type Object, example {"Key1":"Value1"})`), CONTEXT_CODES],
+    authority: [
+      CONTEXT_PARAM,
+      seed(`${SEED.createDatakey}, Request parameters: encryption_context (Type Object, example {"Key1":"Value1"})`),
+      CONTEXT_CODES,
+    ],
     acceptedCodes: DOCUMENTED.contextInvalid,
     reference: 'spec: encryption_context type object, additionalProperties type string, x-kms-error-code',
     keys: 1,
@@ -301,7 +332,11 @@ export const createDatakeyChecks: readonly Check[] = [
     level: 'MUST',
     area: 'create-datakey',
     title: 'create-datakey accepts a 36-character sequence and rejects a 35-character one with a 400',
-    authority: [seed(`${SEED.createDatakey}, Request parameters: sequence ("A 36-byte serial number")`), STATUS_400, errorTable('KMS.0206 invalid sequence, KMS.0308')],
+    authority: [
+      seed(`${SEED.createDatakey}, Request parameters: sequence ("A 36-byte serial number")`),
+      STATUS_400,
+      errorTable('KMS.0206 invalid sequence, KMS.0308'),
+    ],
     acceptedCodes: DOCUMENTED.sequenceInvalid,
     reference: 'spec: CreateDatakeyRequest.sequence → Sequence, x-kms-error-code',
     keys: 1,
@@ -320,7 +355,11 @@ export const createDatakeyChecks: readonly Check[] = [
     level: 'REFERENCE',
     area: 'create-datakey',
     title: 'a body field no API revision defines is rejected (400 KMS.0308)',
-    authority: [openkms('spec/kms.yaml CreateDatakeyRequest additionalProperties false; newer revisions add key_spec, additional_authenticated_data, pin')],
+    authority: [
+      openkms(
+        'spec/kms.yaml CreateDatakeyRequest additionalProperties false; newer revisions add key_spec, additional_authenticated_data, pin',
+      ),
+    ],
     acceptedCodes: ['400 KMS.0308'],
     reference: 'spec: CreateDatakeyRequest additionalProperties false; docs/errors.md KMS.0308',
     keys: 1,

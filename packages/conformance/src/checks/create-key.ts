@@ -17,7 +17,9 @@ const fieldCode = (c: CheckContext, field: string) => answer(400, c.facts.fieldE
 
 const ALIAS_PARAM = seed(`${SEED.createKey}, Request parameters: key_alias (1 to 255 characters, ^[a-zA-Z0-9:/_-]{1,255}$)`);
 const STATUS_400 = seed(`${SEED.createKeyCn}, status codes: 400 请求参数有误 (invalid parameters)`);
-const FIELD_CODES = errorTable('KMS.1101 invalid key_alias, KMS.1103 invalid key_description, KMS.0206 invalid sequence, KMS.0308 invalid parameter');
+const FIELD_CODES = errorTable(
+  'KMS.1101 invalid key_alias, KMS.1103 invalid key_description, KMS.0206 invalid sequence, KMS.0308 invalid parameter',
+);
 
 /** An alias of exactly `length` characters that no other run uses: the unique alias, padded or cut. */
 function aliasOfLength(c: CheckContext, length: number): string {
@@ -34,7 +36,13 @@ async function expectAliasAccepted(c: CheckContext, alias: string, what: string)
 async function expectFixedAliasAccepted(c: CheckContext, alias: string, what: string): Promise<void> {
   const response = await c.createKey({ key_alias: alias });
   if (response.status === 200) return;
-  expectRejected(c, response, DOCUMENTED.duplicateAlias, answer(400, KMS_CODES.duplicateAlias), `${what} (200, or ${KMS_CODES.duplicateAlias} if an earlier run created it)`);
+  expectRejected(
+    c,
+    response,
+    DOCUMENTED.duplicateAlias,
+    answer(400, KMS_CODES.duplicateAlias),
+    `${what} (200, or ${KMS_CODES.duplicateAlias} if an earlier run created it)`,
+  );
 }
 
 export const createKeyChecks: readonly Check[] = [
@@ -56,7 +64,8 @@ export const createKeyChecks: readonly Check[] = [
       ensure(c.facts.keyIdPattern().test(body.key_info.key_id), `key_id ${body.key_info.key_id} is not a 36-character lower-case UUID`);
       // The documents show a domain_id, not its format: 32 lower-case hex characters is our reading (REFERENCE).
       ensure(body.key_info.domain_id.length > 0, 'domain_id is empty');
-      if (c.strict) ensure(DOMAIN_ID.test(body.key_info.domain_id), `domain_id ${body.key_info.domain_id} is not 32 lower-case hex characters`);
+      if (c.strict)
+        ensure(DOMAIN_ID.test(body.key_info.domain_id), `domain_id ${body.key_info.domain_id} is not 32 lower-case hex characters`);
     },
     referenceTwin: { id: 'CK-REF-KEY-CREATE-MINIMAL', acceptedCodes: [] },
   },
@@ -70,7 +79,13 @@ export const createKeyChecks: readonly Check[] = [
     reference: 'spec: CreateKeyRequest (key_description, origin, enterprise_project_id, sequence)',
     keys: 1,
     async run(c) {
-      const body = { key_alias: c.uniqueAlias('full'), key_description: 'conformance kit', origin: 'kms', enterprise_project_id: '0', sequence: SEQUENCE_36 };
+      const body = {
+        key_alias: c.uniqueAlias('full'),
+        key_description: 'conformance kit',
+        origin: 'kms',
+        enterprise_project_id: '0',
+        sequence: SEQUENCE_36,
+      };
       expectOk(c, await c.createKey(body), 'create-key with every field');
     },
   },
@@ -107,7 +122,13 @@ export const createKeyChecks: readonly Check[] = [
         const alias = alphabet[randomBytes(1)[0]! % alphabet.length]!;
         const response = await c.createKey({ key_alias: alias });
         if (response.status === 200) return;
-        expectRejected(c, response, DOCUMENTED.duplicateAlias, answer(400, KMS_CODES.duplicateAlias), `1-character alias "${alias}" (200, or duplicate if taken)`);
+        expectRejected(
+          c,
+          response,
+          DOCUMENTED.duplicateAlias,
+          answer(400, KMS_CODES.duplicateAlias),
+          `1-character alias "${alias}" (200, or duplicate if taken)`,
+        );
         last = alias;
       }
       // Every attempt hit a taken alias: each of those exists, so 1-character aliases are accepted.
@@ -164,7 +185,15 @@ export const createKeyChecks: readonly Check[] = [
     reference: 'spec: CreateKeyRequest.key_alias pattern ^[a-zA-Z0-9:/_-]{1,255}$',
     keys: 2,
     async run(c) {
-      const classes = { lower: 'abcdefghijklmnopqrstuvwxyz', upper: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', digits: '0123456789', colon: ':', slash: '/', underscore: '_', hyphen: '-' };
+      const classes = {
+        lower: 'abcdefghijklmnopqrstuvwxyz',
+        upper: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+        digits: '0123456789',
+        colon: ':',
+        slash: '/',
+        underscore: '_',
+        hyphen: '-',
+      };
       // One key for the whole alphabet keeps the key count low; the class is in the alias.
       await expectAliasAccepted(c, `${c.uniqueAlias('cs')}-${Object.values(classes).join('')}`, 'alias with every allowed character');
       await expectAliasAccepted(c, `${c.uniqueAlias('cs')}:/_-`, 'alias ending in : / _ -');
@@ -181,7 +210,14 @@ export const createKeyChecks: readonly Check[] = [
     keys: 0,
     async run(c) {
       const forbidden = [' ', '.', '@', '*', '\\', '\n', '\t', 'é', '密', '%', '+', '"', '\u0000'];
-      await expectEachRejected(c, forbidden, (ch) => c.createKey({ key_alias: `${c.uniqueAlias('bad')}${ch}x` }), DOCUMENTED.aliasInvalid, aliasCode(c), (ch) => `alias containing ${JSON.stringify(ch)}`);
+      await expectEachRejected(
+        c,
+        forbidden,
+        (ch) => c.createKey({ key_alias: `${c.uniqueAlias('bad')}${ch}x` }),
+        DOCUMENTED.aliasInvalid,
+        aliasCode(c),
+        (ch) => `alias containing ${JSON.stringify(ch)}`,
+      );
     },
     referenceTwin: { id: 'CK-REF-ALIAS-FORBIDDEN-CHARS', acceptedCodes: ['400 KMS.1101'] },
   },
@@ -190,13 +226,25 @@ export const createKeyChecks: readonly Check[] = [
     level: 'MUST',
     area: 'create-key',
     title: 'key_alias ending in /default is rejected (reserved for Default Master Keys)',
-    authority: [seed(`${SEED.createKey}, Note ("do not choose those ending with /default")`), seed(`${SEED.createKeyCn}, 接口约束`), FIELD_CODES, errorTable('KMS.0211 not allowed on a Default Master Key')],
+    authority: [
+      seed(`${SEED.createKey}, Note ("do not choose those ending with /default")`),
+      seed(`${SEED.createKeyCn}, 接口约束`),
+      FIELD_CODES,
+      errorTable('KMS.0211 not allowed on a Default Master Key'),
+    ],
     acceptedCodes: DOCUMENTED.aliasReserved,
     reference: 'spec: CreateKeyRequest.key_alias pattern (?!.*/default$)',
     keys: 0,
     async run(c) {
       const cases = [`${c.uniqueAlias('dmk')}/default`, 'evs/default', '/default'];
-      await expectEachRejected(c, cases, (alias) => c.createKey({ key_alias: alias }), DOCUMENTED.aliasReserved, aliasCode(c), (alias) => `alias ${alias}`);
+      await expectEachRejected(
+        c,
+        cases,
+        (alias) => c.createKey({ key_alias: alias }),
+        DOCUMENTED.aliasReserved,
+        aliasCode(c),
+        (alias) => `alias ${alias}`,
+      );
     },
     referenceTwin: { id: 'CK-REF-ALIAS-DEFAULT-SUFFIX', acceptedCodes: ['400 KMS.1101'] },
   },
@@ -221,13 +269,25 @@ export const createKeyChecks: readonly Check[] = [
     level: 'MUST',
     area: 'create-key',
     title: 'a key_alias that is not a string is rejected with a 400',
-    authority: [seed(`${SEED.createKey}, Request parameters: key_alias (Type String)`), STATUS_400, FIELD_CODES, errorTable('KMS.0204 a required parameter is missing (null)')],
+    authority: [
+      seed(`${SEED.createKey}, Request parameters: key_alias (Type String)`),
+      STATUS_400,
+      FIELD_CODES,
+      errorTable('KMS.0204 a required parameter is missing (null)'),
+    ],
     acceptedCodes: DOCUMENTED.aliasEmpty,
     reference: 'spec: CreateKeyRequest.key_alias type string, x-kms-error-code',
     keys: 0,
     async run(c) {
       const cases: unknown[] = [123, true, null, ['a'], { a: 'b' }];
-      await expectEachRejected(c, cases, (value) => c.createKey({ key_alias: value }), DOCUMENTED.aliasEmpty, aliasCode(c), (v) => `key_alias ${JSON.stringify(v)}`);
+      await expectEachRejected(
+        c,
+        cases,
+        (value) => c.createKey({ key_alias: value }),
+        DOCUMENTED.aliasEmpty,
+        aliasCode(c),
+        (v) => `key_alias ${JSON.stringify(v)}`,
+      );
     },
     referenceTwin: { id: 'CK-REF-ALIAS-TYPE', acceptedCodes: ['400 KMS.1101'] },
   },
@@ -236,7 +296,10 @@ export const createKeyChecks: readonly Check[] = [
     level: 'MUST',
     area: 'create-key',
     title: 'create-key without key_alias is rejected (400 KMS.0204)',
-    authority: [seed(`${SEED.createKey}, Request parameters: key_alias (Mandatory)`), errorTable('KMS.0204 a required parameter is missing')],
+    authority: [
+      seed(`${SEED.createKey}, Request parameters: key_alias (Mandatory)`),
+      errorTable('KMS.0204 a required parameter is missing'),
+    ],
     acceptedCodes: DOCUMENTED.missingParameter,
     reference: 'spec: CreateKeyRequest.required [key_alias], info "missing required fields are always KMS.0204"',
     keys: 0,
@@ -258,7 +321,11 @@ export const createKeyChecks: readonly Check[] = [
     async run(c) {
       expectOk(c, await c.createKey({ key_alias: c.uniqueAlias('d0'), key_description: '' }), 'empty description');
       const max = c.facts.maxLength('CreateKeyRequest', 'key_description');
-      expectOk(c, await c.createKey({ key_alias: c.uniqueAlias('d255'), key_description: 'd'.repeat(max) }), `${max}-character description`);
+      expectOk(
+        c,
+        await c.createKey({ key_alias: c.uniqueAlias('d255'), key_description: 'd'.repeat(max) }),
+        `${max}-character description`,
+      );
     },
   },
   {
@@ -288,7 +355,14 @@ export const createKeyChecks: readonly Check[] = [
     keys: 0,
     async run(c) {
       const send = (value: unknown) => c.createKey({ key_alias: c.uniqueAlias('dt'), key_description: value });
-      await expectEachRejected(c, [5, false, ['d']], send, DOCUMENTED.descriptionInvalid, descriptionCode(c), (v) => `key_description ${JSON.stringify(v)}`);
+      await expectEachRejected(
+        c,
+        [5, false, ['d']],
+        send,
+        DOCUMENTED.descriptionInvalid,
+        descriptionCode(c),
+        (v) => `key_description ${JSON.stringify(v)}`,
+      );
     },
     referenceTwin: { id: 'CK-REF-DESC-TYPE', acceptedCodes: ['400 KMS.1103'] },
   },
@@ -312,7 +386,11 @@ export const createKeyChecks: readonly Check[] = [
     level: 'MUST',
     area: 'create-key',
     title: 'an origin outside kms and external (or not a string) is rejected with a 400',
-    authority: [seed(`${SEED.createKey}, Request parameters: origin ("The following values are enumerated")`), STATUS_400, errorTable('KMS.0308 invalid parameter')],
+    authority: [
+      seed(`${SEED.createKey}, Request parameters: origin ("The following values are enumerated")`),
+      STATUS_400,
+      errorTable('KMS.0308 invalid parameter'),
+    ],
     acceptedCodes: DOCUMENTED.parameterInvalid,
     reference: 'spec: CreateKeyRequest.origin enum, x-kms-error-code',
     keys: 0,
@@ -336,7 +414,12 @@ export const createKeyChecks: readonly Check[] = [
     async run(c) {
       expectOk(c, await c.createKey({ key_alias: c.uniqueAlias('ep0'), enterprise_project_id: '0' }), 'enterprise_project_id "0"');
       // Whether an arbitrary enterprise project exists is the server's business; OpenKMS takes any UUID.
-      if (c.strict) expectOk(c, await c.createKey({ key_alias: c.uniqueAlias('epu'), enterprise_project_id: randomUUID() }), 'enterprise_project_id UUID');
+      if (c.strict)
+        expectOk(
+          c,
+          await c.createKey({ key_alias: c.uniqueAlias('epu'), enterprise_project_id: randomUUID() }),
+          'enterprise_project_id UUID',
+        );
     },
     referenceTwin: { id: 'CK-REF-EPID-VALID', acceptedCodes: [] },
   },
@@ -352,7 +435,14 @@ export const createKeyChecks: readonly Check[] = [
     async run(c) {
       const cases: unknown[] = ['abc', '00', randomUUID().toUpperCase(), '', 0];
       const send = (value: unknown) => c.createKey({ key_alias: c.uniqueAlias('epx'), enterprise_project_id: value });
-      await expectEachRejected(c, cases, send, ['400 KMS.0308'], fieldCode(c, 'enterprise_project_id'), (v) => `enterprise_project_id ${JSON.stringify(v)}`);
+      await expectEachRejected(
+        c,
+        cases,
+        send,
+        ['400 KMS.0308'],
+        fieldCode(c, 'enterprise_project_id'),
+        (v) => `enterprise_project_id ${JSON.stringify(v)}`,
+      );
     },
   },
   {
@@ -367,7 +457,12 @@ export const createKeyChecks: readonly Check[] = [
     async run(c) {
       expectOk(c, await c.createKey({ key_alias: c.uniqueAlias('s36'), sequence: SEQUENCE_36 }), '36-character sequence');
       // Any 36 printable ASCII characters is OpenKMS's reading of "36-byte"; a server may want the UUID form.
-      if (c.strict) expectOk(c, await c.createKey({ key_alias: c.uniqueAlias('s36'), sequence: '!'.repeat(18) + '~'.repeat(18) }), '36 printable ASCII characters');
+      if (c.strict)
+        expectOk(
+          c,
+          await c.createKey({ key_alias: c.uniqueAlias('s36'), sequence: '!'.repeat(18) + '~'.repeat(18) }),
+          '36 printable ASCII characters',
+        );
     },
     referenceTwin: { id: 'CK-REF-SEQ-LEN-36', acceptedCodes: [] },
   },
@@ -397,9 +492,18 @@ export const createKeyChecks: readonly Check[] = [
     keys: 0,
     async run(c) {
       // 36 characters with a space or a non-ASCII one: the documents fix the length only; OpenKMS also wants printable ASCII.
-      const cases: unknown[] = c.strict ? [`${SEQUENCE_36}0`, 36, `${SEQUENCE_36.slice(1)} `, `${SEQUENCE_36.slice(1)}é`] : [`${SEQUENCE_36}0`, 36];
+      const cases: unknown[] = c.strict
+        ? [`${SEQUENCE_36}0`, 36, `${SEQUENCE_36.slice(1)} `, `${SEQUENCE_36.slice(1)}é`]
+        : [`${SEQUENCE_36}0`, 36];
       const send = (sequence: unknown) => c.createKey({ key_alias: c.uniqueAlias('s37'), sequence });
-      await expectEachRejected(c, cases, send, DOCUMENTED.sequenceInvalid, fieldCode(c, 'sequence'), (s) => `sequence ${JSON.stringify(s)}`);
+      await expectEachRejected(
+        c,
+        cases,
+        send,
+        DOCUMENTED.sequenceInvalid,
+        fieldCode(c, 'sequence'),
+        (s) => `sequence ${JSON.stringify(s)}`,
+      );
     },
     referenceTwin: { id: 'CK-REF-SEQ-LEN-37', acceptedCodes: ['400 KMS.0206'] },
   },
@@ -409,7 +513,9 @@ export const createKeyChecks: readonly Check[] = [
     area: 'create-key',
     title: 'a body field no API revision defines is rejected (400 KMS.0308)',
     authority: [
-      openkms('spec/kms.yaml CreateKeyRequest additionalProperties false; the documents do not forbid extra fields, and newer revisions add key_spec, key_usage, keystore_id'),
+      openkms(
+        'spec/kms.yaml CreateKeyRequest additionalProperties false; the documents do not forbid extra fields, and newer revisions add key_spec, key_usage, keystore_id',
+      ),
     ],
     acceptedCodes: ['400 KMS.0308'],
     reference: 'spec: CreateKeyRequest additionalProperties false; docs/errors.md KMS.0308',
@@ -424,13 +530,24 @@ export const createKeyChecks: readonly Check[] = [
     level: 'MUST',
     area: 'create-key',
     title: 'a JSON body that is not an object is rejected with a 400',
-    authority: [seed(`${SEED.createKey}, Requests (a body of named parameters)`), STATUS_400, errorTable('KMS.0308 invalid parameter, KMS.0202 not valid JSON, KMS.0204 missing parameter')],
+    authority: [
+      seed(`${SEED.createKey}, Requests (a body of named parameters)`),
+      STATUS_400,
+      errorTable('KMS.0308 invalid parameter, KMS.0202 not valid JSON, KMS.0204 missing parameter'),
+    ],
     acceptedCodes: DOCUMENTED.bodyNotObject,
     reference: 'spec: CreateKeyRequest type object; docs/errors.md KMS.0308 "is not a JSON object"',
     keys: 0,
     async run(c) {
       const send = (rawBody: string) => c.createKey(undefined, { rawBody });
-      await expectEachRejected(c, ['[]', '"test"', '42', 'true'], send, DOCUMENTED.bodyNotObject, answer(400, KMS_CODES.invalidParameter), (b) => `body ${b}`);
+      await expectEachRejected(
+        c,
+        ['[]', '"test"', '42', 'true'],
+        send,
+        DOCUMENTED.bodyNotObject,
+        answer(400, KMS_CODES.invalidParameter),
+        (b) => `body ${b}`,
+      );
     },
     referenceTwin: { id: 'CK-REF-KEY-BODY-NOT-OBJECT', acceptedCodes: ['400 KMS.0308'] },
   },

@@ -20,7 +20,13 @@ export const errorChecks: readonly Check[] = [
       for (const operation of ['createKey', 'createDatakey'] as const) {
         for (const rawBody of MALFORMED) {
           const response = await c.post(operation, undefined, { rawBody });
-          expectRejected(c, response, DOCUMENTED.malformedJson, answer(400, KMS_CODES.malformedJson), `${operation} body ${JSON.stringify(rawBody)}`);
+          expectRejected(
+            c,
+            response,
+            DOCUMENTED.malformedJson,
+            answer(400, KMS_CODES.malformedJson),
+            `${operation} body ${JSON.stringify(rawBody)}`,
+          );
         }
       }
     },
@@ -38,7 +44,13 @@ export const errorChecks: readonly Check[] = [
       const rawBody = JSON.stringify({ key_alias: c.uniqueAlias('ct') });
       for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', null]) {
         const response = await c.createKey(undefined, { rawBody, contentType });
-        expectRejected(c, response, DOCUMENTED.contentType, answer(415, KMS_CODES.invalidParameter), `Content-Type ${contentType ?? '(none)'}`);
+        expectRejected(
+          c,
+          response,
+          DOCUMENTED.contentType,
+          answer(415, KMS_CODES.invalidParameter),
+          `Content-Type ${contentType ?? '(none)'}`,
+        );
       }
     },
     referenceTwin: { id: 'CK-REF-ERR-CONTENT-TYPE', acceptedCodes: ['415 KMS.0308'] },
@@ -58,7 +70,14 @@ export const errorChecks: readonly Check[] = [
         expectRejected(c, await c.createKey({ key_alias: 'x' }, { action }), DOCUMENTED.noSuchApi, strict, `POST .../kms/${action}`);
       }
       // Outside the API's path the documents promise nothing; OpenKMS answers the same.
-      if (c.strict) expectRejected(c, await c.send({ method: 'GET', path: '/v2.0/nothing/here', headers: {} }, undefined), [strict], strict, 'GET /v2.0/nothing/here');
+      if (c.strict)
+        expectRejected(
+          c,
+          await c.send({ method: 'GET', path: '/v2.0/nothing/here', headers: {} }, undefined),
+          [strict],
+          strict,
+          'GET /v2.0/nothing/here',
+        );
     },
     referenceTwin: { id: 'CK-REF-ERR-UNKNOWN-ROUTE', acceptedCodes: ['404 KMS.0201'] },
   },
@@ -86,13 +105,22 @@ export const errorChecks: readonly Check[] = [
     level: 'SHOULD',
     area: 'errors',
     title: 'a 1 MiB body is refused (KMS.0203 request message too long, or the description rule)',
-    authority: [errorTable('KMS.0203 request message too long'), seed(`${SEED.createKey}, Request parameters: key_description (0 to 255 characters)`)],
+    authority: [
+      errorTable('KMS.0203 request message too long'),
+      seed(`${SEED.createKey}, Request parameters: key_description (0 to 255 characters)`),
+    ],
     acceptedCodes: DOCUMENTED.bodyTooLarge,
     reference: 'spec: PayloadTooLarge (KMS.0203); kms-facts §1 "request message too long"',
     keys: 0,
     async run(c) {
       const rawBody = JSON.stringify({ key_alias: c.uniqueAlias('big'), key_description: 'x'.repeat(1024 * 1024) });
-      expectRejected(c, await c.createKey(undefined, { rawBody }), DOCUMENTED.bodyTooLarge, answer(413, KMS_CODES.bodyTooLarge), '1 MiB body');
+      expectRejected(
+        c,
+        await c.createKey(undefined, { rawBody }),
+        DOCUMENTED.bodyTooLarge,
+        answer(413, KMS_CODES.bodyTooLarge),
+        '1 MiB body',
+      );
     },
     referenceTwin: { id: 'CK-REF-ERR-BODY-TOO-LARGE', acceptedCodes: ['413 KMS.0203'] },
   },
@@ -123,8 +151,20 @@ export const errorChecks: readonly Check[] = [
     keys: 0,
     async run(c) {
       const strict = answer(403, KMS_CODES.tokenMissing);
-      expectRejected(c, await c.createKey(undefined, { token: null, rawBody: '{"key_alias":' }), [strict], strict, 'no token, malformed JSON');
-      expectRejected(c, await c.createKey(undefined, { token: null, rawBody: 'x', contentType: 'text/plain' }), [strict], strict, 'no token, text/plain');
+      expectRejected(
+        c,
+        await c.createKey(undefined, { token: null, rawBody: '{"key_alias":' }),
+        [strict],
+        strict,
+        'no token, malformed JSON',
+      );
+      expectRejected(
+        c,
+        await c.createKey(undefined, { token: null, rawBody: 'x', contentType: 'text/plain' }),
+        [strict],
+        strict,
+        'no token, text/plain',
+      );
     },
   },
   {
@@ -138,7 +178,13 @@ export const errorChecks: readonly Check[] = [
     keys: 0,
     async run(c) {
       const strict = answer(415, KMS_CODES.invalidParameter);
-      expectRejected(c, await c.createKey(undefined, { rawBody: '{"key_alias":', contentType: 'text/plain' }), [strict], strict, 'text/plain, malformed JSON');
+      expectRejected(
+        c,
+        await c.createKey(undefined, { rawBody: '{"key_alias":', contentType: 'text/plain' }),
+        [strict],
+        strict,
+        'text/plain, malformed JSON',
+      );
     },
   },
 ];

@@ -15,11 +15,26 @@ const sha256Hex = (hex: string) => createHash('sha256').update(Buffer.from(hex, 
 const ROUND_TRIP_BITS = [8, 16, 24, 128, 136, 256, 512, 1000, 1024, 2048, 4096, 8184, 8192];
 
 async function dataKey(c: CheckContext, keyId: string, bits: number, context?: Record<string, string>): Promise<DatakeyBody> {
-  return expectOk<DatakeyBody>(c, await c.createDatakey({ key_id: keyId, datakey_length: String(bits), ...(context ? { encryption_context: context } : {}) }), `${bits}-bit data key`);
+  return expectOk<DatakeyBody>(
+    c,
+    await c.createDatakey({ key_id: keyId, datakey_length: String(bits), ...(context ? { encryption_context: context } : {}) }),
+    `${bits}-bit data key`,
+  );
 }
 
-function decrypt(c: CheckContext, keyId: string, cipherText: string, bytes: number, context?: Record<string, string>): Promise<HttpResponse> {
-  return c.post('decryptDatakey', { key_id: keyId, cipher_text: cipherText, datakey_cipher_length: String(bytes), ...(context ? { encryption_context: context } : {}) });
+function decrypt(
+  c: CheckContext,
+  keyId: string,
+  cipherText: string,
+  bytes: number,
+  context?: Record<string, string>,
+): Promise<HttpResponse> {
+  return c.post('decryptDatakey', {
+    key_id: keyId,
+    cipher_text: cipherText,
+    datakey_cipher_length: String(bytes),
+    ...(context ? { encryption_context: context } : {}),
+  });
 }
 
 const OPENKMS_REFUSALS = ['400 KMS.2201', '400 KMS.2203'];
@@ -39,7 +54,8 @@ export const extendedChecks: readonly Check[] = [
     id: 'CK-DKD-ROUND-TRIP',
     level: 'MUST',
     area: 'envelope',
-    title: 'decrypt-datakey returns the same bytes create-datakey made, for lengths 8 to 8192, with datakey_length in bytes and datakey_dgst = SHA-256',
+    title:
+      'decrypt-datakey returns the same bytes create-datakey made, for lengths 8 to 8192, with datakey_length in bytes and datakey_dgst = SHA-256',
     authority: [DECRYPT, apiReference('create-datakey datakey_length 8 to 8192 bits')],
     acceptedCodes: [],
     reference: 'spec: decryptDatakey, DecryptDatakeyResponse; kms-facts §3 (decrypt-datakey); docs/ciphertext-format.md',
@@ -48,13 +64,24 @@ export const extendedChecks: readonly Check[] = [
       const key = await c.newKey('dkd');
       for (const bits of ROUND_TRIP_BITS) {
         const made = await dataKey(c, key.keyId, bits);
-        const back = expectOk<DecryptBody>(c, await decrypt(c, key.keyId, made.cipher_text, bits / 8), `decrypting the ${bits}-bit data key`);
+        const back = expectOk<DecryptBody>(
+          c,
+          await decrypt(c, key.keyId, made.cipher_text, bits / 8),
+          `decrypting the ${bits}-bit data key`,
+        );
         ensure(back.data_key === made.plain_text, `${bits} bits: data_key is not the plain_text create-datakey returned`);
-        ensure(back.datakey_length === String(bits / 8), `${bits} bits: datakey_length is ${back.datakey_length}, expected ${bits / 8} (bytes)`);
+        ensure(
+          back.datakey_length === String(bits / 8),
+          `${bits} bits: datakey_length is ${back.datakey_length}, expected ${bits / 8} (bytes)`,
+        );
         ensure(back.datakey_dgst === sha256Hex(made.plain_text), `${bits} bits: datakey_dgst is not the SHA-256 of the data key`);
       }
       const byAlias = await dataKey(c, key.keyId, 256);
-      const back = expectOk<DecryptBody>(c, await decrypt(c, `alias/${key.alias}`, byAlias.cipher_text, 32), 'decrypting with key_id alias/NAME');
+      const back = expectOk<DecryptBody>(
+        c,
+        await decrypt(c, `alias/${key.alias}`, byAlias.cipher_text, 32),
+        'decrypting with key_id alias/NAME',
+      );
       ensure(back.data_key === byAlias.plain_text, 'by alias: data_key is not the plain_text create-datakey returned');
     },
   },
@@ -106,8 +133,13 @@ export const extendedChecks: readonly Check[] = [
         ['pairs joined differently', { a: 'bc', tenant: 'acme' }],
         ['an extra pair', { ...context, x: '' }],
       ];
-      for (const [what, other] of cases) expectRejected(c, await decrypt(c, key.keyId, made.cipher_text, 32, other), DOCUMENTED.contextMismatch, '400 KMS.2203', what);
-      const back = expectOk<DecryptBody>(c, await decrypt(c, key.keyId, made.cipher_text, 32, { tenant: 'acme', ab: 'c' }), 'the same pairs in another order');
+      for (const [what, other] of cases)
+        expectRejected(c, await decrypt(c, key.keyId, made.cipher_text, 32, other), DOCUMENTED.contextMismatch, '400 KMS.2203', what);
+      const back = expectOk<DecryptBody>(
+        c,
+        await decrypt(c, key.keyId, made.cipher_text, 32, { tenant: 'acme', ab: 'c' }),
+        'the same pairs in another order',
+      );
       ensure(back.data_key === made.plain_text, 'the same context: data_key is not the plain_text create-datakey returned');
     },
   },
@@ -133,7 +165,11 @@ export const extendedChecks: readonly Check[] = [
     level: 'MUST',
     area: 'envelope',
     title: 'encrypt-datakey seals hex(DEK ‖ SHA-256(DEK)) so that decrypt-datakey returns the DEK; a wrong digest is 400 KMS.2103',
-    authority: [apiReference('encrypt-datakey plain_text = hex(DEK ‖ SHA-256(DEK)), datakey_plain_length'), DECRYPT, errorTable('KMS.2103 DEK hash verification failed, KMS.2101 invalid plain_text')],
+    authority: [
+      apiReference('encrypt-datakey plain_text = hex(DEK ‖ SHA-256(DEK)), datakey_plain_length'),
+      DECRYPT,
+      errorTable('KMS.2103 DEK hash verification failed, KMS.2101 invalid plain_text'),
+    ],
     acceptedCodes: DOCUMENTED.digestMismatch,
     reference: 'spec: encryptDatakey, EncryptDatakeyRequest.plain_text; kms-facts §1 (KMS.2103), §3',
     keys: 1,
@@ -143,7 +179,12 @@ export const extendedChecks: readonly Check[] = [
       const dek = createHash('sha256').update(c.uniqueAlias('dek')).digest('hex').toUpperCase();
       const sealed = expectOk<{ key_id: string; cipher_text: string; datakey_length: string }>(
         c,
-        await c.post('encryptDatakey', { key_id: key.keyId, plain_text: dek + sha256Hex(dek), datakey_plain_length: '32', encryption_context: { k: 'v' } }),
+        await c.post('encryptDatakey', {
+          key_id: key.keyId,
+          plain_text: dek + sha256Hex(dek),
+          datakey_plain_length: '32',
+          encryption_context: { k: 'v' },
+        }),
         'encrypt-datakey',
       );
       ensure(sealed.key_id === key.keyId, `encrypt-datakey: key_id ${sealed.key_id} is not the CMK's`);
@@ -159,7 +200,10 @@ export const extendedChecks: readonly Check[] = [
     level: 'MUST',
     area: 'key-listing',
     title: 'describe-key returns the key by ID and alias, every field a string, creation_date in epoch milliseconds',
-    authority: [apiReference('describe-key (key_info, every field a string, creation_date in epoch milliseconds, key_state 2 enabled)'), errorTable('404 KMS.0207 the key does not exist')],
+    authority: [
+      apiReference('describe-key (key_info, every field a string, creation_date in epoch milliseconds, key_state 2 enabled)'),
+      errorTable('404 KMS.0207 the key does not exist'),
+    ],
     acceptedCodes: DOCUMENTED.keyNotFound,
     reference: 'spec: describeKey, KeyDetails; kms-facts §2 (full key description)',
     keys: 1,
@@ -168,14 +212,36 @@ export const extendedChecks: readonly Check[] = [
       const before = Date.now();
       const key = await c.newKey('desc', { key_description: 'conformance' });
       for (const reference of [key.keyId, `alias/${key.alias}`]) {
-        const info = expectOk<{ key_info: Record<string, unknown> }>(c, await c.post('describeKey', { key_id: reference }), `describe-key ${reference}`).key_info;
-        ensure(info.key_id === key.keyId && info.key_alias === key.alias && info.domain_id === key.domainId, `describe-key ${reference}: another key described`);
-        ensure(info.key_state === '2' && info.key_description === 'conformance', `describe-key ${reference}: key_state ${String(info.key_state)}, key_description ${String(info.key_description)}`);
-        ensure(Object.values(info).every((value) => typeof value === 'string'), `describe-key ${reference}: a field is not a string`);
+        const info = expectOk<{ key_info: Record<string, unknown> }>(
+          c,
+          await c.post('describeKey', { key_id: reference }),
+          `describe-key ${reference}`,
+        ).key_info;
+        ensure(
+          info.key_id === key.keyId && info.key_alias === key.alias && info.domain_id === key.domainId,
+          `describe-key ${reference}: another key described`,
+        );
+        ensure(
+          info.key_state === '2' && info.key_description === 'conformance',
+          `describe-key ${reference}: key_state ${String(info.key_state)}, key_description ${String(info.key_description)}`,
+        );
+        ensure(
+          Object.values(info).every((value) => typeof value === 'string'),
+          `describe-key ${reference}: a field is not a string`,
+        );
         const created = Number(info.creation_date);
-        ensure(created > before - 24 * 3600_000 && created < Date.now() + 24 * 3600_000, `describe-key: creation_date ${String(info.creation_date)} is not epoch milliseconds of today`);
+        ensure(
+          created > before - 24 * 3600_000 && created < Date.now() + 24 * 3600_000,
+          `describe-key: creation_date ${String(info.creation_date)} is not epoch milliseconds of today`,
+        );
       }
-      expectRejected(c, await c.post('describeKey', { key_id: '00000000-0000-0000-0000-000000000000' }), DOCUMENTED.keyNotFound, '404 KMS.0207', 'an unknown key');
+      expectRejected(
+        c,
+        await c.post('describeKey', { key_id: '00000000-0000-0000-0000-000000000000' }),
+        DOCUMENTED.keyNotFound,
+        '404 KMS.0207',
+        'an unknown key',
+      );
     },
   },
   {
@@ -200,13 +266,20 @@ export const extendedChecks: readonly Check[] = [
       let marker: string | undefined;
       for (let page = 0; ; page += 1) {
         ensure(page < maxPages, `list-keys: more than ${maxPages} pages of ${PAGE} for ${first.total} keys: the pages repeat`);
-        const body = expectOk<ListBody>(c, await c.post('listKeys', { limit: String(PAGE), ...(marker ? { marker } : {}) }), `list-keys page ${page + 1}`);
+        const body = expectOk<ListBody>(
+          c,
+          await c.post('listKeys', { limit: String(PAGE), ...(marker ? { marker } : {}) }),
+          `list-keys page ${page + 1}`,
+        );
         for (const id of body.keys) {
           ensure(!seen.has(id), `list-keys page ${page + 1}: key ${id} was already on an earlier page`);
           seen.add(id);
         }
         ensure(body.keys.length <= PAGE, `list-keys page ${page + 1}: ${body.keys.length} keys for limit ${PAGE}`);
-        ensure(body.key_details.map((d) => d.key_id).join() === body.keys.join(), `list-keys page ${page + 1}: key_details do not match keys`);
+        ensure(
+          body.key_details.map((d) => d.key_id).join() === body.keys.join(),
+          `list-keys page ${page + 1}: key_details do not match keys`,
+        );
         if (page < 2) await c.newKey(`listnew${page}`);
         if (body.truncated === 'false') break;
         ensure(body.next_marker.length > 0, `list-keys page ${page + 1}: truncated "true" without next_marker`);

@@ -74,7 +74,12 @@ export const isolationChecks: readonly Check[] = [
     referenceTwin: { id: 'CK-REF-ISO-KEY-BY-URN', acceptedCodes: ['404 KMS.0207'] },
     async run(c) {
       const key = await c.newKey('iso-urn');
-      await expectLooksMissing(c, urn(c.region, key.domainId, key.alias), urn(c.region, key.domainId, c.uniqueAlias('iso-none')), "other project's URN");
+      await expectLooksMissing(
+        c,
+        urn(c.region, key.domainId, key.alias),
+        urn(c.region, key.domainId, c.uniqueAlias('iso-none')),
+        "other project's URN",
+      );
     },
   },
   {
@@ -91,7 +96,11 @@ export const isolationChecks: readonly Check[] = [
       const mine = await c.newKey('iso-pp');
       const theirs = await c.newKey('iso-pp', {}, c.otherCaller, mine.alias);
       ensure(mine.keyId !== theirs.keyId, 'two projects got the same key_id');
-      const body = expectOk<{ key_id: string }>(c, await c.createDatakey({ key_id: `alias/${mine.alias}`, datakey_length: '512' }, { caller: c.otherCaller }), 'second project by the shared alias');
+      const body = expectOk<{ key_id: string }>(
+        c,
+        await c.createDatakey({ key_id: `alias/${mine.alias}`, datakey_length: '512' }, { caller: c.otherCaller }),
+        'second project by the shared alias',
+      );
       ensure(body.key_id === theirs.keyId, `second project's alias resolved to ${body.key_id}, not its own key ${theirs.keyId}`);
     },
   },

@@ -27,16 +27,17 @@ describe('the check registry', () => {
     }
   });
 
-  it("gives every REFERENCE twin answers its documented check also accepts (our choice is one reading of the documents)", () => {
+  it('gives every REFERENCE twin answers its documented check also accepts (our choice is one reading of the documents)', () => {
     for (const check of CHECKS) {
       if (!check.referenceTwin) continue;
       const twin = CHECKS.find((c) => c.id === check.referenceTwin!.id)!;
       expect(twin.level).toBe('REFERENCE');
-      for (const answer of twin.acceptedCodes) expect([check.id, answer, answerMatches(answer, check.acceptedCodes)]).toEqual([check.id, answer, true]);
+      for (const answer of twin.acceptedCodes)
+        expect([check.id, answer, answerMatches(answer, check.acceptedCodes)]).toEqual([check.id, answer, true]);
     }
   });
 
-  it('lists the documents\' checks first and the REFERENCE checks after them', () => {
+  it("lists the documents' checks first and the REFERENCE checks after them", () => {
     const firstReference = CHECKS.findIndex((c) => c.level === 'REFERENCE');
     expect(firstReference).toBeGreaterThan(0);
     expect(CHECKS.slice(firstReference).every((c) => c.level === 'REFERENCE')).toBe(true);
@@ -46,8 +47,15 @@ describe('the check registry', () => {
     expect(selectChecks(CHECKS, 'CK-ALIAS-LEN-0', 'should').map((c) => c.id)).toEqual(['CK-ALIAS-LEN-0']);
     expect(selectChecks(CHECKS, '*ALIAS-LEN-0', 'reference').map((c) => c.id)).toEqual(['CK-ALIAS-LEN-0', 'CK-REF-ALIAS-LEN-0']);
     expect(selectChecks(CHECKS, undefined, 'should').some((c) => c.level === 'REFERENCE')).toBe(false);
-    expect(selectChecks(CHECKS, 'ck-alias-len-*', 'should').map((c) => c.id)).toEqual(['CK-ALIAS-LEN-1', 'CK-ALIAS-LEN-255', 'CK-ALIAS-LEN-0', 'CK-ALIAS-LEN-256']);
-    expect(selectChecks(CHECKS, 'auth, robustness', 'must').every((c) => ['auth', 'robustness'].includes(c.area) && c.level === 'MUST')).toBe(true);
+    expect(selectChecks(CHECKS, 'ck-alias-len-*', 'should').map((c) => c.id)).toEqual([
+      'CK-ALIAS-LEN-1',
+      'CK-ALIAS-LEN-255',
+      'CK-ALIAS-LEN-0',
+      'CK-ALIAS-LEN-256',
+    ]);
+    expect(
+      selectChecks(CHECKS, 'auth, robustness', 'must').every((c) => ['auth', 'robustness'].includes(c.area) && c.level === 'MUST'),
+    ).toBe(true);
     expect(selectChecks(CHECKS, undefined, 'reference')).toHaveLength(CHECKS.length);
     expect(selectChecks(CHECKS, 'no-such-thing', 'should')).toEqual([]);
   });

@@ -63,7 +63,9 @@ export function selectChecks(checks: readonly Check[], only: string | undefined,
   return checks.filter(
     (check) =>
       (profile === 'all' || profileOf(check.area) === profile) &&
-      (check.level === 'MUST' || (check.level === 'SHOULD' && level !== 'must') || (check.level === 'REFERENCE' && level === 'reference')) &&
+      (check.level === 'MUST' ||
+        (check.level === 'SHOULD' && level !== 'must') ||
+        (check.level === 'REFERENCE' && level === 'reference')) &&
       (patterns.length === 0 || patterns.some((p) => p.test(check.id) || p.test(check.area))),
   );
 }
@@ -76,6 +78,9 @@ export function checksMarkdownTable(checks: readonly Check[] = CHECKS): string {
     const area = `${c.area}${c.needsOtherProject ? ' (needs 2nd project)' : ''}`;
     return `| \`${c.id}\` | ${c.level} | ${area} | ${cell(c.title)} | ${cell(authorityText(c.authority))} | ${cell(codes(c))} | ${c.keys} |`;
   });
-  const header = ['| ID | level | area | what it checks | authority | accepted answers | keys |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  const header = [
+    '| ID | level | area | what it checks | authority | accepted answers | keys |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
   return [...header, ...rows].join('\n');
 }

@@ -15,13 +15,20 @@ function expectHandled(c: CheckContext, response: HttpResponse, what: string): v
  * Runs a fast-check property seeded by --seed, without shrinking (each shrink step is a request
  * to a live server), and turns a failure into a report line that says how to replay it.
  */
-async function runProperty<T>(c: CheckContext, checkId: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<void>): Promise<void> {
+async function runProperty<T>(
+  c: CheckContext,
+  checkId: string,
+  arbitrary: fc.Arbitrary<T>,
+  predicate: (value: T) => Promise<void>,
+): Promise<void> {
   const details = await fc.check(fc.asyncProperty(arbitrary, predicate), { seed: c.seed, numRuns: RUNS, endOnFailure: true });
   if (!details.failed) return;
   const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   const example = JSON.stringify(details.counterexample?.[0]);
   throw new CheckFailure(
-    c.mask(`seed ${details.seed}, path ${details.counterexamplePath ?? '?'}: ${error}; input ${example?.slice(0, 300)}; replay with --seed ${details.seed} --only ${checkId}`),
+    c.mask(
+      `seed ${details.seed}, path ${details.counterexamplePath ?? '?'}: ${error}; input ${example?.slice(0, 300)}; replay with --seed ${details.seed} --only ${checkId}`,
+    ),
   );
 }
 
@@ -29,11 +36,18 @@ async function runProperty<T>(c: CheckContext, checkId: string, arbitrary: fc.Ar
 function bodies(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<string> {
   const wild = fc.oneof(fc.string(), fc.jsonValue({ maxDepth: 2 }), fc.string({ unit: 'binary', maxLength: 20 }));
   const objects = fc.record(
-    Object.fromEntries(Object.entries(fields).map(([name, arbitrary]) => [name, fc.oneof({ weight: 3, arbitrary }, { weight: 1, arbitrary: wild })])),
+    Object.fromEntries(
+      Object.entries(fields).map(([name, arbitrary]) => [name, fc.oneof({ weight: 3, arbitrary }, { weight: 1, arbitrary: wild })]),
+    ),
     { requiredKeys: [] },
   );
   return fc.oneof(
-    { weight: 5, arbitrary: fc.tuple(objects, fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 1 })).map(([o, extra]) => JSON.stringify({ ...extra, ...o })) },
+    {
+      weight: 5,
+      arbitrary: fc
+        .tuple(objects, fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 1 }))
+        .map(([o, extra]) => JSON.stringify({ ...extra, ...o })),
+    },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)) },
     { weight: 2, arbitrary: fc.string({ maxLength: 40 }) },
     { weight: 1, arbitrary: fc.constantFrom('null', '', '{', '{"key_alias":}', '[', '"', '\u0000') },
@@ -56,7 +70,10 @@ export const robustnessChecks: readonly Check[] = [
     keys: RUNS,
     async run(c) {
       const prefix = c.uniqueAlias('fz');
-      const alias = fc.oneof(fc.string({ maxLength: 12 }).map((s) => `${prefix}${s}`), fc.constantFrom('', 'a/default', 'x'.repeat(256)));
+      const alias = fc.oneof(
+        fc.string({ maxLength: 12 }).map((s) => `${prefix}${s}`),
+        fc.constantFrom('', 'a/default', 'x'.repeat(256)),
+      );
       const arbitrary = bodies({
         key_alias: alias,
         key_description: fc.string({ maxLength: 300 }),
@@ -82,9 +99,17 @@ export const robustnessChecks: readonly Check[] = [
       const key = await c.newKey('fzdk');
       const external = await c.newKey('fzext', { origin: 'external' });
       const arbitrary = bodies({
-        key_id: fc.oneof(fc.constantFrom(key.keyId, `alias/${key.alias}`, external.keyId, `kms:${c.region}:${key.domainId}:alias:${key.alias}`), fc.uuid(), fc.string()),
+        key_id: fc.oneof(
+          fc.constantFrom(key.keyId, `alias/${key.alias}`, external.keyId, `kms:${c.region}:${key.domainId}:alias:${key.alias}`),
+          fc.uuid(),
+          fc.string(),
+        ),
         datakey_length: fc.oneof(fc.integer({ min: -16, max: 8300 }).map(String), fc.constantFrom('512', '8', '8192', '08', '1e3')),
-        encryption_context: fc.dictionary(fc.string({ maxLength: 10 }), fc.oneof(fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 1 })), { maxKeys: 3 }),
+        encryption_context: fc.dictionary(
+          fc.string({ maxLength: 10 }),
+          fc.oneof(fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 1 })),
+          { maxKeys: 3 },
+        ),
         sequence: fc.string({ minLength: 34, maxLength: 38 }),
       });
       await runProperty(c, 'CK-ROBUST-CREATE-DATAKEY', arbitrary, async (rawBody) => {
@@ -96,7 +121,8 @@ export const robustnessChecks: readonly Check[] = [
     id: 'CK-ROBUST-HEADERS',
     level: 'MUST',
     area: 'robustness',
-    title: 'random methods, content types, tokens and extra headers never get a 5xx, and every answer has a status the spec declares and the error body',
+    title:
+      'random methods, content types, tokens and extra headers never get a 5xx, and every answer has a status the spec declares and the error body',
     authority: [NO_5XX, seed(`${SEED.createDatakey}, Request header parameters (X-Auth-Token, Content-Type)`)],
     acceptedCodes: [],
     reference: 'spec: securitySchemes.AuthToken, requestBody content, info (check order), ErrorResponse',
@@ -107,7 +133,15 @@ export const robustnessChecks: readonly Check[] = [
       const arbitrary = fc.record({
         method: fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE', 'PATCH'),
         contentType: fc.oneof(
-          fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'text/plain', 'application/merge-patch+json', '*/*', null),
+          fc.constantFrom(
+            'application/json',
+            'application/json; charset=utf-8',
+            'application/json; charset=latin1',
+            'text/plain',
+            'application/merge-patch+json',
+            '*/*',
+            null,
+          ),
           headerValue,
         ),
         token: fc.oneof(fc.constantFrom(c.primary.token, '', null), headerValue),

@@ -30,7 +30,13 @@ export const semanticsChecks: readonly Check[] = [
       const key = await c.newKey('dup');
       const strict = answer(400, KMS_CODES.duplicateAlias);
       expectRejected(c, await c.createKey({ key_alias: key.alias }), DOCUMENTED.duplicateAlias, strict, 'same alias again');
-      expectRejected(c, await c.createKey({ key_alias: key.alias, origin: 'external' }), DOCUMENTED.duplicateAlias, strict, 'same alias, other origin');
+      expectRejected(
+        c,
+        await c.createKey({ key_alias: key.alias, origin: 'external' }),
+        DOCUMENTED.duplicateAlias,
+        strict,
+        'same alias, other origin',
+      );
     },
   },
   {
@@ -84,7 +90,8 @@ export const semanticsChecks: readonly Check[] = [
     title: 'create-datakey finds the CMK by the alias URN kms:<region>:<domain_id>:alias:<NAME> (region from --region)',
     authority: [seed(`${SEED.createDatakey}, Request parameters: key_id (URN, e.g. kms:eu-de-ring0:3ba4…:alias:4555)`)],
     acceptedCodes: [],
-    reference: 'spec: CreateDatakeyRequest.key_id "an alias URN". SHOULD because the region is server configuration the kit is told, not one it can discover',
+    reference:
+      'spec: CreateDatakeyRequest.key_id "an alias URN". SHOULD because the region is server configuration the kit is told, not one it can discover',
     keys: 1,
     async run(c) {
       const key = await c.newKey('urn');
@@ -96,9 +103,14 @@ export const semanticsChecks: readonly Check[] = [
     level: 'SHOULD',
     area: 'semantics',
     title: 'an alias URN naming another region or another domain does not find the key',
-    authority: [seed(`${SEED.createDatakey}, Request parameters: key_id (URN)`), NOT_FOUND, errorTable('400 KMS.0205 invalid key ID, 403 KMS.0306 / KMS.0307 no access')],
+    authority: [
+      seed(`${SEED.createDatakey}, Request parameters: key_id (URN)`),
+      NOT_FOUND,
+      errorTable('400 KMS.0205 invalid key ID, 403 KMS.0306 / KMS.0307 no access'),
+    ],
     acceptedCodes: DOCUMENTED.foreignUrn,
-    reference: 'spec: createDatakey description (another project looks missing); docs/errors.md KMS.0207 "a URN naming another region or domain"',
+    reference:
+      'spec: createDatakey description (another project looks missing); docs/errors.md KMS.0207 "a URN naming another region or domain"',
     keys: 1,
     async run(c) {
       const key = await c.newKey('urnx');
@@ -122,8 +134,20 @@ export const semanticsChecks: readonly Check[] = [
     keys: 0,
     async run(c) {
       const strict = answer(404, KMS_CODES.keyNotFound);
-      expectRejected(c, await c.createDatakey({ key_id: randomUUID(), datakey_length: '512' }), DOCUMENTED.keyNotFound, strict, 'unknown key ID');
-      expectRejected(c, await c.createDatakey({ key_id: `alias/${c.uniqueAlias('none')}`, datakey_length: '512' }), DOCUMENTED.keyNotFound, strict, 'unknown alias');
+      expectRejected(
+        c,
+        await c.createDatakey({ key_id: randomUUID(), datakey_length: '512' }),
+        DOCUMENTED.keyNotFound,
+        strict,
+        'unknown key ID',
+      );
+      expectRejected(
+        c,
+        await c.createDatakey({ key_id: `alias/${c.uniqueAlias('none')}`, datakey_length: '512' }),
+        DOCUMENTED.keyNotFound,
+        strict,
+        'unknown alias',
+      );
     },
   },
   {
@@ -131,15 +155,30 @@ export const semanticsChecks: readonly Check[] = [
     level: 'MUST',
     area: 'semantics',
     title: 'a key created with origin external (no material imported) cannot make a data key: a 400',
-    authority: [seed(`${SEED.createKey}, Request parameters: origin ("external indicates that the CMK material is imported")`), apiReference('key_state 5 pending import')],
+    authority: [
+      seed(`${SEED.createKey}, Request parameters: origin ("external indicates that the CMK material is imported")`),
+      apiReference('key_state 5 pending import'),
+    ],
     acceptedCodes: DOCUMENTED.keyNotUsable,
     reference: 'spec: createKey/createDatakey descriptions (pending import, KMS.0310)',
     keys: 1,
     async run(c) {
       const key = await c.newKey('ext', { origin: 'external' });
       const strict = answer(400, KMS_CODES.pendingImport);
-      expectRejected(c, await c.createDatakey({ key_id: key.keyId, datakey_length: '512' }), DOCUMENTED.keyNotUsable, strict, 'external key by ID');
-      expectRejected(c, await c.createDatakey({ key_id: `alias/${key.alias}`, datakey_length: '512' }), DOCUMENTED.keyNotUsable, strict, 'external key by alias');
+      expectRejected(
+        c,
+        await c.createDatakey({ key_id: key.keyId, datakey_length: '512' }),
+        DOCUMENTED.keyNotUsable,
+        strict,
+        'external key by ID',
+      );
+      expectRejected(
+        c,
+        await c.createDatakey({ key_id: `alias/${key.alias}`, datakey_length: '512' }),
+        DOCUMENTED.keyNotUsable,
+        strict,
+        'external key by alias',
+      );
     },
     referenceTwin: { id: 'CK-REF-SEM-EXTERNAL-NO-DATAKEY', acceptedCodes: ['400 KMS.0310'] },
   },

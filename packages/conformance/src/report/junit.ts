@@ -27,8 +27,10 @@ export function renderJunit(report: ConformanceReport): string {
         .property('reference', result.reference);
       if (result.outcome === 'failed') testCase.failure(result.message ?? 'failed', result.level);
       else if (result.outcome === 'skipped') testCase.skipped().standardOutput(result.message ?? 'skipped');
-      else if (result.outcome === 'expected-failure') testCase.skipped().standardOutput(`expected failure (${result.expectation?.reason ?? ''}): ${result.message ?? ''}`);
-      else if (result.outcome === 'unexpectedly-passed') testCase.standardOutput(`unexpectedly passed: the expectations file says this check fails (${result.expectation?.reason ?? ''})`);
+      else if (result.outcome === 'expected-failure')
+        testCase.skipped().standardOutput(`expected failure (${result.expectation?.reason ?? ''}): ${result.message ?? ''}`);
+      else if (result.outcome === 'unexpectedly-passed')
+        testCase.standardOutput(`unexpectedly passed: the expectations file says this check fails (${result.expectation?.reason ?? ''})`);
     }
   }
   return builder.build();

@@ -52,7 +52,13 @@ export interface ConformanceReport {
   readonly kit: { readonly name: string; readonly version: string };
   readonly spec: { readonly path: string; readonly sha256: string; readonly title: string; readonly version: string };
   readonly target: { readonly baseUrl: string; readonly projectId: string; readonly otherProjectId: string | null; readonly token: '***' };
-  readonly options: { readonly level: LevelOption; readonly profile: 'core' | 'extended' | 'all'; readonly only: string | null; readonly seed: number; readonly region: string };
+  readonly options: {
+    readonly level: LevelOption;
+    readonly profile: 'core' | 'extended' | 'all';
+    readonly only: string | null;
+    readonly seed: number;
+    readonly region: string;
+  };
   readonly startedAt: string;
   readonly durationMs: number;
   readonly requests: number;

@@ -18,16 +18,23 @@ export function renderSummary(report: ConformanceReport): string {
   const lines: string[] = [];
   lines.push(`${report.kit.name} ${report.kit.version}`);
   lines.push(`spec    ${report.spec.title} ${report.spec.version}, sha256 ${report.spec.sha256}`);
-  const other = report.target.otherProjectId ? `, other project ${report.target.otherProjectId}` : ', no second project (isolation checks skipped)';
+  const other = report.target.otherProjectId
+    ? `, other project ${report.target.otherProjectId}`
+    : ', no second project (isolation checks skipped)';
   lines.push(`target  ${report.target.baseUrl}, project ${report.target.projectId}${other}, token ***`);
-  lines.push(`options level ${report.options.level}, profile ${report.options.profile}, seed ${report.options.seed}, region ${report.options.region}${report.options.only ? `, only ${report.options.only}` : ''}`);
+  lines.push(
+    `options level ${report.options.level}, profile ${report.options.profile}, seed ${report.options.seed}, region ${report.options.region}${report.options.only ? `, only ${report.options.only}` : ''}`,
+  );
   lines.push(`keys    at most ${report.keys.planned} planned, ${report.keys.created} created; ${report.keys.cleanup.message}`);
   lines.push('');
 
   const levelWidth = Math.max(7, ...levelsOf(report.results).map((l) => l.length));
   const widths = [16, levelWidth, ...OUTCOMES.map((o) => Math.max(6, outcomeHeading(o).length))];
   const row = (cells: (string | number)[]) =>
-    cells.map((cell, i) => (i < 2 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!))).join(' ').trimEnd();
+    cells
+      .map((cell, i) => (i < 2 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!)))
+      .join(' ')
+      .trimEnd();
   lines.push(row(['area', 'level', ...OUTCOMES.map((o) => outcomeHeading(o))]));
   for (const area of AREAS) {
     for (const level of levelsOf(report.results)) {
@@ -40,7 +47,10 @@ export function renderSummary(report: ConformanceReport): string {
 
   const notable = report.results.filter((r) => r.outcome !== 'passed');
   if (notable.length > 0) lines.push('');
-  for (const r of notable) lines.push(`${outcomeHeading(r.outcome).toUpperCase().padEnd(7)} ${r.id} [${r.level} ${r.area}] ${r.message ?? r.expectation?.reason ?? ''}`.trimEnd());
+  for (const r of notable)
+    lines.push(
+      `${outcomeHeading(r.outcome).toUpperCase().padEnd(7)} ${r.id} [${r.level} ${r.area}] ${r.message ?? r.expectation?.reason ?? ''}`.trimEnd(),
+    );
 
   lines.push('');
   lines.push(verdictLine(report));

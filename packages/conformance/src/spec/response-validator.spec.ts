@@ -12,8 +12,12 @@ describe('ResponseValidator (the spec as oracle)', () => {
     const ok = { key_info: { key_id: KEY_ID, domain_id: 'b168fe00ff56492495a7d22974df2d0b' } };
     expect(validator.validate('createKey', 200, JSON_TYPE, JSON.stringify(ok))).toEqual([]);
     expect(validator.validate('createKey', 200, JSON_TYPE, JSON.stringify({ key_info: [ok.key_info] }))).not.toEqual([]);
-    expect(validator.validate('createKey', 200, JSON_TYPE, JSON.stringify({ key_info: { ...ok.key_info, key_state: '2' } }))).not.toEqual([]);
-    expect(validator.validate('createKey', 200, JSON_TYPE, JSON.stringify({ key_info: { ...ok.key_info, domain_id: 'B168' } }))).not.toEqual([]);
+    expect(validator.validate('createKey', 200, JSON_TYPE, JSON.stringify({ key_info: { ...ok.key_info, key_state: '2' } }))).not.toEqual(
+      [],
+    );
+    expect(
+      validator.validate('createKey', 200, JSON_TYPE, JSON.stringify({ key_info: { ...ok.key_info, domain_id: 'B168' } })),
+    ).not.toEqual([]);
   });
 
   it('fails a status the operation does not declare, and a 2xx for a request that matches no operation', () => {
@@ -26,7 +30,9 @@ describe('ResponseValidator (the spec as oracle)', () => {
   it('requires the error body, as JSON, on every declared error status', () => {
     expect(validator.validate('createKey', 400, JSON_TYPE, error('KMS.1101'))).toEqual([]);
     expect(validator.validate('createKey', 404, null, '')[0]).toMatch(/content type is \(none\)/);
-    expect(validator.validate('createKey', 400, JSON_TYPE, '{"error":{"error_code":"1101","error_msg":"x"}}')[0]).toMatch(/must match pattern/);
+    expect(validator.validate('createKey', 400, JSON_TYPE, '{"error":{"error_code":"1101","error_msg":"x"}}')[0]).toMatch(
+      /must match pattern/,
+    );
     expect(validator.validate('createKey', 400, JSON_TYPE, '{"error_code":"KMS.1101"}')).not.toEqual([]);
     expect(validator.validate('createKey', 400, 'text/html', error('KMS.1101'))[0]).toMatch(/content type is text\/html/);
   });
@@ -37,7 +43,8 @@ describe('ResponseValidator (the spec as oracle)', () => {
     fc.assert(
       fc.property(hexBytes, hexBytes, (plain, cipher) => {
         expect(validator.validate('createDatakey', 200, JSON_TYPE, body(plain, cipher))).toEqual([]);
-        if (/[A-F]/.test(plain)) expect(validator.validate('createDatakey', 200, JSON_TYPE, body(plain.toLowerCase(), cipher))).not.toEqual([]);
+        if (/[A-F]/.test(plain))
+          expect(validator.validate('createDatakey', 200, JSON_TYPE, body(plain.toLowerCase(), cipher))).not.toEqual([]);
         expect(validator.validate('createDatakey', 200, JSON_TYPE, body(plain, cipher.slice(1)))).not.toEqual([]);
       }),
       { numRuns: 200 },
@@ -59,7 +66,9 @@ describe('ResponseValidator (the spec as oracle)', () => {
     // What the documents do fix stays: the error body, KMS codes, hex pairs, the key ID format.
     expect(lenient.validate('createKey', 400, JSON_TYPE, '{"error_code":"KMS.1101"}')).not.toEqual([]);
     expect(lenient.validate('createKey', 400, JSON_TYPE, error('1101'))).not.toEqual([]);
-    expect(lenient.validate('createDatakey', 200, JSON_TYPE, JSON.stringify({ key_id: KEY_ID, plain_text: 'abc', cipher_text: 'cd02' }))).not.toEqual([]);
+    expect(
+      lenient.validate('createDatakey', 200, JSON_TYPE, JSON.stringify({ key_id: KEY_ID, plain_text: 'abc', cipher_text: 'cd02' })),
+    ).not.toEqual([]);
     expect(lenient.validate('createKey', 200, JSON_TYPE, JSON.stringify({ key_info: { key_id: 'KEY', domain_id: 'd' } }))).not.toEqual([]);
   });
 });

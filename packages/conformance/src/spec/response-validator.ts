@@ -51,7 +51,9 @@ export class ResponseValidator {
     }
     const validate = this.#compile(declared.schemaRef);
     if (validate(body)) return [];
-    return (validate.errors ?? []).map((e) => `status ${status}: body${e.instancePath || ''} ${e.message ?? 'is invalid'} (${declared.schemaRef})`);
+    return (validate.errors ?? []).map(
+      (e) => `status ${status}: body${e.instancePath || ''} ${e.message ?? 'is invalid'} (${declared.schemaRef})`,
+    );
   }
 
   /** Names of response fields the spec marks `x-sensitive`, which a report must never show. */
@@ -96,7 +98,10 @@ export class ResponseValidator {
   }
 }
 
-export function findOperation(document: OpenApiDocument, operationId: string): (Record<string, unknown> & { path: string; method: string }) | undefined {
+export function findOperation(
+  document: OpenApiDocument,
+  operationId: string,
+): (Record<string, unknown> & { path: string; method: string }) | undefined {
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item)) {
       if (operation && typeof operation === 'object' && (operation as { operationId?: unknown }).operationId === operationId) {

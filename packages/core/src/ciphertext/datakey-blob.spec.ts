@@ -63,7 +63,12 @@ describe('encodeDatakeyBlob', () => {
 describe('decodeDatakeyBlob', () => {
   it('refuses to write, and rejects on read, a payload too short for nonce, one sealed byte and tag', () => {
     expect(() => encodeDatakeyBlob({ keyId: KEY_ID, payload: Buffer.alloc(MIN_PAYLOAD - 1) })).toThrow(/at least/);
-    const body = Buffer.concat([Buffer.from([0x02, 0x00, 4 + MIN_PAYLOAD - 1 + 36, 0x00]), Buffer.alloc(MIN_PAYLOAD - 1), Buffer.from(KEY_ID, 'ascii'), Buffer.alloc(4)]);
+    const body = Buffer.concat([
+      Buffer.from([0x02, 0x00, 4 + MIN_PAYLOAD - 1 + 36, 0x00]),
+      Buffer.alloc(MIN_PAYLOAD - 1),
+      Buffer.from(KEY_ID, 'ascii'),
+      Buffer.alloc(4),
+    ]);
     expect(decodeDatakeyBlob(Buffer.concat([body, sha256(body)]))).toBeUndefined();
     expect(decodeDatakeyBlob(encodeDatakeyBlob({ keyId: KEY_ID, payload: Buffer.alloc(MIN_PAYLOAD) }))).toBeDefined();
   });

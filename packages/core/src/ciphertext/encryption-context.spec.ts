@@ -39,14 +39,20 @@ describe('encodeEncryptionContext', () => {
     expect(encodeEncryptionContext({ b: '2', a: '1' }).toString('hex')).toBe(
       [
         '00000002', // two pairs
-        '00000001', '61', '00000001', '31', // "a" -> "1"
-        '00000001', '62', '00000001', '32', // "b" -> "2"
+        '00000001',
+        '61',
+        '00000001',
+        '31', // "a" -> "1"
+        '00000001',
+        '62',
+        '00000001',
+        '32', // "b" -> "2"
       ].join(''),
     );
   });
 
   it('encodes keys and values as UTF-8', () => {
-    expect(encodeEncryptionContext({ 'é': '€' }).toString('hex')).toBe('00000001' + '00000002c3a9' + '00000003e282ac');
+    expect(encodeEncryptionContext({ é: '€' }).toString('hex')).toBe('00000001' + '00000002c3a9' + '00000003e282ac');
   });
 
   it('sorts by UTF-8 bytes, not by UTF-16 code units', () => {
@@ -79,7 +85,9 @@ describe('encodeEncryptionContext', () => {
   it('does not depend on insertion order', () => {
     fc.assert(
       fc.property(
-        context.chain((ctx) => fc.tuple(fc.constant(ctx), fc.shuffledSubarray(Object.entries(ctx), { minLength: Object.keys(ctx).length }))),
+        context.chain((ctx) =>
+          fc.tuple(fc.constant(ctx), fc.shuffledSubarray(Object.entries(ctx), { minLength: Object.keys(ctx).length })),
+        ),
         ([ctx, shuffled]) => {
           expect(encodeEncryptionContext(Object.fromEntries(shuffled))).toEqual(encodeEncryptionContext(ctx));
         },
@@ -106,7 +114,9 @@ describe('encodeEncryptionContext', () => {
           fc.constant({ ...ctx }),
           fc.tuple(text, text).map(([key, value]) => ({ ...ctx, [key]: value })),
           fc.constantFrom(...Object.keys(ctx), '').map((drop) => Object.fromEntries(Object.entries(ctx).filter(([key]) => key !== drop))),
-          text.map((suffix) => Object.fromEntries(Object.entries(ctx).map(([key, value], i) => (i === 0 ? [key + suffix, value] : [key, value])))),
+          text.map((suffix) =>
+            Object.fromEntries(Object.entries(ctx).map(([key, value], i) => (i === 0 ? [key + suffix, value] : [key, value]))),
+          ),
         ),
       ),
     );

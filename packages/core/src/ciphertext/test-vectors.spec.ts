@@ -27,7 +27,17 @@ interface Vector {
   readonly cipher_text: string;
 }
 
-const FIELDS = ['cmk_material', 'key_id', 'datakey_length', 'plain_text', 'nonce', 'encryption_context', 'encoded_context', 'aad', 'cipher_text'];
+const FIELDS = [
+  'cmk_material',
+  'key_id',
+  'datakey_length',
+  'plain_text',
+  'nonce',
+  'encryption_context',
+  'encoded_context',
+  'aad',
+  'cipher_text',
+];
 const HEX_FIELDS = ['cmk_material', 'plain_text', 'nonce', 'encoded_context', 'aad', 'cipher_text'] as const;
 
 function testVectorSection(markdown: string): string {
@@ -58,7 +68,8 @@ describe('docs/ciphertext-format.md test vectors', () => {
   describe.each(vectors.map((vector, i) => [i + 1, vector] as const))('vector %d', (_n, vector) => {
     it('has every field, hex in upper case and of the right lengths', () => {
       expect(Object.keys(vector).sort()).toEqual([...FIELDS].sort());
-      for (const field of HEX_FIELDS) expect({ field, value: vector[field] }).toEqual({ field, value: expect.stringMatching(/^([0-9A-F]{2})+$/) });
+      for (const field of HEX_FIELDS)
+        expect({ field, value: vector[field] }).toEqual({ field, value: expect.stringMatching(/^([0-9A-F]{2})+$/) });
       expect(hex(vector.cmk_material)).toHaveLength(32);
       expect(hex(vector.nonce)).toHaveLength(12);
       expect(hex(vector.plain_text)).toHaveLength(Number(vector.datakey_length) / 8);
@@ -124,7 +135,10 @@ describe('docs/ciphertext-format.md test vectors', () => {
       });
       expect(HEX(created.ciphertext)).toBe(vector.cipher_text);
 
-      const opened = await service.decryptDataKey(scope, { ciphertext: hex(vector.cipher_text), encryptionContext: vector.encryption_context });
+      const opened = await service.decryptDataKey(scope, {
+        ciphertext: hex(vector.cipher_text),
+        encryptionContext: vector.encryption_context,
+      });
       expect(HEX(opened.plaintext)).toBe(vector.plain_text);
     });
   });

@@ -26,8 +26,7 @@ describe('sealAesGcm / openAesGcm', () => {
       'd9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39',
     );
     const a = hex('feedfacedeadbeeffeedfacedeadbeefabaddad2');
-    const c =
-      '522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662';
+    const c = '522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662';
     const t = '76fc6ece0f4e1768cddf8853bb2d551b';
     const sealed = sealAesGcm(k, p, a, fixedNonce(iv));
     expect(sealed.toString('hex')).toBe(`cafebabefacedbaddecaf888${c}${t}`);

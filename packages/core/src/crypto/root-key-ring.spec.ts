@@ -31,7 +31,10 @@ describe('RootKeyRing', () => {
 
   it('names the root key it does not hold, instead of trying the others', () => {
     const stranger = RootKey.generate();
-    expect(ring.unwrap(stranger.wrap(randomBytes(32), OWNER), OWNER)).toEqual({ reason: 'unknown-root-key', rootKeyId: stranger.checkValue() });
+    expect(ring.unwrap(stranger.wrap(randomBytes(32), OWNER), OWNER)).toEqual({
+      reason: 'unknown-root-key',
+      rootKeyId: stranger.checkValue(),
+    });
   });
 
   it('fails authentication for damaged material, another owner, or bytes of no format', () => {

@@ -131,7 +131,10 @@ describe('RootKey wrapped material layout (docs/ciphertext-format.md, "Wrapped k
     const nonce = randomBytes(12);
     const checkValue = createHmac('sha256', raw).update('openkms root key check v1').digest().subarray(0, 8);
     const header = Buffer.concat([Buffer.of(0x01), checkValue]);
-    const aad = Buffer.concat([header, Buffer.from(['openkms.cmk-material.v2', OWNER.domainId, OWNER.projectId, OWNER.keyId].join('\0'), 'utf8')]);
+    const aad = Buffer.concat([
+      header,
+      Buffer.from(['openkms.cmk-material.v2', OWNER.domainId, OWNER.projectId, OWNER.keyId].join('\0'), 'utf8'),
+    ]);
     const expected = Buffer.concat([header, sealAesGcm(raw, material, aad, () => nonce)]);
     expect(RootKey.fromBytes(raw).wrap(material, OWNER, () => nonce)).toEqual(expected);
     expect(RootKey.fromBytes(raw).checkValue()).toBe(checkValue.toString('hex'));
@@ -140,7 +143,8 @@ describe('RootKey wrapped material layout (docs/ciphertext-format.md, "Wrapped k
 
 describe('RootKey wrap input', () => {
   it('wraps only 32-byte key material (format 0 is told apart by its length)', () => {
-    for (const size of [0, 16, 23, 31, 33, 64]) expect(() => RootKey.generate().wrap(randomBytes(size), OWNER)).toThrow(/32-byte key material/);
+    for (const size of [0, 16, 23, 31, 33, 64])
+      expect(() => RootKey.generate().wrap(randomBytes(size), OWNER)).toThrow(/32-byte key material/);
   });
 });
 

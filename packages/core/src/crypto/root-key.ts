@@ -25,6 +25,8 @@ const LEGACY_WRAPPED_BYTES = GCM_NONCE_BYTES + AES_KEY_BYTES + GCM_TAG_BYTES;
  * format 0, which does not say (any root key the server holds may be tried). undefined when
  * the bytes are neither format.
  */
+// 'legacy' is spelled out for readers: it is a sentinel beside the hex IDs, which can never equal it.
+// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
 export function wrappingRootKeyId(wrapped: Buffer): string | 'legacy' | undefined {
   if (wrapped.length === LEGACY_WRAPPED_BYTES) return 'legacy';
   if (wrapped.length < HEADER_BYTES + GCM_NONCE_BYTES + GCM_TAG_BYTES || wrapped[0] !== WRAPPED_MATERIAL_FORMAT) return undefined;

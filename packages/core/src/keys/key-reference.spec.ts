@@ -74,9 +74,15 @@ describe('parseKeyReference: alias/NAME', () => {
 describe('parseKeyReference: alias URN', () => {
   it.each([
     ['kms:eu-de-ring0:3ba44455500dd43127:alias:4555', { region: 'eu-de-ring0', domainId: '3ba44455500dd43127', alias: '4555' }],
-    ['kms:local-1:be34df18ddd7d205c328aa86e086beff:alias:app/orders', { region: 'local-1', domainId: 'be34df18ddd7d205c328aa86e086beff', alias: 'app/orders' }],
+    [
+      'kms:local-1:be34df18ddd7d205c328aa86e086beff:alias:app/orders',
+      { region: 'local-1', domainId: 'be34df18ddd7d205c328aa86e086beff', alias: 'app/orders' },
+    ],
     ['kms:r_1:D:alias:a:b', { region: 'r_1', domainId: 'D', alias: 'a:b' }],
-    [`kms:${'r'.repeat(64)}:${'d'.repeat(64)}:alias:${'a'.repeat(255)}`, { region: 'r'.repeat(64), domainId: 'd'.repeat(64), alias: 'a'.repeat(255) }],
+    [
+      `kms:${'r'.repeat(64)}:${'d'.repeat(64)}:alias:${'a'.repeat(255)}`,
+      { region: 'r'.repeat(64), domainId: 'd'.repeat(64), alias: 'a'.repeat(255) },
+    ],
   ])('parses %s', (text, parts) => {
     expect(parseKeyReference(text)).toEqual({ kind: 'urn', ...parts });
   });
@@ -124,7 +130,10 @@ describe('parseKeyReference: properties', () => {
 
   it('whatever it accepts, it reads back exactly (no part is dropped or trimmed)', () => {
     const pieces = fc.constantFrom('kms:', 'alias/', ':alias:', 'r-1', 'abc', 'x/y', ':', '-', 'A', ' ', '\n', 'é', KEY_ID);
-    const candidate = fc.oneof(fc.string(), fc.array(pieces, { maxLength: 6 }).map((parts) => parts.join('')));
+    const candidate = fc.oneof(
+      fc.string(),
+      fc.array(pieces, { maxLength: 6 }).map((parts) => parts.join('')),
+    );
     fc.assert(
       fc.property(candidate, (text) => {
         const reference = parseKeyReference(text);

@@ -1,5 +1,12 @@
 import { KmsError } from '../errors';
-import { DATAKEY_MAX_BITS, DATAKEY_MAX_BYTES, DATAKEY_MIN_BITS, DATAKEY_MIN_BYTES, datakeyBytesOfBits, isDatakeyByteLength } from './datakey-length';
+import {
+  DATAKEY_MAX_BITS,
+  DATAKEY_MAX_BYTES,
+  DATAKEY_MIN_BITS,
+  DATAKEY_MIN_BYTES,
+  datakeyBytesOfBits,
+  isDatakeyByteLength,
+} from './datakey-length';
 
 function outcomeOf(bits: number): number | string {
   try {

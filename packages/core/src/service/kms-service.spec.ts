@@ -329,7 +329,10 @@ describe('KmsService.createDataKey', () => {
     it('does not let a URN naming another domain reach that domain’s key', async () => {
       await service.createKey(STRANGER, { keyAlias: 'theirs' });
       await kmsError(service.createDataKey(A, { keyId: `kms:${REGION}:${STRANGER.domainId}:alias:theirs`, datakeyBits: 256 }), 'KMS.0207');
-      await kmsError(service.createDataKey(STRANGER, { keyId: `kms:${REGION}:${A.domainId}:alias:app/orders`, datakeyBits: 256 }), 'KMS.0207');
+      await kmsError(
+        service.createDataKey(STRANGER, { keyId: `kms:${REGION}:${A.domainId}:alias:app/orders`, datakeyBits: 256 }),
+        'KMS.0207',
+      );
     });
 
     it.each([
@@ -338,7 +341,10 @@ describe('KmsService.createDataKey', () => {
     ])('hides the key from %s, by ID and by alias (KMS.0207)', async (_name, other) => {
       await kmsError(service.createDataKey(other, { keyId, datakeyBits: 256 }), 'KMS.0207');
       await kmsError(service.createDataKey(other, { keyId: 'alias/app/orders', datakeyBits: 256 }), 'KMS.0207');
-      await kmsError(service.createDataKey(other, { keyId: `kms:${REGION}:${other.domainId}:alias:app/orders`, datakeyBits: 256 }), 'KMS.0207');
+      await kmsError(
+        service.createDataKey(other, { keyId: `kms:${REGION}:${other.domainId}:alias:app/orders`, datakeyBits: 256 }),
+        'KMS.0207',
+      );
     });
 
     it('resolves an alias to the caller’s own key when another project has the same alias', async () => {
@@ -352,12 +358,18 @@ describe('KmsService.createDataKey', () => {
       await kmsError(service.createDataKey(A, { keyId: 'alias/unknown', datakeyBits: 256 }), 'KMS.0207');
     });
 
-    it.each(['', 'not a key', '0D0466B0-E727-4D9C-B35D-F84BB474A37F', 'alias/', 'alias/a b', 'kms:r:d:alias:', 'kms:r:d-1:alias:x', '0d0466b0e727'])(
-      'answers the malformed key_id %p with KMS.0205',
-      async (reference) => {
-        await kmsError(service.createDataKey(A, { keyId: reference, datakeyBits: 256 }), 'KMS.0205');
-      },
-    );
+    it.each([
+      '',
+      'not a key',
+      '0D0466B0-E727-4D9C-B35D-F84BB474A37F',
+      'alias/',
+      'alias/a b',
+      'kms:r:d:alias:',
+      'kms:r:d-1:alias:x',
+      '0d0466b0e727',
+    ])('answers the malformed key_id %p with KMS.0205', async (reference) => {
+      await kmsError(service.createDataKey(A, { keyId: reference, datakeyBits: 256 }), 'KMS.0205');
+    });
   });
 
   describe('encryption_context', () => {
@@ -417,7 +429,9 @@ describe('KmsService.decryptDataKey', () => {
   it('opens a data key with the same context', async () => {
     const encryptionContext = { table: 'orders', tenant: 'acme' };
     const dataKey = await service.createDataKey(A, { keyId, datakeyBits: 512, encryptionContext });
-    await expect(service.decryptDataKey(A, { ciphertext: dataKey.ciphertext, encryptionContext: { tenant: 'acme', table: 'orders' } })).resolves.toEqual({
+    await expect(
+      service.decryptDataKey(A, { ciphertext: dataKey.ciphertext, encryptionContext: { tenant: 'acme', table: 'orders' } }),
+    ).resolves.toEqual({
       keyId,
       plaintext: dataKey.plaintext,
     });
@@ -426,7 +440,9 @@ describe('KmsService.decryptDataKey', () => {
   it('treats an absent context and an empty one alike', async () => {
     const withoutContext = await service.createDataKey(A, { keyId, datakeyBits: 256 });
     const withEmpty = await service.createDataKey(A, { keyId, datakeyBits: 256, encryptionContext: {} });
-    expect((await service.decryptDataKey(A, { ciphertext: withoutContext.ciphertext, encryptionContext: {} })).plaintext).toEqual(withoutContext.plaintext);
+    expect((await service.decryptDataKey(A, { ciphertext: withoutContext.ciphertext, encryptionContext: {} })).plaintext).toEqual(
+      withoutContext.plaintext,
+    );
     expect((await service.decryptDataKey(A, { ciphertext: withEmpty.ciphertext })).plaintext).toEqual(withEmpty.plaintext);
   });
 
@@ -523,7 +539,10 @@ describe('KmsService.decryptDataKey', () => {
     const { record, material } = await insertRawKey(store, rootKey, A);
     const dek = randomBytes(32);
     const ciphertext = sealDataKeyByHand(record.keyId, material, dek, { a: 'b' });
-    await expect(service.decryptDataKey(A, { ciphertext, encryptionContext: { a: 'b' } })).resolves.toEqual({ keyId: record.keyId, plaintext: dek });
+    await expect(service.decryptDataKey(A, { ciphertext, encryptionContext: { a: 'b' } })).resolves.toEqual({
+      keyId: record.keyId,
+      plaintext: dek,
+    });
   });
 });
 
@@ -592,9 +611,22 @@ describe('KmsService and key states', () => {
 
   it.each([
     ['is not a valid wrapping', (_owner: KeyMaterialOwner, _rootKey: RootKey) => randomBytes(60), /failed authentication/],
-    ['is random bytes of the current format', (_owner: KeyMaterialOwner, rootKey: RootKey) => Buffer.concat([Buffer.of(1), Buffer.from(rootKey.checkValue(), 'hex'), randomBytes(60)]), /failed authentication/],
-    ['was wrapped for another key', (owner: KeyMaterialOwner, rootKey: RootKey) => rootKey.wrap(randomBytes(32), { ...owner, keyId: randomUUID() }), /failed authentication/],
-    ['was wrapped under a root key the service does not hold', (owner: KeyMaterialOwner) => RootKey.generate().wrap(randomBytes(32), owner), /root key [0-9a-f]{16}, which this server does not hold/],
+    [
+      'is random bytes of the current format',
+      (_owner: KeyMaterialOwner, rootKey: RootKey) =>
+        Buffer.concat([Buffer.of(1), Buffer.from(rootKey.checkValue(), 'hex'), randomBytes(60)]),
+      /failed authentication/,
+    ],
+    [
+      'was wrapped for another key',
+      (owner: KeyMaterialOwner, rootKey: RootKey) => rootKey.wrap(randomBytes(32), { ...owner, keyId: randomUUID() }),
+      /failed authentication/,
+    ],
+    [
+      'was wrapped under a root key the service does not hold',
+      (owner: KeyMaterialOwner) => RootKey.generate().wrap(randomBytes(32), owner),
+      /root key [0-9a-f]{16}, which this server does not hold/,
+    ],
   ])('fails with an internal error (not a KmsError) when stored material %s', async (_name, makeWrapped, message) => {
     const { service, store, rootKey } = await setup();
     const keyId = randomUUID();
@@ -632,7 +664,14 @@ describe('KmsService keeps secrets out of error messages', () => {
       service.createKey(A, { keyAlias: 'k2' }).then(() => service.createKey(A, { keyAlias: 'k3' })),
       KmsService.open({ store, rootKey: RootKey.generate(), region: REGION }),
     ];
-    const errors = await Promise.all(failures.map((failure) => failure.then(() => undefined, (error: unknown) => error as Error)));
+    const errors = await Promise.all(
+      failures.map((failure) =>
+        failure.then(
+          () => undefined,
+          (error: unknown) => error as Error,
+        ),
+      ),
+    );
     expect(errors.every((error) => error instanceof Error)).toBe(true);
     const secrets = [rootHex, cmkHex, dekHex, dataKey.plaintext.toString('base64')].flatMap((s) => [s, s.toUpperCase()]);
     for (const error of errors) {

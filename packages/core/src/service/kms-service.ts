@@ -344,7 +344,9 @@ export class KmsService {
     // Stored material that does not open is a server fault (damage or tampering at rest, or a
     // root key the server was not given), never the caller's.
     if (opened.reason === 'unknown-root-key') {
-      throw new Error(`key material of key ${key.keyId} is wrapped under root key ${opened.rootKeyId}, which this server does not hold; reload the server with it`);
+      throw new Error(
+        `key material of key ${key.keyId} is wrapped under root key ${opened.rootKeyId}, which this server does not hold; reload the server with it`,
+      );
     }
     throw new Error(`stored key material of key ${key.keyId} failed authentication`);
   }

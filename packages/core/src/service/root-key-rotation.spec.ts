@@ -106,7 +106,13 @@ describe.each(STORES)('root key rotation on the %s store', (_name, openStore) =>
     expect(await wrappingCounts(store)).toEqual({ [oldKey.checkValue()]: 25 });
 
     const report = await rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey], batchSize: 7 });
-    expect(report).toMatchObject({ finished: true, retired: oldKey.checkValue(), active: newKey.checkValue(), rewrapped: 25, unreadable: [] });
+    expect(report).toMatchObject({
+      finished: true,
+      retired: oldKey.checkValue(),
+      active: newKey.checkValue(),
+      rewrapped: 25,
+      unreadable: [],
+    });
     // The verifying pass found everything current.
     expect(report).toMatchObject({ examined: 26, alreadyCurrent: 25, withoutMaterial: 1 });
     expect(await wrappingCounts(store)).toEqual({ [newKey.checkValue()]: 25 });
@@ -175,12 +181,15 @@ describe.each(STORES)('root key rotation on the %s store', (_name, openStore) =>
         expect((failure as Error).message).toMatch(/wrapped under root key [0-9a-f]{16}, which is not among the root keys given/);
         // A key not yet re-wrapped still opens under the old key; a re-wrapped one does not.
         const keys = await store.scanKeys(undefined, 100);
-        const under = (rootKey: RootKey) => made.find((m) => keys.some((k) => k.keyId === m.keyId && wrappingRootKeyId(k.wrappedMaterial!) === rootKey.checkValue()))!;
+        const under = (rootKey: RootKey) =>
+          made.find((m) => keys.some((k) => k.keyId === m.keyId && wrappingRootKeyId(k.wrappedMaterial!) === rootKey.checkValue()))!;
         const notYet = under(oldKey);
         const done = under(newKey);
         const opened = await stale.decryptDataKey(notYet.scope, { ciphertext: notYet.ciphertext, encryptionContext: notYet.context });
         expect(opened.plaintext).toEqual(notYet.plaintext);
-        await expect(stale.decryptDataKey(done.scope, { ciphertext: done.ciphertext, encryptionContext: done.context })).rejects.toThrow(/which this server does not hold; reload/);
+        await expect(stale.decryptDataKey(done.scope, { ciphertext: done.ciphertext, encryptionContext: done.context })).rejects.toThrow(
+          /which this server does not hold; reload/,
+        );
       },
     });
     expect(checked).toBe(true);
@@ -193,7 +202,9 @@ describe.each(STORES)('root key rotation on the %s store', (_name, openStore) =>
     const interrupt = async (progress: RewrapProgress) => {
       if (progress.pass === 1 && --stopAt === 0) throw new Error('simulated crash');
     };
-    await expect(rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey], batchSize: 5, onProgress: interrupt })).rejects.toThrow('simulated crash');
+    await expect(
+      rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey], batchSize: 5, onProgress: interrupt }),
+    ).rejects.toThrow('simulated crash');
     // Half done: the rotation is recorded as unfinished, so the new key alone is refused.
     expect(await store.getMeta(RETIRING_ROOT_KEY_META)).toBe(oldKey.checkValue());
     const counts = await wrappingCounts(store);
@@ -214,13 +225,18 @@ describe.each(STORES)('root key rotation on the %s store', (_name, openStore) =>
     await store.setMetaIfAbsent(RETIRING_ROOT_KEY_META, oldKey.checkValue());
     // Such a store is still served by the old key (and by both).
     await expectAllDecrypt(await KmsService.open({ store, rootKey: oldKey, region: REGION }), made);
-    await expect(rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey] })).resolves.toMatchObject({ finished: true, rewrapped: 3 });
+    await expect(rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey] })).resolves.toMatchObject({
+      finished: true,
+      rewrapped: 3,
+    });
     await expectAllDecrypt(await KmsService.open({ store, rootKey: newKey, region: REGION }), made);
   });
 
   it('agrees with a concurrent run of itself', async () => {
     const made = await populate(await KmsService.open({ store, rootKey: oldKey, region: REGION }), 16);
-    const runs = await Promise.all([1, 2, 3].map(() => rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey], batchSize: 4 })));
+    const runs = await Promise.all(
+      [1, 2, 3].map(() => rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey], batchSize: 4 })),
+    );
     for (const run of runs) expect(run.finished).toBe(true);
     expect(runs.reduce((sum, run) => sum + run.rewrapped, 0)).toBe(16);
     expect(await wrappingCounts(store)).toEqual({ [newKey.checkValue()]: 16 });
@@ -244,16 +260,25 @@ describe.each(STORES)('root key rotation on the %s store', (_name, openStore) =>
 
   it('refuses to start without the store’s root key, or over another unfinished rotation', async () => {
     await populate(await KmsService.open({ store, rootKey: oldKey, region: REGION }), 2);
-    await expect(rewrapAllKeys({ store, rootKey: newKey })).rejects.toThrow(new RegExp(`root key ${oldKey.checkValue()}, which is not among the root keys given`));
+    await expect(rewrapAllKeys({ store, rootKey: newKey })).rejects.toThrow(
+      new RegExp(`root key ${oldKey.checkValue()}, which is not among the root keys given`),
+    );
     expect(await store.getMeta(ACTIVE_ROOT_KEY_META)).toBe(oldKey.checkValue());
 
     const third = RootKey.generate();
-    await rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey], onProgress: () => Promise.reject(new Error('stop')) }).catch(() => undefined);
-    await expect(rewrapAllKeys({ store, rootKey: third, previousRootKeys: [newKey, oldKey] })).rejects.toThrow(/earlier rotation.*unfinished/);
+    await rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey], onProgress: () => Promise.reject(new Error('stop')) }).catch(
+      () => undefined,
+    );
+    await expect(rewrapAllKeys({ store, rootKey: third, previousRootKeys: [newKey, oldKey] })).rejects.toThrow(
+      /earlier rotation.*unfinished/,
+    );
     await expect(rewrapAllKeys({ store, rootKey: third, previousRootKeys: [newKey] })).rejects.toThrow(/rotation is unfinished/);
     await expect(rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey] })).resolves.toMatchObject({ finished: true });
     // Then on to the third key, with the second as the previous one.
-    await expect(rewrapAllKeys({ store, rootKey: third, previousRootKeys: [newKey] })).resolves.toMatchObject({ finished: true, rewrapped: 2 });
+    await expect(rewrapAllKeys({ store, rootKey: third, previousRootKeys: [newKey] })).resolves.toMatchObject({
+      finished: true,
+      rewrapped: 2,
+    });
   });
 
   it('converts material of format 0 (written before rotation existed) with only the current root key', async () => {
@@ -264,7 +289,11 @@ describe.each(STORES)('root key rotation on the %s store', (_name, openStore) =>
     // Rewrite one key's material the way the first release stored it.
     const key = (await store.scanKeys(undefined, 10)).find((k) => k.wrappedMaterial)!;
     const material = new KmsServiceMaterial(rootKey).open(key.wrappedMaterial!, key);
-    const legacy = sealAesGcm(raw, material, Buffer.from(['openkms.cmk-material.v1', key.domainId, key.projectId, key.keyId].join('\0'), 'utf8'));
+    const legacy = sealAesGcm(
+      raw,
+      material,
+      Buffer.from(['openkms.cmk-material.v1', key.domainId, key.projectId, key.keyId].join('\0'), 'utf8'),
+    );
     expect(await store.replaceWrappedMaterial(key.keyId, key.wrappedMaterial!, legacy)).toBe(true);
     expect(await wrappingCounts(store)).toEqual({ legacy: 1, [rootKey.checkValue()]: 1 });
     await expectAllDecrypt(service, made);
@@ -288,25 +317,30 @@ class KmsServiceMaterial {
 describe('root key rotation, interrupted at arbitrary points (property)', () => {
   it('always ends with every data key decrypting under the new key alone, after a resume', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 5 }), fc.nat({ max: 6 }), async (keys, batchSize, stopAfter) => {
-        const store = new MemoryKeyStore();
-        const oldKey = RootKey.generate();
-        const newKey = RootKey.generate();
-        const made = await populate(await KmsService.open({ store, rootKey: oldKey, region: REGION }), keys);
-        let batches = 0;
-        await rewrapAllKeys({
-          store,
-          rootKey: newKey,
-          previousRootKeys: [oldKey],
-          batchSize,
-          onProgress: () => {
-            if (batches++ === stopAfter) throw new Error('interrupted');
-          },
-        }).catch(() => undefined);
-        await rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey], batchSize });
-        expect(await wrappingCounts(store)).toEqual({ [newKey.checkValue()]: keys });
-        await expectAllDecrypt(await KmsService.open({ store, rootKey: newKey, region: REGION }), made);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.nat({ max: 6 }),
+        async (keys, batchSize, stopAfter) => {
+          const store = new MemoryKeyStore();
+          const oldKey = RootKey.generate();
+          const newKey = RootKey.generate();
+          const made = await populate(await KmsService.open({ store, rootKey: oldKey, region: REGION }), keys);
+          let batches = 0;
+          await rewrapAllKeys({
+            store,
+            rootKey: newKey,
+            previousRootKeys: [oldKey],
+            batchSize,
+            onProgress: () => {
+              if (batches++ === stopAfter) throw new Error('interrupted');
+            },
+          }).catch(() => undefined);
+          await rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey], batchSize });
+          expect(await wrappingCounts(store)).toEqual({ [newKey.checkValue()]: keys });
+          await expectAllDecrypt(await KmsService.open({ store, rootKey: newKey, region: REGION }), made);
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -68,7 +68,7 @@ export async function rewrapAllKeys(options: RewrapOptions): Promise<RewrapRepor
     const before = progress.rewrapped;
     let left = 0;
     progress = { ...progress, pass, examined: 0, alreadyCurrent: 0, withoutMaterial: 0 };
-    for (let after: string | undefined; ; ) {
+    for (let after: string | undefined; ;) {
       const batch = await store.scanKeys(after, batchSize);
       for (const key of batch) {
         const outcome = await rewrapKey(store, rootKeys, rootKey, key);

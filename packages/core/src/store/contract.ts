@@ -112,7 +112,10 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         // Not rejects.toThrow(): better-sqlite3's native addon keeps the SqliteError class of the
         // first jest test file that loaded it, so in a later file of the same worker the error is
         // not an Error of this realm and toThrow() reports "did not throw" (a 1-in-3 flake).
-        await expect(store.insertKey({ ...record(PROJECT_B, 'second'), keyId: key.keyId }, NO_LIMIT)).rejects.toHaveProperty('message', expect.any(String));
+        await expect(store.insertKey({ ...record(PROJECT_B, 'second'), keyId: key.keyId }, NO_LIMIT)).rejects.toHaveProperty(
+          'message',
+          expect.any(String),
+        );
         expect(await store.findKeyById(PROJECT_A, key.keyId)).toEqual(key);
         expect(await store.findKeyById(PROJECT_B, key.keyId)).toBeUndefined();
       });
@@ -222,7 +225,12 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
 
     describe('listKeys', () => {
       /** Every page from the start, following the last key of each page. */
-      async function listAll(scope: Scope, limit: number, keyState?: ListKeysQuery['keyState'], between?: () => Promise<void>): Promise<KeyRecord[][]> {
+      async function listAll(
+        scope: Scope,
+        limit: number,
+        keyState?: ListKeysQuery['keyState'],
+        between?: () => Promise<void>,
+      ): Promise<KeyRecord[][]> {
         const pages: KeyRecord[][] = [];
         let after: ListKeysQuery['after'];
         for (;;) {
@@ -245,7 +253,12 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
           record(PROJECT_A, 'c', { creationDate: 3, keyId: 'b0000000-0000-0000-0000-000000000000' }),
           record(PROJECT_A, 'a', { creationDate: 1, keyId: 'z0000000-0000-0000-0000-000000000000' }),
           record(PROJECT_A, 'b', { creationDate: 3, keyId: 'a0000000-0000-0000-0000-000000000000' }),
-          record(PROJECT_A, 'd', { creationDate: 3, keyId: '90000000-0000-0000-0000-000000000000', wrappedMaterial: null, keyState: KeyState.PendingImport }),
+          record(PROJECT_A, 'd', {
+            creationDate: 3,
+            keyId: '90000000-0000-0000-0000-000000000000',
+            wrappedMaterial: null,
+            keyState: KeyState.PendingImport,
+          }),
         ];
         for (const key of keys) await store.insertKey(key, NO_LIMIT);
         await store.insertKey(record(PROJECT_B, 'x', { creationDate: 0 }), NO_LIMIT);
@@ -271,11 +284,18 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
       it('filters by key state, total counting only that state', async () => {
         await store.insertKey(record(PROJECT_A, 'on', { creationDate: 1 }), NO_LIMIT);
         await store.insertKey(record(PROJECT_A, 'off', { creationDate: 2, keyState: KeyState.Disabled }), NO_LIMIT);
-        await store.insertKey(record(PROJECT_A, 'ext', { creationDate: 3, keyState: KeyState.PendingImport, wrappedMaterial: null }), NO_LIMIT);
+        await store.insertKey(
+          record(PROJECT_A, 'ext', { creationDate: 3, keyState: KeyState.PendingImport, wrappedMaterial: null }),
+          NO_LIMIT,
+        );
         const disabled = await store.listKeys(PROJECT_A, { limit: 10, keyState: KeyState.Disabled });
         expect(disabled.keys.map((key) => key.keyAlias)).toEqual(['off']);
         expect(disabled.total).toBe(1);
-        await expect(store.listKeys(PROJECT_A, { limit: 10, keyState: KeyState.PendingDeletion })).resolves.toEqual({ keys: [], truncated: false, total: 0 });
+        await expect(store.listKeys(PROJECT_A, { limit: 10, keyState: KeyState.PendingDeletion })).resolves.toEqual({
+          keys: [],
+          truncated: false,
+          total: 0,
+        });
       });
 
       it('never repeats nor skips a key that existed at the start, while keys are inserted between pages (property)', async () => {
@@ -294,7 +314,9 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
               let next = 0;
               const pages = await listAll(scope, limit, undefined, async () => {
                 // Keys created concurrently with the pagination: dates before, at and after the cursor.
-                const inserts = insertedDates.slice(next, next + 2).map((date, i) => store.insertKey(record(scope, `n${next + i}`, { creationDate: date }), NO_LIMIT));
+                const inserts = insertedDates
+                  .slice(next, next + 2)
+                  .map((date, i) => store.insertKey(record(scope, `n${next + i}`, { creationDate: date }), NO_LIMIT));
                 next += 2;
                 await Promise.all(inserts);
               });
@@ -361,13 +383,19 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
 
       it('inserts while the setting holds the value, and refuses (meta-mismatch) otherwise', async () => {
         const absent = record(PROJECT_A, 'absent');
-        await expect(store.insertKey(absent, { ...NO_LIMIT, metaEquals: required })).resolves.toEqual({ ok: false, reason: 'meta-mismatch' });
+        await expect(store.insertKey(absent, { ...NO_LIMIT, metaEquals: required })).resolves.toEqual({
+          ok: false,
+          reason: 'meta-mismatch',
+        });
         await store.setMetaIfAbsent(required.name, required.value);
         const present = record(PROJECT_A, 'present');
         await expect(store.insertKey(present, { ...NO_LIMIT, metaEquals: required })).resolves.toEqual({ ok: true });
         await store.compareAndSetMeta(required.name, required.value, 'bbbb');
         const changed = record(PROJECT_A, 'changed');
-        await expect(store.insertKey(changed, { ...NO_LIMIT, metaEquals: required })).resolves.toEqual({ ok: false, reason: 'meta-mismatch' });
+        await expect(store.insertKey(changed, { ...NO_LIMIT, metaEquals: required })).resolves.toEqual({
+          ok: false,
+          reason: 'meta-mismatch',
+        });
         expect(await store.findKeyById(PROJECT_A, absent.keyId)).toBeUndefined();
         expect(await store.findKeyById(PROJECT_A, present.keyId)).toEqual(present);
         expect(await store.findKeyById(PROJECT_A, changed.keyId)).toBeUndefined();
@@ -399,13 +427,15 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         const keys = [
           ...Array.from({ length: 7 }, (_, i) => record(PROJECT_A, `a${i}`)),
           ...Array.from({ length: 5 }, (_, i) => record(PROJECT_B, `b${i}`)),
-          ...Array.from({ length: 4 }, (_, i) => record(OTHER_DOMAIN, `c${i}`, { wrappedMaterial: null, origin: 'external', keyState: KeyState.PendingImport })),
+          ...Array.from({ length: 4 }, (_, i) =>
+            record(OTHER_DOMAIN, `c${i}`, { wrappedMaterial: null, origin: 'external', keyState: KeyState.PendingImport }),
+          ),
           // Upper-case IDs sort before lower-case ones by code unit, whatever a collation says.
           record(PROJECT_A, 'upper', { keyId: 'ZZZZZZZZ-0000-4000-8000-000000000000' }),
         ];
         for (const key of keys) await store.insertKey(key, NO_LIMIT);
         const seen: KeyRecord[] = [];
-        for (let after: string | undefined; ; ) {
+        for (let after: string | undefined; ;) {
           const page = await store.scanKeys(after, 3);
           expect(page.length).toBeLessThanOrEqual(3);
           seen.push(...page);
@@ -436,7 +466,9 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         const key = record(PROJECT_A, 'race');
         await store.insertKey(key, NO_LIMIT);
         const candidates = Array.from({ length: 8 }, () => randomBytes(69));
-        const wins = await Promise.all(candidates.map((candidate) => store.replaceWrappedMaterial(key.keyId, key.wrappedMaterial!, candidate)));
+        const wins = await Promise.all(
+          candidates.map((candidate) => store.replaceWrappedMaterial(key.keyId, key.wrappedMaterial!, candidate)),
+        );
         expect(wins.filter(Boolean)).toHaveLength(1);
         expect((await store.findKeyById(PROJECT_A, key.keyId))!.wrappedMaterial).toEqual(candidates[wins.indexOf(true)]);
       });

@@ -30,8 +30,7 @@ export interface InsertKeyConditions {
 }
 
 export type InsertKeyResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: 'duplicate-alias' | 'quota-exceeded' | 'meta-mismatch' };
+  { readonly ok: true } | { readonly ok: false; readonly reason: 'duplicate-alias' | 'quota-exceeded' | 'meta-mismatch' };
 
 /**
  * Durable storage of customer master keys. Every method is async so that a networked

@@ -183,7 +183,10 @@ describe('PostgresKeyStore in a shared database', () => {
       // The URL's application_name lets this test find its own connections among other tests'.
       url.searchParams.set('application_name', applicationName);
       const idleErrors: Error[] = [];
-      const store = await PostgresKeyStore.open({ connectionString: url.toString(), onIdleConnectionError: (error) => idleErrors.push(error) });
+      const store = await PostgresKeyStore.open({
+        connectionString: url.toString(),
+        onIdleConnectionError: (error) => idleErrors.push(error),
+      });
       opened.push(store);
       await store.insertKey(record('before'), { maxKeysPerProject: 10 });
 

@@ -86,7 +86,8 @@ export class PostgresKeyStore implements KeyStore {
       let result: InsertKeyResult = { ok: true };
       const required = conditions.metaEquals;
       // FOR SHARE holds the setting until COMMIT: a compareAndSetMeta of it waits for this insert.
-      const meta = required && (await client.query<{ value: string }>('SELECT value FROM meta WHERE name = $1 FOR SHARE', [required.name])).rows[0];
+      const meta =
+        required && (await client.query<{ value: string }>('SELECT value FROM meta WHERE name = $1 FOR SHARE', [required.name])).rows[0];
       if (required && meta?.value !== required.value) result = { ok: false, reason: 'meta-mismatch' };
       else if (check.alias_taken) result = { ok: false, reason: 'duplicate-alias' };
       else if (Number(check.n) >= conditions.maxKeysPerProject) result = { ok: false, reason: 'quota-exceeded' };
@@ -95,21 +96,18 @@ export class PostgresKeyStore implements KeyStore {
         client.release();
         return result;
       }
-      await client.query(
-        `INSERT INTO keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          record.keyId,
-          record.domainId,
-          record.projectId,
-          record.keyAlias,
-          Buffer.from(record.keyDescription, 'utf8'),
-          record.origin,
-          record.keyState,
-          record.enterpriseProjectId,
-          record.creationDate,
-          record.wrappedMaterial,
-        ],
-      );
+      await client.query(`INSERT INTO keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+        record.keyId,
+        record.domainId,
+        record.projectId,
+        record.keyAlias,
+        Buffer.from(record.keyDescription, 'utf8'),
+        record.origin,
+        record.keyState,
+        record.enterpriseProjectId,
+        record.creationDate,
+        record.wrappedMaterial,
+      ]);
       await client.query('COMMIT');
       client.release();
       return result;
@@ -217,7 +215,9 @@ export class PostgresKeyStore implements KeyStore {
 async function requireDurableCommits(pool: Pool): Promise<void> {
   const { rows } = await pool.query<{ setting: string }>("SELECT current_setting('synchronous_commit') AS setting");
   if (rows[0]!.setting === 'off') {
-    throw new Error('synchronous_commit is off for this connection; OpenKMS needs it on (or local, remote_write, remote_apply) so that a created key is durable');
+    throw new Error(
+      'synchronous_commit is off for this connection; OpenKMS needs it on (or local, remote_write, remote_apply) so that a created key is durable',
+    );
   }
 }
 

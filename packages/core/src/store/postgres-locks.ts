@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
  * other, never break a rule.
  */
 export function advisoryLockKey(purpose: string, ...parts: readonly string[]): string {
-  const digest = createHash('sha256').update(JSON.stringify([purpose, ...parts]), 'utf8').digest();
+  const digest = createHash('sha256')
+    .update(JSON.stringify([purpose, ...parts]), 'utf8')
+    .digest();
   return digest.readBigInt64BE(0).toString();
 }

@@ -39,8 +39,8 @@ export async function migrate(pool: Pool, migrations: readonly string[] = MIGRAT
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
     );
-    const applied = (await client.query<{ version: number }>('SELECT coalesce(max(version), 0) AS version FROM schema_migrations'))
-      .rows[0]!.version;
+    const applied = (await client.query<{ version: number }>('SELECT coalesce(max(version), 0) AS version FROM schema_migrations')).rows[0]!
+      .version;
     if (applied > migrations.length) {
       throw new Error(`the database schema (version ${applied}) is newer than this server (version ${migrations.length})`);
     }
@@ -57,7 +57,10 @@ export async function migrate(pool: Pool, migrations: readonly string[] = MIGRAT
 }
 
 /** Ends a failed transaction; a connection that cannot even roll back is discarded, not reused. */
-export async function rollbackAndRelease(client: { query(text: string): Promise<unknown>; release(destroy?: boolean): void }): Promise<void> {
+export async function rollbackAndRelease(client: {
+  query(text: string): Promise<unknown>;
+  release(destroy?: boolean): void;
+}): Promise<void> {
   try {
     await client.query('ROLLBACK');
     client.release();

@@ -137,11 +137,13 @@ export class SqliteKeyStore implements KeyStore {
     const afterDate = query.after?.creationDate ?? -1;
     const afterId = query.after?.keyId ?? '';
     // One read transaction: the page and the total see the same snapshot.
-    return this.#db.transaction(() => {
-      const rows = this.#list.all(scope.domainId, scope.projectId, state, state, afterDate, afterDate, afterId, query.limit + 1);
-      const total = this.#countState.get(scope.domainId, scope.projectId, state, state)!.n;
-      return { keys: rows.slice(0, query.limit).map(fromRow), truncated: rows.length > query.limit, total };
-    }).deferred();
+    return this.#db
+      .transaction(() => {
+        const rows = this.#list.all(scope.domainId, scope.projectId, state, state, afterDate, afterDate, afterId, query.limit + 1);
+        const total = this.#countState.get(scope.domainId, scope.projectId, state, state)!.n;
+        return { keys: rows.slice(0, query.limit).map(fromRow), truncated: rows.length > query.limit, total };
+      })
+      .deferred();
   }
 
   async scanKeys(afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
@@ -174,16 +176,18 @@ export class SqliteKeyStore implements KeyStore {
   #migrate(): void {
     // IMMEDIATE takes the write lock before user_version is read: processes opening a new file
     // together (cluster workers) apply each migration once; the others then find nothing to do.
-    this.#db.transaction(() => {
-      const applied = this.#db.pragma('user_version', { simple: true }) as number;
-      if (applied > SQLITE_MIGRATIONS.length) {
-        throw new Error(`the database schema (version ${applied}) is newer than this server (version ${SQLITE_MIGRATIONS.length})`);
-      }
-      for (let version = applied; version < SQLITE_MIGRATIONS.length; version += 1) {
-        this.#db.exec(SQLITE_MIGRATIONS[version]!);
-        this.#db.pragma(`user_version = ${version + 1}`);
-      }
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        const applied = this.#db.pragma('user_version', { simple: true }) as number;
+        if (applied > SQLITE_MIGRATIONS.length) {
+          throw new Error(`the database schema (version ${applied}) is newer than this server (version ${SQLITE_MIGRATIONS.length})`);
+        }
+        for (let version = applied; version < SQLITE_MIGRATIONS.length; version += 1) {
+          this.#db.exec(SQLITE_MIGRATIONS[version]!);
+          this.#db.pragma(`user_version = ${version + 1}`);
+        }
+      })
+      .immediate();
   }
 }
 

@@ -47,11 +47,26 @@ afterAll(async () => {
 
 function consumerEnv(): NodeJS.ProcessEnv {
   const [tenant] = server.tenants;
-  return { ...process.env, KMS_ENDPOINT: server.url, KMS_PROJECT_ID: tenant.projectId, KMS_TOKEN: tenant.token, ALIAS: `consumer/${randomUUID()}` };
+  return {
+    ...process.env,
+    KMS_ENDPOINT: server.url,
+    KMS_PROJECT_ID: tenant.projectId,
+    KMS_TOKEN: tenant.token,
+    ALIAS: `consumer/${randomUUID()}`,
+  };
 }
 
 it('the tarball holds only what a consumer needs: compiled code, types, README, package.json', () => {
-  expect(tarballFiles).toEqual(expect.arrayContaining(['package/package.json', 'package/README.md', 'package/dist/index.js', 'package/dist/index.mjs', 'package/dist/index.d.ts', 'package/dist/index.d.mts']));
+  expect(tarballFiles).toEqual(
+    expect.arrayContaining([
+      'package/package.json',
+      'package/README.md',
+      'package/dist/index.js',
+      'package/dist/index.mjs',
+      'package/dist/index.d.ts',
+      'package/dist/index.d.mts',
+    ]),
+  );
   const unexpected = tarballFiles.filter((file) => !/^package\/(package\.json|README\.md|dist\/.+\.(js|mjs|d\.ts|d\.mts))$/.test(file));
   expect(unexpected).toEqual([]);
 });
@@ -90,14 +105,25 @@ it('CommonJS works too, and errors are KmsError instances with the code', async 
 
 it('the types resolve for a TypeScript consumer (module node16), and misuse fails to compile', async () => {
   const app = join(scratch, 'app');
-  const tsconfig = { compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['use.mts'] };
+  const tsconfig = {
+    compilerOptions: {
+      module: 'node16',
+      moduleResolution: 'node16',
+      target: 'es2022',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      types: [],
+    },
+    files: ['use.mts'],
+  };
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(tsconfig));
   const good = [
     "import { createKmsClient, KmsError, type CreateDatakeyResponse } from '@openkms/client';",
     "const kms = createKmsClient({ endpoint: 'http://127.0.0.1:8080', projectId: 'p', token: 't' });",
     "export const made: Promise<CreateDatakeyResponse> = kms.createDatakey({ key_id: 'alias/a', datakey_length: '512', encryption_context: { app: 'x' } });",
     "export const ext = kms.createKey({ key_alias: 'a', origin: 'external' });",
-    "export const code = (e: unknown) => (e instanceof KmsError ? e.errorCode : undefined);",
+    'export const code = (e: unknown) => (e instanceof KmsError ? e.errorCode : undefined);',
   ];
   writeFileSync(join(app, 'use.mts'), good.join('\n'));
   await expect(run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: app })).resolves.toBeDefined();

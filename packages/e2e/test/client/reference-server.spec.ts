@@ -31,7 +31,11 @@ afterAll(async () => {
 });
 
 const alias = (prefix: string) => `${prefix}/${randomUUID()}`;
-const rejection = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 describe('happy paths', () => {
   it('creates a key and a 512-bit data key in a few lines', async () => {
@@ -57,19 +61,29 @@ describe('happy paths', () => {
 
 describe('every error is a KmsError with the server code', () => {
   const cases: Array<[string, () => Promise<unknown>, number, string]> = [
-    ['duplicate alias', async () => {
-      const name = alias('dup');
-      await kms.createKey({ key_alias: name });
-      return kms.createKey({ key_alias: name });
-    }, 400, 'KMS.1104'],
+    [
+      'duplicate alias',
+      async () => {
+        const name = alias('dup');
+        await kms.createKey({ key_alias: name });
+        return kms.createKey({ key_alias: name });
+      },
+      400,
+      'KMS.1104',
+    ],
     ['alias ending in /default', () => kms.createKey({ key_alias: 'svc/default' }), 400, 'KMS.1101'],
     ['alias of 256 characters', () => kms.createKey({ key_alias: 'a'.repeat(256) }), 400, 'KMS.1101'],
     ['datakey_length not a multiple of 8', () => kms.createDatakey({ key_id: 'alias/none', datakey_length: '12' }), 400, 'KMS.1903'],
     ['unknown key', () => kms.createDatakey({ key_id: randomUUID(), datakey_length: '512' }), 404, 'KMS.0207'],
-    ['external key cannot make data keys', async () => {
-      const { key_info } = await kms.createKey({ key_alias: alias('ext'), origin: 'external' });
-      return kms.createDatakey({ key_id: key_info.key_id, datakey_length: '512' });
-    }, 400, 'KMS.0310'],
+    [
+      'external key cannot make data keys',
+      async () => {
+        const { key_info } = await kms.createKey({ key_alias: alias('ext'), origin: 'external' });
+        return kms.createDatakey({ key_id: key_info.key_id, datakey_length: '512' });
+      },
+      400,
+      'KMS.0310',
+    ],
   ];
 
   it.each(cases)('%s', async (_what, run, status, code) => {
@@ -81,7 +95,10 @@ describe('every error is a KmsError with the server code', () => {
 
   it('an empty token is 403 KMS.0301, an unknown one 403 KMS.0302', async () => {
     const [tenant] = server.tenants;
-    for (const [token, code] of [['', 'KMS.0301'], ['okms_not-a-real-token', 'KMS.0302']] as const) {
+    for (const [token, code] of [
+      ['', 'KMS.0301'],
+      ['okms_not-a-real-token', 'KMS.0302'],
+    ] as const) {
       const client = createKmsClient({ endpoint: server.url, projectId: tenant.projectId, token });
       await expect(rejection(client.createKey({ key_alias: alias('denied') }))).resolves.toMatchObject({ status: 403, errorCode: code });
     }
@@ -107,16 +124,35 @@ describe('the envelope operations', () => {
     const { key_info } = await kms.createKey({ key_alias: keyAlias });
     for (const bits of [8, 256, 8192]) {
       const made = await kms.createDatakey({ key_id: key_info.key_id, datakey_length: String(bits), encryption_context: { t: 'x' } });
-      const back = await kms.decryptDatakey({ key_id: `alias/${keyAlias}`, cipher_text: made.cipher_text, datakey_cipher_length: String(bits / 8), encryption_context: { t: 'x' } });
-      expect(back).toEqual({ data_key: made.plain_text, datakey_length: String(bits / 8), datakey_dgst: createHash('sha256').update(Buffer.from(made.plain_text, 'hex')).digest('hex').toUpperCase() });
+      const back = await kms.decryptDatakey({
+        key_id: `alias/${keyAlias}`,
+        cipher_text: made.cipher_text,
+        datakey_cipher_length: String(bits / 8),
+        encryption_context: { t: 'x' },
+      });
+      expect(back).toEqual({
+        data_key: made.plain_text,
+        datakey_length: String(bits / 8),
+        datakey_dgst: createHash('sha256').update(Buffer.from(made.plain_text, 'hex')).digest('hex').toUpperCase(),
+      });
     }
     const dek = Buffer.alloc(16, 7);
     const plainText = Buffer.concat([dek, createHash('sha256').update(dek).digest()]).toString('hex');
     const sealed = await kms.encryptDatakey({ key_id: key_info.key_id, plain_text: plainText, datakey_plain_length: '16' });
     expect(sealed).toMatchObject({ key_id: key_info.key_id, datakey_length: '16' });
-    expect((await kms.decryptDatakey({ key_id: key_info.key_id, cipher_text: sealed.cipher_text, datakey_cipher_length: '16' })).data_key).toBe(dek.toString('hex').toUpperCase());
-    expect(await rejection(kms.encryptDatakey({ key_id: key_info.key_id, plain_text: `${plainText.slice(0, -2)}00`, datakey_plain_length: '16' }))).toMatchObject({ status: 400, errorCode: 'KMS.2103' });
-    expect(await rejection(kms.decryptDatakey({ key_id: key_info.key_id, cipher_text: sealed.cipher_text.slice(0, -2), datakey_cipher_length: '16' }))).toMatchObject({ status: 400, errorCode: 'KMS.2201' });
+    expect(
+      (await kms.decryptDatakey({ key_id: key_info.key_id, cipher_text: sealed.cipher_text, datakey_cipher_length: '16' })).data_key,
+    ).toBe(dek.toString('hex').toUpperCase());
+    expect(
+      await rejection(
+        kms.encryptDatakey({ key_id: key_info.key_id, plain_text: `${plainText.slice(0, -2)}00`, datakey_plain_length: '16' }),
+      ),
+    ).toMatchObject({ status: 400, errorCode: 'KMS.2103' });
+    expect(
+      await rejection(
+        kms.decryptDatakey({ key_id: key_info.key_id, cipher_text: sealed.cipher_text.slice(0, -2), datakey_cipher_length: '16' }),
+      ),
+    ).toMatchObject({ status: 400, errorCode: 'KMS.2201' });
 
     const described = await kms.describeKey({ key_id: `alias/${keyAlias}` });
     expect(described.key_info).toMatchObject({ key_id: key_info.key_id, key_alias: keyAlias, key_state: '2' });
@@ -144,9 +180,19 @@ describe('examples/envelope-encrypt-file.mjs', () => {
       const output = join(work, 'report.txt.enc');
       const original = Buffer.from(`quarterly numbers ${randomUUID()}\n`.repeat(500));
       writeFileSync(input, original);
-      const { stdout } = await promisify(execFile)(process.execPath, [join(CLIENT_ROOT, 'examples/envelope-encrypt-file.mjs'), input, output], {
-        env: { ...process.env, KMS_ENDPOINT: server.url, KMS_PROJECT_ID: tenant.projectId, KMS_TOKEN: tenant.token, KMS_KEY_ID: `alias/${keyAlias}` },
-      });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [join(CLIENT_ROOT, 'examples/envelope-encrypt-file.mjs'), input, output],
+        {
+          env: {
+            ...process.env,
+            KMS_ENDPOINT: server.url,
+            KMS_PROJECT_ID: tenant.projectId,
+            KMS_TOKEN: tenant.token,
+            KMS_KEY_ID: `alias/${keyAlias}`,
+          },
+        },
+      );
       expect(stdout).toContain('encrypted');
 
       const file = readFileSync(output);
@@ -164,14 +210,25 @@ describe('examples/envelope-encrypt-file.mjs', () => {
 
       // The counterpart decrypts from the file alone, through decrypt-datakey.
       const restored = join(work, 'report.txt.out');
-      const decrypted = await promisify(execFile)(process.execPath, [join(CLIENT_ROOT, 'examples/envelope-decrypt-file.mjs'), output, restored], {
-        env: { ...process.env, KMS_ENDPOINT: server.url, KMS_PROJECT_ID: tenant.projectId, KMS_TOKEN: tenant.token },
-      });
+      const decrypted = await promisify(execFile)(
+        process.execPath,
+        [join(CLIENT_ROOT, 'examples/envelope-decrypt-file.mjs'), output, restored],
+        {
+          env: { ...process.env, KMS_ENDPOINT: server.url, KMS_PROJECT_ID: tenant.projectId, KMS_TOKEN: tenant.token },
+        },
+      );
       expect(decrypted.stdout).toContain('decrypted');
       expect(readFileSync(restored).equals(original)).toBe(true);
       // Another context does not open cipher_text.
       expect(
-        await rejection(kms.decryptDatakey({ key_id: header.key_id as string, cipher_text: header.cipher_text, datakey_cipher_length: '32', encryption_context: { file: 'other.txt' } })),
+        await rejection(
+          kms.decryptDatakey({
+            key_id: header.key_id as string,
+            cipher_text: header.cipher_text,
+            datakey_cipher_length: '32',
+            encryption_context: { file: 'other.txt' },
+          }),
+        ),
       ).toMatchObject({ status: 400, errorCode: 'KMS.2203' });
     } finally {
       rmSync(work, { recursive: true, force: true });

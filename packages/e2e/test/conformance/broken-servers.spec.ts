@@ -17,7 +17,10 @@ beforeAll(async () => {
       // A few broken servers break only an OpenKMS choice: those run at level reference.
       const level = CHECKS.find((c) => c.id === broken.caughtBy)?.level === 'REFERENCE' ? 'reference' : 'should';
       // A generous request time limit: a loaded CI machine must not turn into failed checks.
-      reports.set(broken.name, await runConformance({ ...kitTarget(proxy.url), seed: 1234, profile: 'all', level, requestTimeoutMs: 120_000 }));
+      reports.set(
+        broken.name,
+        await runConformance({ ...kitTarget(proxy.url), seed: 1234, profile: 'all', level, requestTimeoutMs: 120_000 }),
+      );
     }),
   );
   // For the reader of CI logs: everything each broken server trips, not only the check it targets.

@@ -22,7 +22,18 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-const targetArgs = (url: string) => ['--base-url', url, '--project-id', ALICE.projectId, '--token', ALICE.token, '--other-project-id', CAROL.projectId, '--other-token', CAROL.token];
+const targetArgs = (url: string) => [
+  '--base-url',
+  url,
+  '--project-id',
+  ALICE.projectId,
+  '--token',
+  ALICE.token,
+  '--other-project-id',
+  CAROL.projectId,
+  '--other-token',
+  CAROL.token,
+];
 
 let server: ReferenceServer;
 let broken: FaultyServer;
@@ -52,7 +63,13 @@ describe('openkms-conformance (the built command)', () => {
 
     const sha256 = loadSpec().sha256;
     const report = JSON.parse(readFileSync(join(out, REPORT_FILES.json), 'utf8'));
-    expect(report).toMatchObject({ kit: { name: '@openkms/conformance' }, spec: { sha256 }, exitCode: 0, options: { seed: 99 }, target: { token: '***' } });
+    expect(report).toMatchObject({
+      kit: { name: '@openkms/conformance' },
+      spec: { sha256 },
+      exitCode: 0,
+      options: { seed: 99 },
+      target: { token: '***' },
+    });
     expect(report.totals.failed).toBe(0);
     const junit = readFileSync(join(out, REPORT_FILES.junit), 'utf8');
     expect(junit).toMatch(/<testsuites [^>]*failures="0"/);
@@ -64,7 +81,9 @@ describe('openkms-conformance (the built command)', () => {
   it('exits 1 against a broken server and names the failing check', async () => {
     const result = await run([...targetArgs(broken.url), '--only', 'create-key']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^FAILED\s+CK-ALIAS-LEN-256 \[MUST create-key\] 256-character alias: expected 400 KMS\.1101 or 400 KMS\.0308, got 200/m);
+    expect(result.stdout).toMatch(
+      /^FAILED\s+CK-ALIAS-LEN-256 \[MUST create-key\] 256-character alias: expected 400 KMS\.1101 or 400 KMS\.0308, got 200/m,
+    );
     expect(result.stdout).toMatch(/^FAIL \(1 MUST check failed\)/m);
   });
 

@@ -22,11 +22,17 @@ beforeAll(async () => {
       proxies.push(proxy);
       // A generous request time limit: a loaded CI machine must not turn into failed checks.
       documented.set(server.name, await runConformance({ ...kitTarget(proxy.url), seed: 4321, requestTimeoutMs: 120_000 }));
-      reference.set(server.name, await runConformance({ ...kitTarget(proxy.url), seed: 4321, level: 'reference', requestTimeoutMs: 120_000 }));
+      reference.set(
+        server.name,
+        await runConformance({ ...kitTarget(proxy.url), seed: 4321, level: 'reference', requestTimeoutMs: 120_000 }),
+      );
     }),
   );
   for (const server of SERVERS) {
-    const failed = reference.get(server.name)!.results.filter((r) => r.outcome === 'failed').map((r) => r.id);
+    const failed = reference
+      .get(server.name)!
+      .results.filter((r) => r.outcome === 'failed')
+      .map((r) => r.id);
     process.stdout.write(`${server.name} at level reference fails: ${failed.join(' ')}\n`);
   }
   // Four whole runs: the hook's limit only stops a hung run (see jest.config.js).

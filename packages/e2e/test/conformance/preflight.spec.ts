@@ -108,7 +108,7 @@ describe('an unusable target is one line and exit 2, before any check', () => {
 });
 
 describe('a gateway in front of a KMS', () => {
-  it("answering every request with its own error body ({error_code} at the top) is judged, not refused", async () => {
+  it('answering every request with its own error body ({error_code} at the top) is judged, not refused', async () => {
     // As an API gateway answers a request without the credentials it wants, before the KMS sees it.
     const gateway = await plainServer(() => ({
       status: 401,

@@ -16,7 +16,9 @@ beforeAll(async () => {
   report = await runConformance({ ...kitTarget(server.url), seed: 20261123, profile: 'all', level: 'reference' });
   elapsedMs = performance.now() - started;
   // Measured, not asserted: the kit's own run time against our server.
-  process.stdout.write(`conformance kit against the reference server: ${report.results.length} checks, ${report.requests} requests, ${Math.round(elapsedMs)} ms\n`);
+  process.stdout.write(
+    `conformance kit against the reference server: ${report.results.length} checks, ${report.requests} requests, ${Math.round(elapsedMs)} ms\n`,
+  );
 });
 
 afterAll(() => server.close());
@@ -40,7 +42,12 @@ describe('the kit against our reference server', () => {
   });
 
   it('reports the isolation checks as skipped, not passed, without the second project', async () => {
-    const alone = await runConformance({ baseUrl: server.url, projectId: ALICE.projectId, token: ALICE.token, only: 'isolation,CK-AUTH-WRONG-PROJECT' });
+    const alone = await runConformance({
+      baseUrl: server.url,
+      projectId: ALICE.projectId,
+      token: ALICE.token,
+      only: 'isolation,CK-AUTH-WRONG-PROJECT',
+    });
     expect(alone.results.length).toBe(CHECKS.filter((c) => c.needsOtherProject && c.level !== 'REFERENCE').length);
     expect(alone.results.every((r) => r.outcome === 'skipped' && /other-project-id/.test(r.message ?? ''))).toBe(true);
     expect(alone.exitCode).toBe(0);
@@ -60,7 +67,8 @@ describe('the kit against our reference server', () => {
   it('states the keys a run needs, creates no more, and reports cleanup as not supported (the server has no schedule-key-deletion yet)', () => {
     expect(report.keys.created).toBeGreaterThan(0);
     expect(report.keys.created).toBeLessThanOrEqual(report.keys.planned);
-    for (const result of report.results) expect([result.id, result.keysCreated <= CHECKS.find((c) => c.id === result.id)!.keys]).toEqual([result.id, true]);
+    for (const result of report.results)
+      expect([result.id, result.keysCreated <= CHECKS.find((c) => c.id === result.id)!.keys]).toEqual([result.id, true]);
     expect(report.keys.cleanup.outcome).toBe('not-supported');
   });
 
@@ -71,7 +79,10 @@ describe('the kit against our reference server', () => {
   });
 
   it('reports an expected failure that now passes as unexpectedly passed, without failing the run', async () => {
-    const expectations = new Map([['CK-SEM-DUPLICATE-ALIAS', { expect: 'fail' as const, reason: 'known bug #12' }], ['CK-SEM-RESOLVE-ID', { expect: 'skip' as const, reason: 'not yet' }]]);
+    const expectations = new Map([
+      ['CK-SEM-DUPLICATE-ALIAS', { expect: 'fail' as const, reason: 'known bug #12' }],
+      ['CK-SEM-RESOLVE-ID', { expect: 'skip' as const, reason: 'not yet' }],
+    ]);
     const run = await runConformance({ ...kitTarget(server.url), only: 'CK-SEM-DUPLICATE-ALIAS,CK-SEM-RESOLVE-ID', expectations });
     expect(run.results.map((r) => [r.id, r.outcome])).toEqual([
       ['CK-SEM-DUPLICATE-ALIAS', 'unexpectedly-passed'],
@@ -85,7 +96,10 @@ describe('the kit against our reference server', () => {
     // not the kit, decides. (Not "upper case": a key ID whose first 8 characters are all
     // digits matched that, and the test failed about 2% of the time.)
     const specPath = join(mkdtempSync(join(tmpdir(), 'ck-spec-')), 'kms.yaml');
-    const mutated = readFileSync(DEFAULT_SPEC_PATH, 'utf8').replace("pattern: '^[0-9a-z]{8}-[0-9a-z]{4}", "pattern: '^[g-z]{8}-[0-9a-z]{4}");
+    const mutated = readFileSync(DEFAULT_SPEC_PATH, 'utf8').replace(
+      "pattern: '^[0-9a-z]{8}-[0-9a-z]{4}",
+      "pattern: '^[g-z]{8}-[0-9a-z]{4}",
+    );
     expect(mutated).not.toBe(readFileSync(DEFAULT_SPEC_PATH, 'utf8'));
     writeFileSync(specPath, mutated);
     const run = await runConformance({ ...kitTarget(server.url), only: 'CK-KEY-CREATE-MINIMAL', specPath });

@@ -134,7 +134,7 @@ describe('progress', () => {
   it('the built command on a real terminal (util-linux script gives it a pty) shows it; the default is decided by stderr.isTTY', async () => {
     const command = [process.execPath, BIN, ...args(upstream.url).slice(2)].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     const output = await new Promise<string>((done, fail) =>
-      execFile('script', ['-qec', command, '/dev/null'], (error, stdout) => (error ? fail(error) : done(stdout))),
+      execFile('script', ['-qec', command, '/dev/null'], (error, stdout) => (error ? fail(new Error(error.message)) : done(stdout))),
     );
     expect(output).toContain('\x1b[2K[1/2] CK-ALIAS-LEN-1');
     expect(output).toContain('\x1b[2K[2/2] CK-ALIAS-LEN-255');

@@ -119,7 +119,14 @@ async function expectClientError(promise: Promise<unknown>, status: number, code
 }
 
 /** A raw JSON POST to an operation, for cases where the generated client would not send what we want. */
-function post(url: string, projectId: string, operation: string, body: unknown, token: string | undefined, headers: Record<string, string> = {}) {
+function post(
+  url: string,
+  projectId: string,
+  operation: string,
+  body: unknown,
+  token: string | undefined,
+  headers: Record<string, string> = {},
+) {
   return fetch(`${url}/v1.0/${projectId}/kms/${operation}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(token === undefined ? {} : { 'X-Auth-Token': token }), ...headers },
@@ -219,7 +226,10 @@ describe('end to end with the generated client (@openkms/client)', () => {
   it('creates 512-bit data keys by key ID, by alias/NAME and by alias URN, all under the same key', async () => {
     const { keys, dataKeys } = clients(server.url, dev.token);
     const alias = 'e2e-orders';
-    const created = await keys.createKey({ projectId: dev.projectId, createKeyRequest: { key_alias: alias, key_description: 'end to end' } });
+    const created = await keys.createKey({
+      projectId: dev.projectId,
+      createKeyRequest: { key_alias: alias, key_description: 'end to end' },
+    });
     const keyId = created.key_info.key_id;
     expect(keyId).toMatch(KEY_ID_PATTERN);
 
@@ -288,7 +298,11 @@ describe('restart persistence', () => {
     });
     expect(secondDataKey.key_id).toBe(keyId);
     expect(secondDataKey.plain_text).toMatch(/^[0-9A-F]{64}$/);
-    await expectClientError(after.keys.createKey({ projectId: dev.projectId, createKeyRequest: { key_alias: 'persist' } }), 400, 'KMS.1104');
+    await expectClientError(
+      after.keys.createKey({ projectId: dev.projectId, createKeyRequest: { key_alias: 'persist' } }),
+      400,
+      'KMS.1104',
+    );
     await second.close();
 
     const { service, store } = await openOffline(dataDir);
@@ -354,7 +368,9 @@ describe('root key', () => {
     const log = captureLog();
     const failure = await rejection(start(configFor(dataDir), log.logger));
     const lostId = RootKey.fromEncoded(rootKeyText).checkValue();
-    expect((failure as Error).message).toMatch(new RegExp(`root\\.key does not exist, but the key store's keys are wrapped under root key ${lostId}; restore that root key file`));
+    expect((failure as Error).message).toMatch(
+      new RegExp(`root\\.key does not exist, but the key store's keys are wrapped under root key ${lostId}; restore that root key file`),
+    );
     expect(existsSync(join(dataDir, 'root.key'))).toBe(false);
     expect(log.entries().map((entry) => entry.msg)).not.toContain('openkms server listening');
 
@@ -373,27 +389,42 @@ describe('root key', () => {
     expect(existsSync(join(dataDir, 'root.key'))).toBe(false);
     expect(existsSync(join(dataDir, 'tokens.json'))).toBe(true);
     expect(log.entries()).toContainEqual(
-      expect.objectContaining({ msg: 'root keys loaded', root_key_source: 'OPENKMS_ROOT_KEY', root_key: expect.stringMatching(/^[0-9a-f]{16}$/) }),
+      expect.objectContaining({
+        msg: 'root keys loaded',
+        root_key_source: 'OPENKMS_ROOT_KEY',
+        root_key: expect.stringMatching(/^[0-9a-f]{16}$/),
+      }),
     );
 
     const { keys, dataKeys } = clients(server.url, dev.token);
     const keyId = (await keys.createKey({ projectId: dev.projectId, createKeyRequest: { key_alias: 'env-root' } })).key_info.key_id;
-    const dataKey = await dataKeys.createDatakey({ projectId: dev.projectId, createDatakeyRequest: { key_id: keyId, datakey_length: '512' } });
+    const dataKey = await dataKeys.createDatakey({
+      projectId: dev.projectId,
+      createDatakeyRequest: { key_id: keyId, datakey_length: '512' },
+    });
     await server.close();
     expect(existsSync(join(dataDir, 'root.key'))).toBe(false);
 
     // Upper-case hex names the same key: the store accepts it.
     const again = await start(configFor(dataDir, { rootKey: rootKeyHex.toUpperCase() }));
     const more = clients(again.url, dev.token);
-    expect((await more.dataKeys.createDatakey({ projectId: dev.projectId, createDatakeyRequest: { key_id: 'alias/env-root', datakey_length: '512' } })).key_id).toBe(
-      keyId,
-    );
+    expect(
+      (
+        await more.dataKeys.createDatakey({
+          projectId: dev.projectId,
+          createDatakeyRequest: { key_id: 'alias/env-root', datakey_length: '512' },
+        })
+      ).key_id,
+    ).toBe(keyId);
     await again.close();
 
     const store = new SqliteKeyStore(join(dataDir, 'keys.sqlite'));
     try {
       const service = await KmsService.open({ store, rootKey: RootKey.fromEncoded(rootKeyHex), region: REGION });
-      const opened = await service.decryptDataKey({ domainId: dev.domainId, projectId: dev.projectId }, { ciphertext: Buffer.from(dataKey.cipher_text, 'hex') });
+      const opened = await service.decryptDataKey(
+        { domainId: dev.domainId, projectId: dev.projectId },
+        { ciphertext: Buffer.from(dataKey.cipher_text, 'hex') },
+      );
       expect(opened.plaintext.toString('hex').toUpperCase()).toBe(dataKey.plain_text);
     } finally {
       await store.close();
@@ -432,7 +463,8 @@ describe('logs', () => {
 
     const plainTexts: string[] = [];
     for (const alias of ['leak-a', 'leak-b']) {
-      const keyId = (await keys.createKey({ projectId: dev.projectId, createKeyRequest: { key_alias: alias, sequence: randomUUID() } })).key_info.key_id;
+      const keyId = (await keys.createKey({ projectId: dev.projectId, createKeyRequest: { key_alias: alias, sequence: randomUUID() } }))
+        .key_info.key_id;
       for (const [reference, length] of [
         [keyId, '512'],
         [`alias/${alias}`, '256'],
@@ -440,7 +472,12 @@ describe('logs', () => {
       ] as const) {
         const dataKey = await dataKeys.createDatakey({
           projectId: dev.projectId,
-          createDatakeyRequest: { key_id: reference, datakey_length: length, encryption_context: { app: 'leak-test' }, sequence: randomUUID() },
+          createDatakeyRequest: {
+            key_id: reference,
+            datakey_length: length,
+            encryption_context: { app: 'leak-test' },
+            sequence: randomUUID(),
+          },
         });
         plainTexts.push(dataKey.plain_text);
       }
@@ -474,7 +511,9 @@ describe('logs', () => {
       rootKeyHex.toUpperCase(),
       ...plainTexts.flatMap((hex) => [hex, hex.toLowerCase(), Buffer.from(hex, 'hex').toString('base64')]),
     ];
-    const leaks = log.lines.flatMap((line, index) => secrets.filter((secret) => line.includes(secret)).map((secret) => `line ${index} has ${secret.slice(0, 12)}…`));
+    const leaks = log.lines.flatMap((line, index) =>
+      secrets.filter((secret) => line.includes(secret)).map((secret) => `line ${index} has ${secret.slice(0, 12)}…`),
+    );
     expect(leaks).toEqual([]);
   });
 });

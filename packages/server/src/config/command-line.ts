@@ -95,7 +95,7 @@ export function parseOptions<T extends object>(command: Command, argv: readonly 
     if (variable === undefined || text === undefined || command.getOptionValueSource(attribute) === 'cli') continue;
     command.setOptionValueWithSource(attribute, environmentValue(command, option, variable, text), 'env');
   }
-  return command.opts() as T;
+  return command.opts<T>();
 }
 
 function environmentValue(command: Command, option: Option, variable: string, text: string): unknown {
@@ -122,8 +122,10 @@ export function addDataDirOption(command: Command, help = 'directory for the key
 export function addKeyStoreOptions(command: Command, rootKeyFileHelp: string): Command {
   return addDataDirOption(command)
     .addOption(
-      new Option('--store <kind>', 'key store: sqlite, memory, or a postgres:// URL (postgres://user:password@host:5432/database)')
-        .argParser(storeSetting),
+      new Option(
+        '--store <kind>',
+        'key store: sqlite, memory, or a postgres:// URL (postgres://user:password@host:5432/database)',
+      ).argParser(storeSetting),
     )
     .addOption(new Option('--root-key-file <file>', rootKeyFileHelp))
     .addOption(

@@ -1,5 +1,3 @@
-import type { LogLevel, StoreSetting } from './server-config';
-
 /**
  * Every default of the server and its commands, in one place (read by resolveServerConfig and
  * shown by --help). Paths inside the data directory default to the names in data-dir.ts.
@@ -8,10 +6,10 @@ export const DEFAULTS = Object.freeze({
   host: '127.0.0.1',
   port: 8080,
   dataDir: '.openkms',
-  store: 'sqlite' as StoreSetting,
+  store: 'sqlite',
   region: 'local-1',
   maxKeysPerProject: 1000,
-  logLevel: 'info' as LogLevel,
+  logLevel: 'info',
   validateResponses: false,
   /** No limits (`--rate-limits off`), for local development. */
   rateLimits: Object.freeze({}),

@@ -3,7 +3,12 @@ import type { Socket } from 'node:net';
 /** What Node's HTTP parser reports, mapped to a status and a KMS error body. */
 const ANSWERS: Readonly<Record<string, { status: number; reason: string; code: string; message: string }>> = {
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: 'Request Timeout', code: 'KMS.0308', message: 'The request was not received in time.' },
-  HPE_HEADER_OVERFLOW: { status: 431, reason: 'Request Header Fields Too Large', code: 'KMS.0203', message: 'The request headers are too large.' },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: 'Request Header Fields Too Large',
+    code: 'KMS.0203',
+    message: 'The request headers are too large.',
+  },
 };
 const MALFORMED = { status: 400, reason: 'Bad Request', code: 'KMS.0308', message: 'The HTTP request is malformed.' };
 

@@ -17,7 +17,10 @@ export function sendKmsError(res: Response, error: KmsError, headers: Record<str
   // For the request log and the audit trail.
   const state = maybeRequestState(res.req);
   if (state) state.errorCode = error.code;
-  res.set(headers).status(error.httpStatus).json({ error: { error_code: error.code, error_msg: error.message } });
+  res
+    .set(headers)
+    .status(error.httpStatus)
+    .json({ error: { error_code: error.code, error_msg: error.message } });
 }
 
 /**
@@ -61,7 +64,7 @@ function fromValidationErrors(items: ValidatorErrorItem[], operation: OperationD
     }
     const code = field ? operation?.bodyFieldErrorCodes[field] : undefined;
     if (code && isKmsErrorCode(code)) {
-      return new KmsError(code as KmsErrorCode, fieldMessage(code as KmsErrorCode, field!));
+      return new KmsError(code, fieldMessage(code, field!));
     }
     return new KmsError('KMS.0308', field ? `Invalid parameter: ${field}.` : 'The request body must be a JSON object.');
   }

@@ -15,7 +15,10 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const SEQUENCE = /^[\x21-\x7E]{36}$/;
 
 /** An operation's handler as the pipeline calls it: validated input in, the 200 body out. */
-export type OperationHandler = (input: { pathParams: Readonly<Record<string, string>>; body: unknown }, context: RequestContext) => Promise<unknown>;
+export type OperationHandler = (
+  input: { pathParams: Readonly<Record<string, string>>; body: unknown },
+  context: RequestContext,
+) => Promise<unknown>;
 
 export interface PipelineOptions {
   readonly document: ApiDocument;
@@ -75,7 +78,7 @@ function schemaValidator(slice: ApiDocument, validateResponses: boolean): Reques
     validateFormats: true,
     fileUploader: false,
     operationHandlers: false,
-  }) as unknown as RequestHandler[];
+  });
 }
 
 /** Runs middleware in order, as Express would, without a router's per-layer path matching. */
@@ -86,7 +89,7 @@ function runSteps(steps: readonly RequestHandler[], req: Request, res: Response,
     const step = steps[index++];
     if (!step) return done();
     try {
-      const result = step(req, res, next) as unknown;
+      const result = step(req, res, next);
       if (result instanceof Promise) result.catch(next);
     } catch (thrown) {
       done(thrown);

@@ -37,7 +37,9 @@ export function parseRateLimits(text: string): RateLimits {
     const match = /^\s*([A-Za-z]+)\s*=\s*([1-9][0-9]{0,8})\s*\/\s*(s|min|h)\s*$/.exec(part);
     const operation = OPERATIONS.find((id) => id === match?.[1]);
     if (!match || !operation) {
-      throw new Error(`rate limit "${part.trim()}": expected off, service, or <operation>=<n>/<s|min|h> with operation one of ${OPERATIONS.join(', ')}`);
+      throw new Error(
+        `rate limit "${part.trim()}": expected off, service, or <operation>=<n>/<s|min|h> with operation one of ${OPERATIONS.join(', ')}`,
+      );
     }
     if (limits[operation]) throw new Error(`rate limit for ${operation} given twice`);
     limits[operation] = { limit: Number(match[2]), windowMs: WINDOWS[match[3]!]! };
@@ -51,7 +53,10 @@ export function parseRateLimits(text: string): RateLimits {
  * KMS.0429 with `Retry-After` (seconds until the window resets). Counters live in this
  * process: with several instances, each enforces the limit on its own.
  */
-export function operationRateLimiter(operationId: string, limits: Readonly<Partial<Record<string, RateLimit>>>): RequestHandler | undefined {
+export function operationRateLimiter(
+  operationId: string,
+  limits: Readonly<Partial<Record<string, RateLimit>>>,
+): RequestHandler | undefined {
   const found = limits[operationId];
   if (!found) return undefined;
   return rateLimit({

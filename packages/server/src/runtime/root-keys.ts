@@ -24,7 +24,8 @@ export interface LoadedRootKeys {
  * previous root key is the store's active one). Otherwise a missing file is an error: a new
  * key beside a store wrapped under a lost one would only fail later, and leave a stray file.
  */
-export type RootKeyCreation = { readonly create: 'never' } | { readonly create: 'when-safe'; readonly storeActiveRootKey: string | undefined };
+export type RootKeyCreation =
+  { readonly create: 'never' } | { readonly create: 'when-safe'; readonly storeActiveRootKey: string | undefined };
 
 /**
  * Loads the root key (OPENKMS_ROOT_KEY, else the root key file) and the retiring one

@@ -41,7 +41,10 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   try {
     // The store says whether a missing root key file may be created (a new store) or is lost.
     const rootKeys = loadRootKeys(config, { create: 'when-safe', storeActiveRootKey: await readActiveRootKeyId(store) });
-    logger.info({ ...rootKeys.description, created: rootKeys.created }, rootKeys.created ? 'created a new root key file' : 'root keys loaded');
+    logger.info(
+      { ...rootKeys.description, created: rootKeys.created },
+      rootKeys.created ? 'created a new root key file' : 'root keys loaded',
+    );
     developmentToken = createTokenFileIfAbsent(config.tokenFile);
     if (developmentToken) logger.warn({ token_file: config.tokenFile }, 'created a token file with one development token');
     tokens = new TokenRegistry(readTokenFile(config.tokenFile));
@@ -73,7 +76,10 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   const { headersTimeoutMs: headersTimeout, requestTimeoutMs: requestTimeout } = config;
   // Node checks these timeouts only every connectionsCheckingInterval (30 s by default), so
   // a slow client would hold its connection far past the limit without a shorter interval.
-  const server: Server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout / 2) }, app);
+  const server: Server = createServer(
+    { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout / 2) },
+    app,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -102,7 +108,12 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
         const reloaded = loadRootKeys(config, { create: 'when-safe', storeActiveRootKey: await readActiveRootKeyId(store) });
         await service.replaceRootKeys(reloaded.rootKey, reloaded.previousRootKeys);
         logger.info(
-          { ...reloaded.description, created: reloaded.created, active_root_key: service.rootKeyIds.active, held_root_keys: service.rootKeyIds.held },
+          {
+            ...reloaded.description,
+            created: reloaded.created,
+            active_root_key: service.rootKeyIds.active,
+            held_root_keys: service.rootKeyIds.held,
+          },
           'root keys reloaded',
         );
         return true;

@@ -28,7 +28,7 @@ export interface TestServerOptions<T extends readonly Partial<TestTenant>[]> {
 export type TestTenants<T extends readonly unknown[]> = { readonly [K in keyof T]: TestTenant };
 
 /** A running test server; its first tenant's projectId, domainId and token are on the object itself. */
-export interface TestServer<T extends readonly Partial<TestTenant>[] = readonly [{}]> extends TestTenant {
+export interface TestServer<T extends readonly Partial<TestTenant>[] = readonly [Record<never, never>]> extends TestTenant {
   readonly url: string;
   readonly port: number;
   readonly tenants: TestTenants<T>;
@@ -41,7 +41,7 @@ export interface TestServer<T extends readonly Partial<TestTenant>[] = readonly 
 }
 
 /** Starts the reference server in this process with a fresh token file, and resolves once it listens. */
-export async function startTestServer<const T extends readonly Partial<TestTenant>[] = readonly [{}]>(
+export async function startTestServer<const T extends readonly Partial<TestTenant>[] = readonly [Record<never, never>]>(
   options: TestServerOptions<T> = {},
 ): Promise<TestServer<T>> {
   const ownDataDir = options.dataDir === undefined;

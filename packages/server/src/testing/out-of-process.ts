@@ -86,7 +86,11 @@ function parseJsonLine(line: string): Record<string, unknown> | undefined {
 export function spawnNode(args: readonly string[], options: SpawnOptions = {}): NodeProcess {
   const keep = options.keepOutput ?? true;
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
-  const child = spawn(process.execPath, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...args], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   let partial = '';
@@ -96,7 +100,7 @@ export function spawnNode(args: readonly string[], options: SpawnOptions = {}): 
   const changed = () => changeListeners.forEach((listener) => listener());
   const keepText = (text: string, chunk: string) => (keep ? text + chunk : (text + chunk).slice(-TAIL_CHARS));
 
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     out = keepText(out, chunk);
     const complete = (partial + chunk).split('\n');
     partial = complete.pop() ?? '';
@@ -106,7 +110,7 @@ export function spawnNode(args: readonly string[], options: SpawnOptions = {}): 
     }
     changed();
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     err = keepText(err, chunk);
     changed();
   });
@@ -213,7 +217,10 @@ export function runOpenkms(args: readonly string[], options: OpenkmsOptions = {}
  * "openkms cluster listening" line when `cluster` (--workers > 1), else at "openkms server listening".
  * A start that fails kills the process and rejects with its output.
  */
-export async function startServerProcess(args: readonly string[], options: OpenkmsOptions & { readonly cluster?: boolean } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  args: readonly string[],
+  options: OpenkmsOptions & { readonly cluster?: boolean } = {},
+): Promise<ServerProcess> {
   const proc = runOpenkms(['--port', '0', ...args], options);
   const message = options.cluster ? 'openkms cluster listening' : 'openkms server listening';
   try {

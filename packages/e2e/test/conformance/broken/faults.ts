@@ -64,14 +64,18 @@ export const BROKEN_IMPLEMENTATIONS: readonly BrokenImplementation[] = [
     bug: 'returns plain_text and cipher_text in lower-case hex',
     caughtBy: 'CK-DK-HEX-UPPER',
     fault: async (request, forward) =>
-      mapOk(await forward(request), (b) => (b.plain_text ? { ...b, plain_text: b.plain_text.toLowerCase(), cipher_text: String(b.cipher_text).toLowerCase() } : b)),
+      mapOk(await forward(request), (b) =>
+        b.plain_text ? { ...b, plain_text: b.plain_text.toLowerCase(), cipher_text: String(b.cipher_text).toLowerCase() } : b,
+      ),
   },
   {
     name: 'odd-length-hex',
     bug: 'drops the last hex digit of plain_text and cipher_text',
     caughtBy: 'CK-DK-HEX-EVEN',
     fault: async (request, forward) =>
-      mapOk(await forward(request), (b) => (b.plain_text ? { ...b, plain_text: b.plain_text.slice(0, -1), cipher_text: String(b.cipher_text).slice(0, -1) } : b)),
+      mapOk(await forward(request), (b) =>
+        b.plain_text ? { ...b, plain_text: b.plain_text.slice(0, -1), cipher_text: String(b.cipher_text).slice(0, -1) } : b,
+      ),
   },
   {
     name: 'ignores-datakey-length',
@@ -80,7 +84,13 @@ export const BROKEN_IMPLEMENTATIONS: readonly BrokenImplementation[] = [
     async fault(request, forward) {
       const body = parseBody(request);
       const length = body?.datakey_length;
-      if (isOperation(request, 'create-datakey') && typeof length === 'string' && VALID_LENGTH.test(length) && Number(length) % 8 === 0 && Number(length) <= 8192) {
+      if (
+        isOperation(request, 'create-datakey') &&
+        typeof length === 'string' &&
+        VALID_LENGTH.test(length) &&
+        Number(length) % 8 === 0 &&
+        Number(length) <= 8192
+      ) {
         return forward(withBody(request, { ...body, datakey_length: '256' }));
       }
       return forward(request);
@@ -91,7 +101,12 @@ export const BROKEN_IMPLEMENTATIONS: readonly BrokenImplementation[] = [
     bug: 'answers 500 KMS.0101 to a body that is not valid JSON',
     caughtBy: 'CK-ERR-MALFORMED-JSON',
     async fault(request, forward) {
-      if (request.method === 'POST' && request.headers['content-type'] === 'application/json' && request.headers['x-auth-token'] && request.body !== undefined) {
+      if (
+        request.method === 'POST' &&
+        request.headers['content-type'] === 'application/json' &&
+        request.headers['x-auth-token'] &&
+        request.body !== undefined
+      ) {
         try {
           JSON.parse(request.body);
         } catch {
@@ -261,7 +276,8 @@ export const BROKEN_IMPLEMENTATIONS: readonly BrokenImplementation[] = [
         const body = parseBody(request);
         if (isOperation(request, 'create-datakey')) {
           const response = await forward(request);
-          if (response.status === 200) contexts.set((JSON.parse(response.body) as { cipher_text: string }).cipher_text, body?.encryption_context);
+          if (response.status === 200)
+            contexts.set((JSON.parse(response.body) as { cipher_text: string }).cipher_text, body?.encryption_context);
           return response;
         }
         if (isOperation(request, 'decrypt-datakey') && typeof body?.cipher_text === 'string' && contexts.has(body.cipher_text)) {
@@ -279,7 +295,8 @@ export const BROKEN_IMPLEMENTATIONS: readonly BrokenImplementation[] = [
     caughtBy: 'CK-DKD-TAMPER',
     async fault(request, forward) {
       const response = await forward(request);
-      if (isOperation(request, 'decrypt-datakey') && errorCode(response) === 'KMS.2201') return kmsError(500, 'KMS.0101', 'Internal error.');
+      if (isOperation(request, 'decrypt-datakey') && errorCode(response) === 'KMS.2201')
+        return kmsError(500, 'KMS.0101', 'Internal error.');
       return response;
     },
   },
@@ -298,7 +315,10 @@ export const BROKEN_IMPLEMENTATIONS: readonly BrokenImplementation[] = [
         if (page.next_marker && page.keys.length > 0) lastOfPage.set(page.next_marker, [page.keys.at(-1)!, page.key_details.at(-1)]);
         const repeat = typeof marker === 'string' ? lastOfPage.get(marker) : undefined;
         if (!repeat) return response;
-        return { ...response, body: JSON.stringify({ ...page, keys: [repeat[0], ...page.keys], key_details: [repeat[1], ...page.key_details] }) };
+        return {
+          ...response,
+          body: JSON.stringify({ ...page, keys: [repeat[0], ...page.keys], key_details: [repeat[1], ...page.key_details] }),
+        };
       };
     })(),
   },

@@ -37,7 +37,8 @@ const json = (status: number, body: unknown): ProxiedResponse => ({
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify(body),
 });
-const kmsError = (status: number, code: string, msg: string): ProxiedResponse => json(status, { error: { error_code: code, error_msg: msg } });
+const kmsError = (status: number, code: string, msg: string): ProxiedResponse =>
+  json(status, { error: { error_code: code, error_msg: msg } });
 
 /** `/v1.0/{project}/kms/{action}` → project and action; undefined for other paths. */
 function routeOf(path: string): { project: string; action: string } | undefined {
@@ -202,7 +203,8 @@ function seedOnlyFault(region: string): Fault {
       }
       forwarded = withBody(request, pick(body, CREATE_KEY_FIELDS));
       const response = await forward(forwarded);
-      if (response.status === 200 && typeof body.key_alias === 'string') aliases.set(route.project, known.add(body.key_alias.toLowerCase()));
+      if (response.status === 200 && typeof body.key_alias === 'string')
+        aliases.set(route.project, known.add(body.key_alias.toLowerCase()));
       return response;
     }
     const keyId = body.key_id;

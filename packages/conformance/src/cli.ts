@@ -33,7 +33,7 @@ function positive(value: string): number {
 export function buildCommand(): Command {
   return (
     new Command('openkms-conformance')
-      .description('Checks a KMS v1.0 server (create-key, create-datakey) against spec/kms.yaml, check by check.')
+      .description('Checks a KMS v1.0 server against the API documents, check by check: every operation of spec/kms.yaml, token auth.')
       .version(KIT.version)
       .option('--base-url <url>', 'base URL of the server under test, e.g. http://127.0.0.1:8080')
       .option('--project-id <id>', 'project ID the token may use')

@@ -63,7 +63,7 @@ export const createDatakeyChecks: readonly Check[] = [
     title: 'plain_text and cipher_text are upper-case hexadecimal, as in the documented example',
     authority: [seed(`${SEED.createDatakey}, Example response (upper-case hexadecimal); Response parameters ("hexadecimal format")`)],
     acceptedCodes: [],
-    reference: 'spec: CreateDatakeyResponse.plain_text/cipher_text pattern [0-9A-F]; kms-facts §3',
+    reference: 'spec: CreateDatakeyResponse.plain_text/cipher_text pattern [0-9A-F]; KMS docs: data keys',
     keys: 1,
     async run(c) {
       const key = await c.newKey('hexu');
@@ -105,7 +105,7 @@ export const createDatakeyChecks: readonly Check[] = [
     title: 'plain_text is exactly datakey_length/8 bytes for 128, 256, 512 and 1024 bits',
     authority: [LENGTH_PARAM, LENGTH_RANGE],
     acceptedCodes: [],
-    reference: 'spec: CreateDatakeyResponse.plain_text "exactly datakey_length / 8 bytes"; kms-facts §7 (LocalStack ignores the length)',
+    reference: 'spec: CreateDatakeyResponse.plain_text "exactly datakey_length / 8 bytes"; KMS docs: other emulators (LocalStack ignores the length)',
     keys: 1,
     async run(c) {
       const key = await c.newKey('len');
@@ -119,7 +119,7 @@ export const createDatakeyChecks: readonly Check[] = [
     title: 'datakey_length "8" (the minimum) gives 1 byte',
     authority: [LENGTH_RANGE],
     acceptedCodes: [],
-    reference: 'spec: datakey_length x-kms-minimum 8; kms-facts §3 (the current service; the source document only shows 512)',
+    reference: 'spec: datakey_length x-kms-minimum 8; KMS docs: data keys (the current service; the source document only shows 512)',
     keys: 1,
     async run(c) {
       const { min } = c.facts.datakeyLength();
@@ -133,7 +133,7 @@ export const createDatakeyChecks: readonly Check[] = [
     title: 'datakey_length "8192" (the maximum) gives 1024 bytes',
     authority: [LENGTH_RANGE],
     acceptedCodes: [],
-    reference: 'spec: datakey_length x-kms-maximum 8192; kms-facts §3 (the current service; the source document only shows 512)',
+    reference: 'spec: datakey_length x-kms-maximum 8192; KMS docs: data keys (the current service; the source document only shows 512)',
     keys: 1,
     async run(c) {
       const { max } = c.facts.datakeyLength();

@@ -1,6 +1,6 @@
 /**
  * The answers a reasonable reading of the API documents allows, per rule, as `STATUS CODE`.
- * The codes come from the public error-code table (kms-facts §1): where a field has its own code
+ * The codes come from the public error-code table (KMS docs: errors): where a field has its own code
  * (KMS.1101 key_alias, KMS.1103 key_description, KMS.0206 sequence, KMS.1901 datakey_length, …)
  * the generic KMS.0308 "invalid parameter" is an equally fair reading, so both are accepted. The
  * seed documents fix 400 for bad parameters and 403 for failed authentication (创建密钥, status

@@ -62,7 +62,7 @@ export const errorChecks: readonly Check[] = [
     title: 'a path under /v1.0/{project_id}/kms/ that is no operation is KMS.0201 with the error body',
     authority: [errorTable('KMS.0201 invalid request URL'), seed(`${SEED.createKey}, Examples (the error body)`)],
     acceptedCodes: DOCUMENTED.noSuchApi,
-    reference: 'spec: paths, info "route and method (404 KMS.0201)"; kms-facts §1',
+    reference: 'spec: paths, info "route and method (404 KMS.0201)"; KMS docs: errors',
     keys: 0,
     async run(c) {
       const strict = answer(404, KMS_CODES.noSuchApi);
@@ -110,7 +110,7 @@ export const errorChecks: readonly Check[] = [
       seed(`${SEED.createKey}, Request parameters: key_description (0 to 255 characters)`),
     ],
     acceptedCodes: DOCUMENTED.bodyTooLarge,
-    reference: 'spec: PayloadTooLarge (KMS.0203); kms-facts §1 "request message too long"',
+    reference: 'spec: PayloadTooLarge (KMS.0203); KMS docs: errors "request message too long"',
     keys: 0,
     async run(c) {
       const rawBody = JSON.stringify({ key_alias: c.uniqueAlias('big'), key_description: 'x'.repeat(1024 * 1024) });

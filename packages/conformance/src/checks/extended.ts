@@ -58,7 +58,7 @@ export const extendedChecks: readonly Check[] = [
       'decrypt-datakey returns the same bytes create-datakey made, for lengths 8 to 8192, with datakey_length in bytes and datakey_dgst = SHA-256',
     authority: [DECRYPT, apiReference('create-datakey datakey_length 8 to 8192 bits')],
     acceptedCodes: [],
-    reference: 'spec: decryptDatakey, DecryptDatakeyResponse; kms-facts §3 (decrypt-datakey); docs/ciphertext-format.md',
+    reference: 'spec: decryptDatakey, DecryptDatakeyResponse; KMS docs: data keys (decrypt-datakey); docs/ciphertext-format.md',
     keys: 1,
     async run(c) {
       const key = await c.newKey('dkd');
@@ -92,7 +92,7 @@ export const extendedChecks: readonly Check[] = [
     title: 'a truncated, extended or bit-flipped cipher_text is a clean 400 (KMS.2201/KMS.2203), never a 500 or a key',
     authority: [DECRYPT, CIPHER_CODES, errorTable('KMS.0308, KMS.0205, 404 KMS.0207 when the key ID bytes are hit')],
     acceptedCodes: DOCUMENTED.cipherRefused,
-    reference: 'spec: decryptDatakey description, DecryptDatakeyRequest.cipher_text x-kms-error-code; kms-facts §1 (KMS.2201/2203), §3',
+    reference: 'spec: decryptDatakey description, DecryptDatakeyRequest.cipher_text x-kms-error-code; KMS docs: errors (KMS.2201/2203), data keys',
     keys: 1,
     referenceTwin: { id: 'CK-REF-DKD-TAMPER', acceptedCodes: ['400 KMS.2201', '400 KMS.2203'] },
     async run(c) {
@@ -119,7 +119,7 @@ export const extendedChecks: readonly Check[] = [
     title: 'cipher_text opens only under the encryption_context it was made with (none, other pairs, extra pair → 400 KMS.2203)',
     authority: [DECRYPT, apiReference('encryption_context: given to encrypt, required to decrypt'), CIPHER_CODES],
     acceptedCodes: DOCUMENTED.contextMismatch,
-    reference: 'spec: encryption_context "the same pairs are required to decrypt"; kms-facts §3, §7',
+    reference: 'spec: encryption_context "the same pairs are required to decrypt"; KMS docs: data keys, other emulators',
     keys: 1,
     referenceTwin: { id: 'CK-REF-DKD-CONTEXT', acceptedCodes: ['400 KMS.2203'] },
     async run(c) {
@@ -150,7 +150,7 @@ export const extendedChecks: readonly Check[] = [
     title: 'cipher_text does not open under another key of the project (400 KMS.2201/KMS.2203)',
     authority: [DECRYPT, CIPHER_CODES],
     acceptedCodes: DOCUMENTED.cipherRefused,
-    reference: 'spec: decryptDatakey description ("a blob sealed under another CMK than key_id"); kms-facts §1',
+    reference: 'spec: decryptDatakey description ("a blob sealed under another CMK than key_id"); KMS docs: errors',
     keys: 2,
     referenceTwin: { id: 'CK-REF-DKD-OTHER-KEY', acceptedCodes: ['400 KMS.2201', '400 KMS.2203'] },
     async run(c) {
@@ -171,7 +171,7 @@ export const extendedChecks: readonly Check[] = [
       errorTable('KMS.2103 DEK hash verification failed, KMS.2101 invalid plain_text'),
     ],
     acceptedCodes: DOCUMENTED.digestMismatch,
-    reference: 'spec: encryptDatakey, EncryptDatakeyRequest.plain_text; kms-facts §1 (KMS.2103), §3',
+    reference: 'spec: encryptDatakey, EncryptDatakeyRequest.plain_text; KMS docs: errors (KMS.2103), data keys',
     keys: 1,
     referenceTwin: { id: 'CK-REF-EDK-ROUND-TRIP', acceptedCodes: ['400 KMS.2103'] },
     async run(c) {
@@ -205,7 +205,7 @@ export const extendedChecks: readonly Check[] = [
       errorTable('404 KMS.0207 the key does not exist'),
     ],
     acceptedCodes: DOCUMENTED.keyNotFound,
-    reference: 'spec: describeKey, KeyDetails; kms-facts §2 (full key description)',
+    reference: 'spec: describeKey, KeyDetails; KMS docs: keys (full key description)',
     keys: 1,
     referenceTwin: { id: 'CK-REF-DESCRIBE-KEY', acceptedCodes: ['404 KMS.0207'] },
     async run(c) {
@@ -251,7 +251,7 @@ export const extendedChecks: readonly Check[] = [
     title: 'list-keys pages with limit and next_marker never repeat nor skip a key, while keys are created between pages',
     authority: [apiReference('list-keys (limit, marker; keys, key_details, next_marker, truncated, total)')],
     acceptedCodes: [],
-    reference: 'spec: listKeys description, ListKeysResponse; kms-facts §2, §5',
+    reference: 'spec: listKeys description, ListKeysResponse; KMS docs: keys, API surface',
     keys: 7,
     async run(c) {
       const mine: string[] = [];

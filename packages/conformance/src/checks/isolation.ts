@@ -37,7 +37,7 @@ export const isolationChecks: readonly Check[] = [
     title: "another project's key ID cannot be used (not found, or no access)",
     authority: [PROJECTS, FOREIGN],
     acceptedCodes: DOCUMENTED.foreignKey,
-    reference: 'spec: createDatakey description "belongs to another project, is 404 KMS.0207; both look the same"; kms-facts §1',
+    reference: 'spec: createDatakey description "belongs to another project, is 404 KMS.0207; both look the same"; KMS docs: errors',
     keys: 1,
     referenceTwin: { id: 'CK-REF-ISO-KEY-BY-ID', acceptedCodes: ['404 KMS.0207'] },
     async run(c) {
@@ -53,7 +53,7 @@ export const isolationChecks: readonly Check[] = [
     title: "another project's alias cannot be used (not found, or no access)",
     authority: [PROJECTS, FOREIGN, apiReference('aliases are per project')],
     acceptedCodes: DOCUMENTED.foreignKey,
-    reference: 'spec: createDatakey description (another project is 404 KMS.0207); kms-facts §2 (aliases are per project)',
+    reference: 'spec: createDatakey description (another project is 404 KMS.0207); KMS docs: keys (aliases are per project)',
     keys: 1,
     referenceTwin: { id: 'CK-REF-ISO-KEY-BY-ALIAS', acceptedCodes: ['404 KMS.0207'] },
     async run(c) {

@@ -1,7 +1,7 @@
 import type { KeyRecord } from '@openkms/core';
 import type { KeyDetails } from '../generated';
 
-/** A key's full description as describe-key and list-keys answer it: every field a string (kms-facts §2). */
+/** A key's full description as describe-key and list-keys answer it: every field a string (KMS docs: keys). */
 export function toKeyDetails(key: KeyRecord, realm: string): KeyDetails {
   return {
     key_id: key.keyId,

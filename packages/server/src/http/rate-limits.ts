@@ -13,7 +13,7 @@ export interface RateLimit {
 
 export type RateLimits = Readonly<Partial<Record<OperationId, RateLimit>>>;
 
-/** The service's documented quotas (kms-facts §4): create-datakey 1000/s per customer, create-key 20/s. */
+/** The service's documented quotas (KMS docs: limits): create-datakey 1000/s per customer, create-key 20/s. */
 export const SERVICE_RATE_LIMITS: RateLimits = {
   createDatakey: { limit: 1000, windowMs: 1000 },
   createKey: { limit: 20, windowMs: 1000 },

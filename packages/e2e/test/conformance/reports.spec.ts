@@ -2,26 +2,37 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, runConformance, codeBlock, escapeMarkdown, REPORT_FILES } from '@openkms/conformance';
+import {
+  authorityOf,
+  CHECKS,
+  main,
+  runConformance,
+  codeBlock,
+  escapeMarkdown,
+  REPORT_FILES,
+  type ConformanceReport,
+} from '@openkms/conformance';
+import { BROKEN_IMPLEMENTATIONS } from './broken/faults';
 import { startFaultyServer, type FaultyServer } from './broken/fault-proxy';
 import { ALICE, CAROL, kitTarget, startReferenceServer, type ReferenceServer } from './support/reference-server';
 import { BIN, runCli } from './support/run-cli';
 
 let upstream: ReferenceServer;
-let noRequestId: FaultyServer;
+let lowerCaseHex: FaultyServer;
+
+/** The broken server that breaks one SHOULD rule only: data keys in lower-case hex. */
+const LOWER_CASE_HEX = BROKEN_IMPLEMENTATIONS.find((b) => b.name === 'lower-case-hex')!;
+/** The checks `--only create-datakey` runs at the default level (MUST and SHOULD). */
+const DATAKEY_CHECKS = CHECKS.filter((c) => c.area === 'create-datakey' && (c.level === 'MUST' || c.level === 'SHOULD'));
+const DATAKEY_SHOULD = DATAKEY_CHECKS.filter((c) => c.level === 'SHOULD').length;
 
 beforeAll(async () => {
   upstream = await startReferenceServer();
-  // Breaks one SHOULD rule only: responses lose their X-Request-Id header.
-  noRequestId = await startFaultyServer(upstream.url, async (request, forward) => {
-    const response = await forward(request);
-    const headers = Object.fromEntries(Object.entries(response.headers).filter(([name]) => name !== 'x-request-id'));
-    return { ...response, headers };
-  });
+  lowerCaseHex = await startFaultyServer(upstream.url, LOWER_CASE_HEX.fault);
 });
 
 afterAll(async () => {
-  await noRequestId.close();
+  await lowerCaseHex.close();
   await upstream.close();
 });
 
@@ -46,41 +57,44 @@ describe('a failed SHOULD check', () => {
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'ck-reports-'));
     ({ stdout, code } = await runCli([
-      ...target(noRequestId.url),
+      ...target(lowerCaseHex.url),
       '--only',
-      'errors',
+      'create-datakey',
       '--reporter',
-      'summary,markdown,junit',
+      'summary,markdown,junit,json',
       '--out',
       out,
     ]));
   });
 
   it('keeps exit 0, and the final line counts it: never a bare PASS', () => {
+    expect(LOWER_CASE_HEX.caughtBy).toBe('CK-DK-HEX-UPPER');
     expect(code).toBe(0);
     const lines = stdout
       .trim()
       .split('\n')
       .filter((line) => !line.startsWith('wrote '));
-    expect(lines.at(-1)).toMatch(/^PASS, 1 SHOULD failed: 8 checks, \d+ requests, [\d.]+ s$/);
-    expect(stdout).toMatch(/^FAILED\s+CK-ERR-REQUEST-ID \[SHOULD errors\] 200 response has no X-Request-Id header$/m);
+    expect(lines.at(-1)).toMatch(new RegExp(`^PASS, 1 SHOULD failed: ${DATAKEY_CHECKS.length} checks, \\d+ requests, [\\d.]+ s$`));
+    expect(stdout).toMatch(/^FAILED\s+CK-DK-HEX-UPPER \[SHOULD create-datakey\] 256 bits: plain_text has characters other than 0-9 A-F$/m);
   });
 
   it('leads the Markdown report: verdict, counts, the failure with its authority and last exchange, then its area with failures first', () => {
     const markdown = readFileSync(join(out, REPORT_FILES.markdown), 'utf8');
-    expect(markdown.split('\n')[0]).toMatch(/^## ✅ PASS, 1 SHOULD failed: 8 checks/);
-    expect(markdown).toMatch(/^\| errors \| SHOULD \| 3 \| 1 \|$/m);
-    const failures = markdown.slice(markdown.indexOf('### Failures'), markdown.indexOf('### errors'));
-    expect(failures).toContain('#### ❌ `CK-ERR-REQUEST-ID` SHOULD · errors · failed');
-    expect(failures).toContain('- **authority**: spec: headers X-Request-Id on every declared response');
-    expect(failures).toMatch(/```http\nPOST \/v1\.0\/project-alice\/kms\/create-key\nX-Auth-Token: \*\*\*\n/);
-    expect(failures).toMatch(/```http\nHTTP 400\ncontent-type: application\/json/);
+    const json = JSON.parse(readFileSync(join(out, REPORT_FILES.json), 'utf8')) as ConformanceReport;
+    const failed = json.results.find((r) => r.id === 'CK-DK-HEX-UPPER')!;
+    expect(markdown.split('\n')[0]).toMatch(new RegExp(`^## ✅ PASS, 1 SHOULD failed: ${DATAKEY_CHECKS.length} checks`));
+    expect(markdown).toMatch(new RegExp(`^\\| create-datakey \\| SHOULD \\| ${DATAKEY_SHOULD - 1} \\| 1 \\|`, 'm'));
+    const failures = markdown.slice(markdown.indexOf('### Failures'), markdown.indexOf('### create-datakey'));
+    expect(failures).toContain('#### ❌ `CK-DK-HEX-UPPER` SHOULD · create-datakey · failed');
+    expect(failures).toContain(`- **authority**: ${authorityOf(failed)}`);
+    expect(failures).toMatch(/```http\nPOST \/v1\.0\/project-alice\/kms\/create-datakey\nX-Auth-Token: \*\*\*\n/);
+    expect(failures).toMatch(/```http\nHTTP 200\ncontent-type: application\/json/);
     const areaRows = markdown
-      .slice(markdown.indexOf('### errors'))
+      .slice(markdown.indexOf('### create-datakey'))
       .split('\n')
       .filter((line) => line.startsWith('| `CK-'));
-    expect(areaRows).toHaveLength(8);
-    expect(areaRows[0]).toMatch(/^\| `CK-ERR-REQUEST-ID` \| SHOULD \| ❌ failed \| /);
+    expect(areaRows).toHaveLength(DATAKEY_CHECKS.length);
+    expect(areaRows[0]).toMatch(/^\| `CK-DK-HEX-UPPER` \| SHOULD \| ❌ failed \| /);
     expect(areaRows.slice(1).every((row) => row.includes('✅ passed'))).toBe(true);
   });
 });

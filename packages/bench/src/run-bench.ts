@@ -18,7 +18,7 @@ import { notRun, PLANNED, SCENARIO, type MeasuredRow, type Row } from './scenari
 import { profileDuring } from './server-profile';
 import { formatTable, formatVerdicts } from './table';
 import { EXIT_TARGET_MISSED, exitCodeFor, judge } from './targets';
-import { startWideSpec } from './wide-spec-hook';
+import { startSixSpec, startWideSpec } from './wide-spec-hook';
 import { wideSpecRows } from './wide-spec-scenario';
 
 interface Options {
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     const sameLoad = { path: datakeyPath, body: datakeyBody(keyIds) };
     const measureFor = (scenario: string, target: Target, seconds: number) =>
       measure(scenario, target, { ...options, duration: seconds }, sameLoad);
-    rows.push(...(await wideSpecRows(startWideSpec, (same) => startOpenkms(same), setup, options.duration, measureFor)));
+    rows.push(...(await wideSpecRows(startWideSpec, startSixSpec, setup, options.duration, measureFor)));
 
     server = await startOpenkms(setup, options.profile ? { profileFile } : {});
     let profile: Awaited<ReturnType<typeof profileDatakey>> | undefined;

@@ -105,7 +105,8 @@ export const createDatakeyChecks: readonly Check[] = [
     title: 'plain_text is exactly datakey_length/8 bytes for 128, 256, 512 and 1024 bits',
     authority: [LENGTH_PARAM, LENGTH_RANGE],
     acceptedCodes: [],
-    reference: 'spec: CreateDatakeyResponse.plain_text "exactly datakey_length / 8 bytes"; KMS docs: other emulators (LocalStack ignores the length)',
+    reference:
+      'spec: CreateDatakeyResponse.plain_text "exactly datakey_length / 8 bytes"; KMS docs: other emulators (LocalStack ignores the length)',
     keys: 1,
     async run(c) {
       const key = await c.newKey('len');

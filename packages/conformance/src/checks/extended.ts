@@ -92,7 +92,8 @@ export const extendedChecks: readonly Check[] = [
     title: 'a truncated, extended or bit-flipped cipher_text is a clean 400 (KMS.2201/KMS.2203), never a 500 or a key',
     authority: [DECRYPT, CIPHER_CODES, errorTable('KMS.0308, KMS.0205, 404 KMS.0207 when the key ID bytes are hit')],
     acceptedCodes: DOCUMENTED.cipherRefused,
-    reference: 'spec: decryptDatakey description, DecryptDatakeyRequest.cipher_text x-kms-error-code; KMS docs: errors (KMS.2201/2203), data keys',
+    reference:
+      'spec: decryptDatakey description, DecryptDatakeyRequest.cipher_text x-kms-error-code; KMS docs: errors (KMS.2201/2203), data keys',
     keys: 1,
     referenceTwin: { id: 'CK-REF-DKD-TAMPER', acceptedCodes: ['400 KMS.2201', '400 KMS.2203'] },
     async run(c) {

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { loadSpec, REPORT_FILES } from '@openkms/conformance';
 import { startFaultyServer, type FaultyServer } from './broken/fault-proxy';
 import { BROKEN_IMPLEMENTATIONS } from './broken/faults';
-import { ALICE, CAROL, startReferenceServer, type ReferenceServer } from './support/reference-server';
+import { ALICE, CAROL, startReferenceServer, type ReferenceServer, kitArgs } from './support/reference-server';
 
 /** The built command, as a user runs it (the nx test target builds the kit first). */
 const BIN = join(dirname(require.resolve('@openkms/conformance/package.json')), 'bin/openkms-conformance.js');
@@ -21,19 +21,6 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
 }
-
-const targetArgs = (url: string) => [
-  '--base-url',
-  url,
-  '--project-id',
-  ALICE.projectId,
-  '--token',
-  ALICE.token,
-  '--other-project-id',
-  CAROL.projectId,
-  '--other-token',
-  CAROL.token,
-];
 
 let server: ReferenceServer;
 let broken: FaultyServer;
@@ -52,7 +39,7 @@ afterAll(async () => {
 describe('openkms-conformance (the built command)', () => {
   it('exits 0 against the reference server, prints the summary and writes JUnit and JSON with version and spec hash', async () => {
     const out = mkdtempSync(join(tmpdir(), 'ck-cli-'));
-    const result = await run([...targetArgs(server.url), '--reporter', 'summary,junit,json', '--out', out, '--seed', '99']);
+    const result = await run([...kitArgs(server.url), '--reporter', 'summary,junit,json', '--out', out, '--seed', '99']);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^area\s+level\s+passed\s+failed\s+skipped\s+xfail\s+xpass(\s+n\/impl)?$/m);
     expect(result.stdout).toMatch(/^create-key\s+MUST\s+\d+\s+0\s+0\s+0\s+0(\s+0)?$/m);
@@ -79,7 +66,7 @@ describe('openkms-conformance (the built command)', () => {
   });
 
   it('exits 1 against a broken server and names the failing check', async () => {
-    const result = await run([...targetArgs(broken.url), '--only', 'create-key']);
+    const result = await run([...kitArgs(broken.url), '--only', 'create-key']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(
       /^FAILED\s+CK-ALIAS-LEN-256 \[MUST create-key\] 256-character alias: expected 400 KMS\.1101 or 400 KMS\.0308, got 200/m,
@@ -90,7 +77,7 @@ describe('openkms-conformance (the built command)', () => {
   it('exits 0 when an expectations file names that failure, and reports it as expected', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ck-exp-')), 'expectations.json');
     writeFileSync(file, JSON.stringify({ 'CK-ALIAS-LEN-256': { expect: 'fail', reason: 'issue #42: aliases are cut to 255' } }));
-    const result = await run([...targetArgs(broken.url), '--only', 'create-key', '--expectations', file]);
+    const result = await run([...kitArgs(broken.url), '--only', 'create-key', '--expectations', file]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^XFAIL\s+CK-ALIAS-LEN-256 /m);
     // Still a pass, but never a bare one over a failed check.
@@ -103,10 +90,10 @@ describe('openkms-conformance (the built command)', () => {
     expect(missing.stderr).toContain('--project-id, --token');
     const file = join(mkdtempSync(join(tmpdir(), 'ck-exp-')), 'expectations.json');
     writeFileSync(file, JSON.stringify({ 'CK-NO-SUCH-CHECK': 'fail' }));
-    const unknown = await run([...targetArgs(server.url), '--expectations', file]);
+    const unknown = await run([...kitArgs(server.url), '--expectations', file]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown check ID CK-NO-SUCH-CHECK');
-    const nothing = await run([...targetArgs(server.url), '--only', 'CK-NO-SUCH-*']);
+    const nothing = await run([...kitArgs(server.url), '--only', 'CK-NO-SUCH-*']);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toContain('no check matches --only CK-NO-SUCH-*');
     expect(existsSync(join(process.cwd(), 'conformance-report'))).toBe(false);

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { REPORT_FILES, type CheckResult, type ConformanceReport, authorityOf } from '@openkms/conformance';
 import { startFaultyServer, type FaultyServer } from './broken/fault-proxy';
 import { BROKEN_IMPLEMENTATIONS } from './broken/faults';
-import { ALICE, CAROL, startReferenceServer, type ReferenceServer } from './support/reference-server';
+import { ALICE, CAROL, startReferenceServer, type ReferenceServer, kitArgs } from './support/reference-server';
 import { runCli } from './support/run-cli';
 
 const execFileAsync = promisify(execFile);
@@ -74,18 +74,7 @@ beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), 'ck-html-'));
   userDataDir = mkdtempSync(join(tmpdir(), 'ck-chromium-'));
   const run = await runCli([
-    ...[
-      '--base-url',
-      broken.url,
-      '--project-id',
-      ALICE.projectId,
-      '--token',
-      ALICE.token,
-      '--other-project-id',
-      CAROL.projectId,
-      '--other-token',
-      CAROL.token,
-    ],
+    ...kitArgs(broken.url),
     ...['--only', 'CK-ALIAS-LEN-256,CK-ALIAS-LEN-0,CK-AUTH-EMPTY-TOKEN', '--reporter', 'html,json', '--out', out],
   ]);
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 1, stderr: '' });

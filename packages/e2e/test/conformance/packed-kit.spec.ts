@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPORT_FILES, loadSpec } from '@openkms/conformance';
-import { ALICE, CAROL, REGION, startReferenceServer, type ReferenceServer } from './support/reference-server';
+import { REGION, startReferenceServer, type ReferenceServer, kitArgs } from './support/reference-server';
 import { runCli } from './support/run-cli';
 
 const run = promisify(execFile);
@@ -91,18 +91,7 @@ it('the tarball holds the compiled kit, its command and its spec, and no sources
 });
 
 it('npx openkms-conformance judges a live server with the spec it ships, from an empty project', async () => {
-  const args = [
-    '--base-url',
-    server.url,
-    '--project-id',
-    ALICE.projectId,
-    '--token',
-    ALICE.token,
-    '--other-project-id',
-    CAROL.projectId,
-    '--other-token',
-    CAROL.token,
-  ];
+  const args = kitArgs(server.url);
   // Two areas are enough to prove it runs and judges with its own spec; the whole kit runs in the other suites.
   const only = ['--only', 'create-datakey,auth'];
   const result = await runCli([...args, ...only, '--region', REGION, '--reporter', 'summary,json,markdown', '--out', 'out'], {

@@ -14,7 +14,7 @@ import {
 } from '@openkms/conformance';
 import { BROKEN_IMPLEMENTATIONS } from './broken/faults';
 import { startFaultyServer, type FaultyServer } from './broken/fault-proxy';
-import { ALICE, CAROL, kitTarget, startReferenceServer, type ReferenceServer } from './support/reference-server';
+import { ALICE, CAROL, kitTarget, startReferenceServer, type ReferenceServer, kitArgs } from './support/reference-server';
 import { BIN, runCli } from './support/run-cli';
 
 let upstream: ReferenceServer;
@@ -36,19 +36,6 @@ afterAll(async () => {
   await upstream.close();
 });
 
-const target = (url: string) => [
-  '--base-url',
-  url,
-  '--project-id',
-  ALICE.projectId,
-  '--token',
-  ALICE.token,
-  '--other-project-id',
-  CAROL.projectId,
-  '--other-token',
-  CAROL.token,
-];
-
 describe('a failed SHOULD check', () => {
   let stdout: string;
   let code: number | null;
@@ -57,7 +44,7 @@ describe('a failed SHOULD check', () => {
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'ck-reports-'));
     ({ stdout, code } = await runCli([
-      ...target(lowerCaseHex.url),
+      ...kitArgs(lowerCaseHex.url),
       '--only',
       'create-datakey',
       '--reporter',
@@ -129,7 +116,7 @@ describe('what the reports keep of each request', () => {
 });
 
 describe('progress', () => {
-  const args = (url: string) => ['node', 'openkms-conformance', ...target(url), '--only', 'CK-ALIAS-LEN-1,CK-ALIAS-LEN-255'];
+  const args = (url: string) => ['node', 'openkms-conformance', ...kitArgs(url), '--only', 'CK-ALIAS-LEN-1,CK-ALIAS-LEN-255'];
 
   it('on a terminal: the check count and the current check on stderr, cleared before the report', async () => {
     let stderr = '';

@@ -34,3 +34,11 @@ export function kitTarget(baseUrl: string) {
     region: REGION,
   };
 }
+
+/** The command-line arguments that point the kit at a server as both callers. */
+export function kitArgs(baseUrl: string): string[] {
+  return [
+    ...['--base-url', baseUrl, '--project-id', ALICE.projectId, '--token', ALICE.token],
+    ...['--other-project-id', CAROL.projectId, '--other-token', CAROL.token],
+  ];
+}

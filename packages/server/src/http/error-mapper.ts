@@ -61,7 +61,7 @@ function fromValidationErrors(items: ValidatorErrorItem[], operation: OperationD
     }
     if (first?.errorCode === 'additionalProperties.openapi.validation') {
       // The validator's path is `/body/<name>` with the name unescaped, so a name may hold `/`.
-      return undefinedFieldError(first.path!.slice('/body/'.length));
+      return undefinedFieldError((first.path ?? '').replace(/^\/body\/?/, ''));
     }
     const code = field ? operation?.bodyFieldErrorCodes[field] : undefined;
     if (code && isKmsErrorCode(code)) {

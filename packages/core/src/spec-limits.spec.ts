@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
+import { ADDITIONAL_AUTHENTICATED_DATA_MAX_BYTES } from './ciphertext/additional-authenticated-data';
 import { DATAKEY_BLOB_OVERHEAD_BYTES } from './ciphertext/datakey-blob';
 import { ENCRYPTION_CONTEXT_MAX_CHARS } from './ciphertext/encryption-context';
 import { KMS_ERRORS, isKmsErrorCode } from './errors';
@@ -8,6 +9,7 @@ import { KEY_ALIAS_MAX_CHARS, KEY_ALIAS_PATTERN, KEY_DESCRIPTION_MAX_CHARS } fro
 import { KEY_ID_PATTERN } from './keys/key-id';
 import { KEY_ORIGINS, KeyState } from './keys/key-record';
 import { KEY_REFERENCE_PATTERN, REGION_MAX_CHARS } from './keys/key-reference';
+import { CMK_KEY_SPEC, CMK_KEY_USAGE, DATAKEY_KEY_SPEC_BITS, LIST_KEYS_KEY_SPECS } from './keys/key-spec';
 import { LIST_CURSOR_MAX_CHARS } from './keys/list-cursor';
 import {
   BITS_PER_BYTE,
@@ -16,6 +18,7 @@ import {
   DATAKEY_MAX_BYTES,
   DATAKEY_MIN_BITS,
   DATAKEY_MIN_BYTES,
+  DEFAULT_DATAKEY_BITS,
 } from './service/datakey-length';
 import { LIST_KEYS_MAX_LIMIT, LIST_KEYS_MIN_LIMIT } from './service/kms-service';
 
@@ -98,6 +101,16 @@ const PINNED: Record<string, (value: unknown) => void> = {
   'CreateKeyRequest.key_description minLength': equals(0),
   'CreateKeyRequest.key_description maxLength': equals(KEY_DESCRIPTION_MAX_CHARS),
   'CreateKeyRequest.origin enum': equals(KEY_ORIGINS),
+  'CreateKeyRequest.key_spec x-kms-supported-values': equals([CMK_KEY_SPEC]),
+  'CreateKeyRequest.key_usage x-kms-supported-values': equals([CMK_KEY_USAGE]),
+  // core's checkKeystoreId refuses every keystore_id.
+  'CreateKeyRequest.keystore_id x-kms-supported-values': equals([]),
+  'CreateDatakeyRequest.key_spec x-kms-supported-values': equals(Object.keys(DATAKEY_KEY_SPEC_BITS)),
+  'CreateDatakeyRequest.datakey_length x-kms-default': equals(DEFAULT_DATAKEY_BITS),
+  'AdditionalAuthenticatedData x-kms-max-bytes': equals(ADDITIONAL_AUTHENTICATED_DATA_MAX_BYTES),
+  // Characters: a string of at most 128 bytes has at most 128 characters, so the bound never refuses a valid one.
+  'AdditionalAuthenticatedData maxLength': equals(ADDITIONAL_AUTHENTICATED_DATA_MAX_BYTES),
+  'ListKeysRequest.key_spec enum': equals(LIST_KEYS_KEY_SPECS),
 
   ...Object.fromEntries(
     ['CreateDatakeyRequest', 'EncryptDatakeyRequest', 'DecryptDatakeyRequest', 'DescribeKeyRequest'].flatMap((schema) => [
@@ -165,6 +178,7 @@ const NOT_CORE: Record<string, string> = {
   'Sequence maxLength': 'as above',
   'Sequence pattern': 'as above',
   'CreateKeyRequest.enterprise_project_id pattern': 'stored as given; the request validator enforces it',
+  'ListKeysRequest.enterprise_project_id pattern': 'compared with the stored value as given (see CreateKeyRequest.enterprise_project_id)',
   'CreateDatakeyResponse.cipher_text pattern': 'hex output of the server (handlers/wire.ts formatHex)',
   'EncryptDatakeyResponse.cipher_text pattern': 'as above',
   'DecryptDatakeyResponse.datakey_dgst pattern': "hex SHA-256 written by the server's handler",

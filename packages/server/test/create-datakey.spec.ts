@@ -122,9 +122,11 @@ describe('POST /v1.0/{project_id}/kms/create-datakey', () => {
       expectKmsError(await t.createDatakey({ key_id: keyId, datakey_length: 512 }), 400, 'KMS.1901');
     });
 
-    it('is required (KMS.0204), as is key_id', async () => {
-      expectKmsError(await t.createDatakey({ key_id: keyId }), 400, 'KMS.0204');
+    it('is optional (current revision): without it and without key_spec the data key is 256 bits; key_id stays required (KMS.0204)', async () => {
+      const res = await t.createDatakey({ key_id: keyId }).expect(200);
+      expect(Buffer.from(res.body.plain_text, 'hex')).toHaveLength(32);
       expectKmsError(await t.createDatakey({ datakey_length: '512' }), 400, 'KMS.0204');
+      expectKmsError(await t.createDatakey({ key_spec: 'AES_256' }), 400, 'KMS.0204');
     });
   });
 
@@ -153,7 +155,68 @@ describe('POST /v1.0/{project_id}/kms/create-datakey', () => {
     expectKmsError(await t.createDatakey({ key_id: keyId, datakey_length: '512', sequence: 'a'.repeat(37) }), 400, 'KMS.0206');
   });
 
-  it('rejects fields the spec does not define with KMS.0308', async () => {
-    expectKmsError(await t.createDatakey({ key_id: keyId, datakey_length: '512', key_spec: 'AES_256' }), 400, 'KMS.0308');
+  it('rejects fields the spec does not define with KMS.0308 naming the field (pin, pin_type, a typo)', async () => {
+    for (const field of ['pin', 'pin_type', 'datakey_lenght']) {
+      const error = expectKmsError(await t.createDatakey({ key_id: keyId, datakey_length: '512', [field]: '123456' }), 400, 'KMS.0308');
+      expect(error.error_msg).toBe(`The request body has a parameter this API does not define: ${field}.`);
+    }
+  });
+
+  describe('key_spec (current revision)', () => {
+    it.each([
+      [{ key_spec: 'AES_256' }, 32],
+      [{ key_spec: 'AES_128' }, 16],
+      [{ key_spec: 'AES_128', datakey_length: '512' }, 64],
+      [{ key_spec: 'SM4', datakey_length: '64' }, 8],
+    ])('%p makes a data key of %i bytes (datakey_length wins when both are given)', async (fields, bytes) => {
+      const res = await t.createDatakey({ key_id: keyId, ...fields }).expect(200);
+      expect(Buffer.from(res.body.plain_text, 'hex')).toHaveLength(bytes);
+    });
+
+    it.each(['SM4', 'HMAC_256', 'aes_128', ''])(
+      'refuses %p without datakey_length with KMS.0308 naming the supported specs',
+      async (keySpec) => {
+        const error = expectKmsError(await t.createDatakey({ key_id: keyId, key_spec: keySpec }), 400, 'KMS.0308');
+        expect(error.error_msg).toBe('Unsupported key_spec: use AES_256 or AES_128, or datakey_length.');
+      },
+    );
+
+    it('must be a string (KMS.0308)', async () => {
+      expectKmsError(await t.createDatakey({ key_id: keyId, key_spec: 256 }), 400, 'KMS.0308');
+    });
+  });
+
+  describe('additional_authenticated_data (current revision)', () => {
+    const scope = () => ({ domainId: CALLERS.alice.domainId, projectId: CALLERS.alice.projectId });
+
+    it('is bound with the context: decrypt-datakey needs both, the same', async () => {
+      const context = { table: 'orders' };
+      const aad = 'orders/2026-12';
+      const res = await t
+        .createDatakey({ key_id: keyId, key_spec: 'AES_256', encryption_context: context, additional_authenticated_data: aad })
+        .expect(200);
+      const base = { key_id: keyId, cipher_text: res.body.cipher_text, datakey_cipher_length: '32' };
+      const opened = await t.decryptDatakey({ ...base, encryption_context: context, additional_authenticated_data: aad }).expect(200);
+      expect(opened.body.data_key).toBe(res.body.plain_text);
+      expectKmsError(await t.decryptDatakey({ ...base, encryption_context: context }), 400, 'KMS.2203');
+      expectKmsError(await t.decryptDatakey({ ...base, additional_authenticated_data: aad }), 400, 'KMS.2203');
+      expectKmsError(
+        await t.decryptDatakey({ ...base, encryption_context: context, additional_authenticated_data: 'orders/2026-11' }),
+        400,
+        'KMS.2203',
+      );
+      const ciphertext = Buffer.from(res.body.cipher_text, 'hex');
+      const core = await t.service.decryptDataKey(scope(), { ciphertext, encryptionContext: context, additionalAuthenticatedData: aad });
+      expect(core.plaintext.toString('hex').toUpperCase()).toBe(res.body.plain_text);
+    });
+
+    it('takes up to 128 UTF-8 bytes; more, or not a string, is KMS.0308 naming the field', async () => {
+      await t.createDatakey({ key_id: keyId, additional_authenticated_data: 'a'.repeat(128) }).expect(200);
+      await t.createDatakey({ key_id: keyId, additional_authenticated_data: '\u00E4'.repeat(64) }).expect(200);
+      for (const aad of ['a'.repeat(129), '\u00E4'.repeat(65), 12, null, ['x']]) {
+        const error = expectKmsError(await t.createDatakey({ key_id: keyId, additional_authenticated_data: aad }), 400, 'KMS.0308');
+        expect(error.error_msg).toMatch(/additional_authenticated_data/);
+      }
+    });
   });
 });

@@ -133,8 +133,42 @@ describe('POST /v1.0/{project_id}/kms/create-key', () => {
     });
   });
 
-  it('rejects fields the spec does not define with KMS.0308', async () => {
-    expectKmsError(await t.createKey({ key_alias: 'x', key_spec: 'AES_256' }), 400, 'KMS.0308');
+  it('rejects fields the spec does not define with KMS.0308 naming the field', async () => {
+    const error = expectKmsError(await t.createKey({ key_alias: 'x', key_type: '1' }), 400, 'KMS.0308');
+    expect(error.error_msg).toBe('The request body has a parameter this API does not define: key_type.');
+  });
+
+  it('names an undefined field safely: at most 64 characters, printable ASCII, a slash kept', async () => {
+    const long = expectKmsError(await t.createKey({ key_alias: 'x', ['f'.repeat(100)]: 1 }), 400, 'KMS.0308');
+    expect(long.error_msg).toBe(`The request body has a parameter this API does not define: ${'f'.repeat(64)}….`);
+    const odd = expectKmsError(await t.createKey({ key_alias: 'x', 'a/b\n\u00E4': 1 }), 400, 'KMS.0308');
+    expect(odd.error_msg).toBe('The request body has a parameter this API does not define: a/b??.');
+  });
+
+  describe('key_spec, key_usage, keystore_id (current revision)', () => {
+    it('accepts key_spec AES_256 and key_usage ENCRYPT_DECRYPT, and describes the key with them', async () => {
+      const res = await t.createKey({ key_alias: 'rev/explicit', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT' }).expect(200);
+      const described = await t.describeKey({ key_id: res.body.key_info.key_id }).expect(200);
+      expect(described.body.key_info).toMatchObject({ key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT' });
+    });
+
+    it.each([
+      ['key_spec', 'SM4', 'Unsupported key_spec: OpenKMS makes only AES_256 keys.'],
+      ['key_spec', 'RSA_2048', 'Unsupported key_spec: OpenKMS makes only AES_256 keys.'],
+      ['key_spec', 'AES_128', 'Unsupported key_spec: OpenKMS makes only AES_256 keys.'],
+      ['key_usage', 'SIGN_VERIFY', 'Unsupported key_usage: OpenKMS keys are ENCRYPT_DECRYPT only.'],
+      ['keystore_id', '0', 'Unsupported keystore_id: OpenKMS has only the default keystore; leave keystore_id out.'],
+    ])('refuses %s %p with KMS.0308 and that message, creating nothing', async (field, value, message) => {
+      const alias = `rev/refused-${field}-${value}`;
+      const error = expectKmsError(await t.createKey({ key_alias: alias, [field]: value }), 400, 'KMS.0308');
+      expect(error.error_msg).toBe(message);
+      expectKmsError(await t.describeKey({ key_id: `alias/${alias}` }), 404, 'KMS.0207');
+    });
+
+    it.each(['key_spec', 'key_usage', 'keystore_id'])('refuses a %s that is not a string with KMS.0308 naming it', async (field) => {
+      const error = expectKmsError(await t.createKey({ key_alias: 'rev/type', [field]: 1 }), 400, 'KMS.0308');
+      expect(error.error_msg).toBe(`Invalid parameter: ${field}.`);
+    });
   });
 
   it('enforces the per-project key quota with KMS.1105, separately for each project', async () => {

@@ -234,6 +234,21 @@ describe('POST /v1.0/{project_id}/kms/decrypt-datakey', () => {
     expectKmsError(await t.decryptDatakey({ ...base, datakey_length: '256' }), 400, 'KMS.0308');
   });
 
+  it('opens a data key made without additional_authenticated_data given none or "", and refuses any other (KMS.2203)', async () => {
+    // Sealed with the AAD form of every blob made before the field existed (docs/ciphertext-format.md).
+    const dek = await createDatakey(256);
+    const base = { key_id: keyId, cipher_text: dek.cipher, datakey_cipher_length: '32' };
+    await t.decryptDatakey({ ...base, additional_authenticated_data: '' }).expect(200);
+    expectKmsError(await t.decryptDatakey({ ...base, additional_authenticated_data: 'x' }), 400, 'KMS.2203');
+  });
+
+  it('refuses additional_authenticated_data over 128 UTF-8 bytes with KMS.0308 naming the field', async () => {
+    const dek = await createDatakey(256);
+    const base = { key_id: keyId, cipher_text: dek.cipher, datakey_cipher_length: '32' };
+    const error = expectKmsError(await t.decryptDatakey({ ...base, additional_authenticated_data: '\u00E4'.repeat(65) }), 400, 'KMS.0308');
+    expect(error.error_msg).toMatch(/^Invalid additional_authenticated_data: /);
+  });
+
   it('never writes the data key or its digest to the logs', async () => {
     const dek = await createDatakey(256);
     const res = await t.decryptDatakey({ key_id: keyId, cipher_text: dek.cipher, datakey_cipher_length: '32' }).expect(200);

@@ -60,6 +60,36 @@ describe('POST /v1.0/{project_id}/kms/encrypt-datakey', () => {
     );
   });
 
+  it('binds additional_authenticated_data with the context (another, or none, is KMS.2203)', async () => {
+    const dek = randomBytes(32);
+    const sealed = await t
+      .encryptDatakey({
+        key_id: keyId,
+        plain_text: withDigest(dek),
+        datakey_plain_length: '32',
+        encryption_context: { a: 'b' },
+        additional_authenticated_data: 'c',
+      })
+      .expect(200);
+    const base = { key_id: keyId, cipher_text: sealed.body.cipher_text, datakey_cipher_length: '32' };
+    const back = await t.decryptDatakey({ ...base, encryption_context: { a: 'b' }, additional_authenticated_data: 'c' }).expect(200);
+    expect(back.body.data_key).toBe(dek.toString('hex').toUpperCase());
+    expectKmsError(await t.decryptDatakey({ ...base, encryption_context: { a: 'bc' } }), 400, 'KMS.2203');
+    expectKmsError(await t.decryptDatakey({ ...base, encryption_context: { a: 'b' } }), 400, 'KMS.2203');
+    expectKmsError(
+      await t.decryptDatakey({ ...base, encryption_context: { a: '' }, additional_authenticated_data: 'bc' }),
+      400,
+      'KMS.2203',
+    );
+    const tooLong = {
+      key_id: keyId,
+      plain_text: withDigest(dek),
+      datakey_plain_length: '32',
+      additional_authenticated_data: 'a'.repeat(129),
+    };
+    expectKmsError(await t.encryptDatakey(tooLong), 400, 'KMS.0308');
+  });
+
   it('binds the encryption_context (another context is KMS.2203)', async () => {
     const dek = randomBytes(32);
     const sealed = await t

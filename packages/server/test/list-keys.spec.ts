@@ -128,6 +128,41 @@ describe('POST /v1.0/{project_id}/kms/list-keys', () => {
   it('validates sequence (KMS.0206) and rejects fields the spec does not define (KMS.0308)', async () => {
     await t.listKeys({ sequence: '919c82d4-8046-4722-9094-35c3c6524cff' }).expect(200);
     expectKmsError(await t.listKeys({ sequence: 'x' }), 400, 'KMS.0206');
-    expectKmsError(await t.listKeys({ key_id: 'x' }), 400, 'KMS.0308');
+    const error = expectKmsError(await t.listKeys({ key_id: 'x' }), 400, 'KMS.0308');
+    expect(error.error_msg).toBe('The request body has a parameter this API does not define: key_id.');
+  });
+
+  describe('key_spec and enterprise_project_id filters (current revision)', () => {
+    const OTHER_PROJECT = 'b168fe00-ff56-4924-95a7-d22974df2d0b';
+
+    it('lists every key for key_spec AES_256 or ALL, none for another documented spec; an unknown spec is KMS.0308', async () => {
+      const all = await t.listKeys({}).expect(200);
+      for (const keySpec of ['AES_256', 'ALL']) {
+        const res = await t.listKeys({ key_spec: keySpec }).expect(200);
+        expect(res.body.keys).toEqual(all.body.keys);
+        expect(res.body.total).toBe(all.body.total);
+      }
+      for (const keySpec of ['SM4', 'RSA_2048', 'HMAC_256']) {
+        const res = await t.listKeys({ key_spec: keySpec }).expect(200);
+        expect(res.body).toEqual({ keys: [], key_details: [], next_marker: '', truncated: 'false', total: 0 });
+      }
+      for (const keySpec of ['AES_128', 'all', '', 1]) expectKmsError(await t.listKeys({ key_spec: keySpec }), 400, 'KMS.0308');
+    });
+
+    it('lists only the keys of the enterprise project asked for; a malformed ID is KMS.0308', async () => {
+      const created = await t.createKey({ key_alias: 'eps/other', enterprise_project_id: OTHER_PROJECT }).expect(200);
+      const other = await t.listKeys({ enterprise_project_id: OTHER_PROJECT, key_spec: 'AES_256' }).expect(200);
+      expect(other.body.keys).toEqual([created.body.key_info.key_id]);
+      expect(other.body.key_details[0].sys_enterprise_project_id).toBe(OTHER_PROJECT);
+      expect(other.body.total).toBe(1);
+      const inDefault = await t.listKeys({ enterprise_project_id: '0' }).expect(200);
+      expect(inDefault.body.keys).not.toContain(created.body.key_info.key_id);
+      expect(inDefault.body.key_details.every((key: { sys_enterprise_project_id: string }) => key.sys_enterprise_project_id === '0')).toBe(
+        true,
+      );
+      for (const id of ['', '00', 'B168FE00-FF56-4924-95A7-D22974DF2D0B']) {
+        expectKmsError(await t.listKeys({ enterprise_project_id: id }), 400, 'KMS.0308');
+      }
+    });
   });
 });

@@ -205,19 +205,30 @@ export const createDatakeyChecks: readonly Check[] = [
     id: 'CK-DK-MISSING-FIELDS',
     level: 'MUST',
     area: 'create-datakey',
-    title: 'create-datakey without key_id or without datakey_length is rejected (400 KMS.0204)',
+    title:
+      'create-datakey without key_id is rejected (400 KMS.0204); without datakey_length it is rejected (the seed) or makes a 256-bit key (the current revision)',
     authority: [
       seed(`${SEED.createDatakey}, Request parameters: key_id, datakey_length (Mandatory)`),
+      apiReference('Creating a DEK (create-datakey): datakey_length optional; neither it nor key_spec: 256 bits'),
       errorTable('KMS.0204 a required parameter is missing'),
     ],
     acceptedCodes: DOCUMENTED.missingParameter,
-    reference: 'spec: CreateDatakeyRequest.required [key_id, datakey_length]',
+    reference: 'spec: CreateDatakeyRequest.required [key_id]; datakey_length x-kms-default 256 (checked by CK-REF-DK-DEFAULT-LENGTH)',
     keys: 1,
     async run(c) {
       const key = await c.newKey('miss');
       const strict = answer(400, KMS_CODES.missingParameter);
       expectRejected(c, await c.createDatakey({ datakey_length: '512' }), DOCUMENTED.missingParameter, strict, 'no key_id');
-      expectRejected(c, await c.createDatakey({ key_id: key.keyId }), DOCUMENTED.missingParameter, strict, 'no datakey_length');
+      const noLength = await c.createDatakey({ key_id: key.keyId });
+      if (noLength.status === 200) {
+        const body = noLength.json as DatakeyBody;
+        ensure(
+          body.plain_text.length === 64,
+          `no datakey_length: a ${body.plain_text.length / 2}-byte key; the current revision's default is 32 bytes`,
+        );
+      } else {
+        expectRejected(c, noLength, DOCUMENTED.missingParameter, strict, 'no datakey_length (the seed makes it mandatory)');
+      }
       expectRejected(c, await c.createDatakey({}), DOCUMENTED.missingParameter, strict, 'empty object');
     },
   },
@@ -355,7 +366,7 @@ export const createDatakeyChecks: readonly Check[] = [
     id: 'CK-DK-UNKNOWN-FIELD',
     level: 'REFERENCE',
     area: 'create-datakey',
-    title: 'a body field no API revision defines is rejected (400 KMS.0308)',
+    title: 'a body field no API revision defines, and the unsupported pin and pin_type, are rejected (400 KMS.0308, naming the field)',
     authority: [
       openkms(
         'spec/kms.yaml CreateDatakeyRequest additionalProperties false; newer revisions add key_spec, additional_authenticated_data, pin',
@@ -368,6 +379,20 @@ export const createDatakeyChecks: readonly Check[] = [
       const key = await c.newKey('uf');
       const response = await c.createDatakey({ key_id: key.keyId, datakey_length: '512', ck_no_such_field: 'x' });
       expectRejected(c, response, ['400 KMS.0308'], answer(400, KMS_CODES.invalidParameter), 'field ck_no_such_field');
+      const message = (response.json as { error: { error_msg: string } }).error.error_msg;
+      ensure(message.includes('ck_no_such_field'), `field ck_no_such_field: error_msg "${message}" does not name the field`);
+      for (const field of ['pin', 'pin_type']) {
+        const refused = await c.createDatakey({ key_id: key.keyId, datakey_length: '512', [field]: '1' });
+        expectRejected(
+          c,
+          refused,
+          ['400 KMS.0308'],
+          answer(400, KMS_CODES.invalidParameter),
+          `field ${field} (newer SDK models; unsupported)`,
+        );
+        const text = (refused.json as { error: { error_msg: string } }).error.error_msg;
+        ensure(text.includes(field), `field ${field}: error_msg "${text}" does not name the field`);
+      }
     },
   },
 ];

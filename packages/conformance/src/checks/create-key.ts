@@ -511,7 +511,7 @@ export const createKeyChecks: readonly Check[] = [
     id: 'CK-KEY-UNKNOWN-FIELD',
     level: 'REFERENCE',
     area: 'create-key',
-    title: 'a body field no API revision defines is rejected (400 KMS.0308)',
+    title: 'a body field no API revision defines is rejected (400 KMS.0308, naming the field)',
     authority: [
       openkms(
         'spec/kms.yaml CreateKeyRequest additionalProperties false; the documents do not forbid extra fields, and newer revisions add key_spec, key_usage, keystore_id',
@@ -523,6 +523,9 @@ export const createKeyChecks: readonly Check[] = [
     async run(c) {
       const response = await c.createKey({ key_alias: c.uniqueAlias('uf'), ck_no_such_field: 'x' });
       expectRejected(c, response, ['400 KMS.0308'], answer(400, KMS_CODES.invalidParameter), 'field ck_no_such_field');
+      // The message names the field, so a client of a newer revision learns which one to drop.
+      const message = (response.json as { error: { error_msg: string } }).error.error_msg;
+      ensure(message.includes('ck_no_such_field'), `field ck_no_such_field: error_msg "${message}" does not name the field`);
     },
   },
   {

@@ -5,6 +5,7 @@ import { createKeyChecks } from './create-key';
 import { errorChecks } from './errors';
 import { extendedChecks } from './extended';
 import { isolationChecks } from './isolation';
+import { revisionFieldChecks } from './revision-fields';
 import { robustnessChecks } from './robustness';
 import { semanticsChecks } from './semantics';
 
@@ -17,6 +18,7 @@ const DEFINED: readonly Check[] = [
   ...isolationChecks,
   ...robustnessChecks,
   ...extendedChecks,
+  ...revisionFieldChecks,
 ];
 
 /** The REFERENCE twin of a documented check: the same requests, held to OpenKMS's exact answers. */

@@ -5,13 +5,27 @@ import { encodeEncryptionContext, type EncryptionContext } from './encryption-co
 /**
  * Sealing a data key under its CMK, as docs/ciphertext-format.md specifies: AES-256-GCM with
  * the associated data built here, framed as a version-2 blob. The one place the AAD is made.
+ *
+ * Two AAD forms, told apart by their label (the labels differ at byte 15, so no AAD of one form
+ * equals one of the other):
+ * - without `additional_authenticated_data` (absent or empty): label ‖ version ‖ key ID ‖ context,
+ *   byte for byte what every blob made before the field existed was sealed with, so those still open;
+ * - with it: its own label ‖ version ‖ key ID ‖ context ‖ u32 BE byte length ‖ the UTF-8 bytes.
+ *   The context encoding delimits itself and the length prefix delimits the string, so no two
+ *   (context, AAD) pairs share an encoding.
  */
 
 const DATAKEY_AAD_LABEL = Buffer.from('openkms.datakey\0', 'ascii');
+const DATAKEY_AAD_WITH_DATA_LABEL = Buffer.from('openkms.datakey.aad\0', 'ascii');
 
-/** Associated data of a data key: label ‖ format version ‖ key ID ‖ canonical encryption context. */
-export function datakeyAad(keyId: string, context: EncryptionContext): Buffer {
-  return Buffer.concat([DATAKEY_AAD_LABEL, DATAKEY_BLOB_VERSION, Buffer.from(keyId, 'ascii'), encodeEncryptionContext(context)]);
+/** Associated data of a data key: see above. `additionalData` is a string checkAdditionalAuthenticatedData accepted. */
+export function datakeyAad(keyId: string, context: EncryptionContext, additionalData = ''): Buffer {
+  const common = [DATAKEY_BLOB_VERSION, Buffer.from(keyId, 'ascii'), encodeEncryptionContext(context)];
+  if (additionalData === '') return Buffer.concat([DATAKEY_AAD_LABEL, ...common]);
+  const data = Buffer.from(additionalData, 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  return Buffer.concat([DATAKEY_AAD_WITH_DATA_LABEL, ...common, length, data]);
 }
 
 export interface DataKeyToSeal {
@@ -21,14 +35,19 @@ export interface DataKeyToSeal {
   readonly dek: Buffer;
   /** A context checkEncryptionContext accepted. */
   readonly context: EncryptionContext;
+  /** An `additional_authenticated_data` checkAdditionalAuthenticatedData accepted; '' (none) when absent. */
+  readonly additionalData?: string;
 }
 
-/** The data key blob of a DEK, bound to its key ID and encryption context. */
-export function sealDataKey({ material, keyId, dek, context }: DataKeyToSeal, random: RandomBytes = systemRandomBytes): Buffer {
-  return encodeDatakeyBlob({ keyId, payload: sealAesGcm(material, dek, datakeyAad(keyId, context), random) });
+/** The data key blob of a DEK, bound to its key ID, encryption context and additional authenticated data. */
+export function sealDataKey(
+  { material, keyId, dek, context, additionalData }: DataKeyToSeal,
+  random: RandomBytes = systemRandomBytes,
+): Buffer {
+  return encodeDatakeyBlob({ keyId, payload: sealAesGcm(material, dek, datakeyAad(keyId, context, additionalData), random) });
 }
 
-/** The DEK of a decoded blob; undefined when the material or the context is not the one it was sealed with. */
-export function openDataKey(material: Buffer, blob: DatakeyBlob, context: EncryptionContext): Buffer | undefined {
-  return openAesGcm(material, blob.payload, datakeyAad(blob.keyId, context));
+/** The DEK of a decoded blob; undefined when the material, the context or the additional data is not the one it was sealed with. */
+export function openDataKey(material: Buffer, blob: DatakeyBlob, context: EncryptionContext, additionalData = ''): Buffer | undefined {
+  return openAesGcm(material, blob.payload, datakeyAad(blob.keyId, context, additionalData));
 }

@@ -22,6 +22,8 @@ interface Vector {
   readonly plain_text: string;
   readonly nonce: string;
   readonly encryption_context: Record<string, string>;
+  /** Vectors of the current revision's field only; absent means none. */
+  readonly additional_authenticated_data?: string;
   readonly encoded_context: string;
   readonly aad: string;
   readonly cipher_text: string;
@@ -38,6 +40,7 @@ const FIELDS = [
   'aad',
   'cipher_text',
 ];
+const OPTIONAL_FIELDS = ['additional_authenticated_data'];
 const HEX_FIELDS = ['cmk_material', 'plain_text', 'nonce', 'encoded_context', 'aad', 'cipher_text'] as const;
 
 function testVectorSection(markdown: string): string {
@@ -65,9 +68,16 @@ describe('docs/ciphertext-format.md test vectors', () => {
     expect(vectors.some((v) => v.datakey_length === '256' && Object.keys(v.encryption_context).length > 0)).toBe(true);
   });
 
+  it('has a vector with additional authenticated data alone, and one with it and a context', () => {
+    const withAad = vectors.filter((v) => (v.additional_authenticated_data ?? '') !== '');
+    expect(withAad.some((v) => Object.keys(v.encryption_context).length === 0)).toBe(true);
+    expect(withAad.some((v) => Object.keys(v.encryption_context).length > 0)).toBe(true);
+  });
+
   describe.each(vectors.map((vector, i) => [i + 1, vector] as const))('vector %d', (_n, vector) => {
     it('has every field, hex in upper case and of the right lengths', () => {
-      expect(Object.keys(vector).sort()).toEqual([...FIELDS].sort());
+      const optional = OPTIONAL_FIELDS.filter((field) => field in vector);
+      expect(Object.keys(vector).sort()).toEqual([...FIELDS, ...optional].sort());
       for (const field of HEX_FIELDS)
         expect({ field, value: vector[field] }).toEqual({ field, value: expect.stringMatching(/^([0-9A-F]{2})+$/) });
       expect(hex(vector.cmk_material)).toHaveLength(32);
@@ -78,15 +88,20 @@ describe('docs/ciphertext-format.md test vectors', () => {
 
     it('recomputes the documented encoded context, AAD and cipher_text from its inputs', () => {
       expect(HEX(encodeEncryptionContext(vector.encryption_context))).toBe(vector.encoded_context);
-      // The AAD as the document spells it: label, version, key ID, canonical context.
+      // The AAD as the document spells it: label, version, key ID, canonical context, and with
+      // additional authenticated data its own label and the string's u32 BE length and UTF-8 bytes.
+      const additional = Buffer.from(vector.additional_authenticated_data ?? '', 'utf8');
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(additional.length);
       const documentedAad = Buffer.concat([
-        Buffer.from('openkms.datakey\0', 'ascii'),
+        Buffer.from(additional.length === 0 ? 'openkms.datakey\0' : 'openkms.datakey.aad\0', 'ascii'),
         Buffer.from([0x02, 0x00]),
         Buffer.from(vector.key_id, 'ascii'),
         hex(vector.encoded_context),
+        ...(additional.length === 0 ? [] : [length, additional]),
       ]);
       expect(HEX(documentedAad)).toBe(vector.aad);
-      const aad = datakeyAad(vector.key_id, vector.encryption_context);
+      const aad = datakeyAad(vector.key_id, vector.encryption_context, vector.additional_authenticated_data);
       expect(HEX(aad)).toBe(vector.aad);
 
       const payload = sealAesGcm(hex(vector.cmk_material), hex(vector.plain_text), aad, (size) => hex(vector.nonce).subarray(0, size));
@@ -97,7 +112,11 @@ describe('docs/ciphertext-format.md test vectors', () => {
       const blob = decodeDatakeyBlob(hex(vector.cipher_text));
       expect(blob?.keyId).toBe(vector.key_id);
       expect(HEX(blob!.payload.subarray(0, 12))).toBe(vector.nonce);
-      const opened = openAesGcm(hex(vector.cmk_material), blob!.payload, datakeyAad(vector.key_id, vector.encryption_context));
+      const opened = openAesGcm(
+        hex(vector.cmk_material),
+        blob!.payload,
+        datakeyAad(vector.key_id, vector.encryption_context, vector.additional_authenticated_data),
+      );
       expect(opened && HEX(opened)).toBe(vector.plain_text);
     });
 
@@ -132,14 +151,24 @@ describe('docs/ciphertext-format.md test vectors', () => {
         keyId: vector.key_id,
         datakeyBits: Number(vector.datakey_length),
         encryptionContext: vector.encryption_context,
+        additionalAuthenticatedData: vector.additional_authenticated_data,
       });
       expect(HEX(created.ciphertext)).toBe(vector.cipher_text);
 
       const opened = await service.decryptDataKey(scope, {
         ciphertext: hex(vector.cipher_text),
         encryptionContext: vector.encryption_context,
+        additionalAuthenticatedData: vector.additional_authenticated_data,
       });
       expect(HEX(opened.plaintext)).toBe(vector.plain_text);
+    });
+
+    it('does not open without its additional authenticated data, nor with some when it has none', () => {
+      const blob = decodeDatakeyBlob(hex(vector.cipher_text))!;
+      const other = vector.additional_authenticated_data ? '' : 'x';
+      expect(
+        openAesGcm(hex(vector.cmk_material), blob.payload, datakeyAad(vector.key_id, vector.encryption_context, other)),
+      ).toBeUndefined();
     });
   });
 

@@ -4,6 +4,8 @@ import {
   DATAKEY_MAX_BYTES,
   DATAKEY_MIN_BITS,
   DATAKEY_MIN_BYTES,
+  DEFAULT_DATAKEY_BITS,
+  datakeyBitsOf,
   datakeyBytesOfBits,
   isDatakeyByteLength,
 } from './datakey-length';
@@ -39,4 +41,37 @@ describe('isDatakeyByteLength', () => {
     for (let bytes = -2; bytes <= 1100; bytes += 1) expect(isDatakeyByteLength(bytes)).toBe(bytes >= 1 && bytes <= 1024);
     for (const odd of [Number.NaN, 1.5, Infinity]) expect(isDatakeyByteLength(odd)).toBe(false);
   });
+});
+
+describe("datakeyBitsOf (datakey_length and the current revision's key_spec)", () => {
+  it('makes 256 bits when neither is given, as the API reference says', () => {
+    expect(DEFAULT_DATAKEY_BITS).toBe(256);
+    expect(datakeyBitsOf(undefined, undefined)).toBe(256);
+  });
+
+  it('maps AES_256 to 256 bits and AES_128 to 128 bits', () => {
+    expect(datakeyBitsOf(undefined, 'AES_256')).toBe(256);
+    expect(datakeyBitsOf(undefined, 'AES_128')).toBe(128);
+  });
+
+  it('lets datakey_length win over key_spec, whatever key_spec says', () => {
+    expect(datakeyBitsOf(512, 'AES_128')).toBe(512);
+    expect(datakeyBitsOf(64, 'AES_256')).toBe(64);
+    expect(datakeyBitsOf(8, 'SM4')).toBe(8);
+  });
+
+  it.each(['SM4', 'HMAC_256', 'aes_256', 'AES_192', '', 'toString', '__proto__'])(
+    'refuses key_spec %p with KMS.0308 naming the supported ones',
+    (spec) => {
+      let caught: unknown;
+      try {
+        datakeyBitsOf(undefined, spec);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(KmsError);
+      expect((caught as KmsError).code).toBe('KMS.0308');
+      expect((caught as KmsError).message).toBe('Unsupported key_spec: use AES_256 or AES_128, or datakey_length.');
+    },
+  );
 });

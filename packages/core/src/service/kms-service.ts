@@ -4,14 +4,16 @@ import type { RootKey } from '../crypto/root-key';
 import { RootKeyRing } from '../crypto/root-key-ring';
 import { decodeDatakeyBlob } from '../ciphertext/datakey-blob';
 import { openDataKey, sealDataKey } from '../ciphertext/datakey-seal';
+import { checkAdditionalAuthenticatedData } from '../ciphertext/additional-authenticated-data';
 import { checkEncryptionContext, type EncryptionContext } from '../ciphertext/encryption-context';
 import { KmsError } from '../errors';
 import { KEY_ALIAS_PATTERN, KEY_DESCRIPTION_MAX_CHARS } from '../keys/key-alias';
 import { KEY_ORIGINS, KeyState, type KeyOrigin, type KeyRecord, type Scope } from '../keys/key-record';
 import { parseKeyReference } from '../keys/key-reference';
+import { checkCmkKeySpec, checkCmkKeyUsage, checkKeystoreId, keySpecFilterMatchesCmks, type ListKeysKeySpec } from '../keys/key-spec';
 import type { ListCursor } from '../keys/list-cursor';
 import type { InsertKeyResult, KeyStore } from '../store/key-store';
-import { DATAKEY_DIGEST_BYTES, datakeyBytesOfBits, isDatakeyByteLength } from './datakey-length';
+import { DATAKEY_DIGEST_BYTES, datakeyBitsOf, datakeyBytesOfBits, isDatakeyByteLength } from './datakey-length';
 import { ACTIVE_ROOT_KEY_META, checkRootKeys } from './root-key-state';
 
 export const DEFAULT_MAX_KEYS_PER_PROJECT = 1000;
@@ -41,6 +43,12 @@ export interface CreateKeyInput {
   readonly keyDescription?: string;
   readonly origin?: KeyOrigin;
   readonly enterpriseProjectId?: string;
+  /** Current revision: only AES_256 (the default) is made; any other value is KMS.0308. */
+  readonly keySpec?: string;
+  /** Current revision: only ENCRYPT_DECRYPT (the default); any other value is KMS.0308. */
+  readonly keyUsage?: string;
+  /** Current revision: OpenKMS has only the default keystore; any value is KMS.0308. */
+  readonly keystoreId?: string;
 }
 
 export interface CreatedKey {
@@ -51,9 +59,13 @@ export interface CreatedKey {
 export interface CreateDataKeyInput {
   /** Key ID, `alias/NAME`, or alias URN. */
   readonly keyId: string;
-  /** Bits of the data key: 8 to 8192 (KMS.1901), a multiple of 8 (KMS.1903). */
-  readonly datakeyBits: number;
+  /** Bits of the data key: 8 to 8192 (KMS.1901), a multiple of 8 (KMS.1903). Wins over keySpec. */
+  readonly datakeyBits?: number;
+  /** AES_256 (256 bits) or AES_128 (128 bits), used when datakeyBits is absent; neither gives 256 bits. */
+  readonly keySpec?: string;
   readonly encryptionContext?: EncryptionContext;
+  /** Bound like the context; at most 128 UTF-8 bytes (KMS.0308). */
+  readonly additionalAuthenticatedData?: string;
 }
 
 export interface CreatedDataKey {
@@ -70,6 +82,7 @@ export interface EncryptDataKeyInput {
   /** The DEK's length in bytes (`datakey_plain_length`). */
   readonly datakeyBytes: number;
   readonly encryptionContext?: EncryptionContext;
+  readonly additionalAuthenticatedData?: string;
 }
 
 export interface ListKeysInput {
@@ -79,6 +92,10 @@ export interface ListKeysInput {
   readonly after?: ListCursor;
   /** Only keys in this state. */
   readonly keyState?: KeyState;
+  /** Only keys of this spec (`ALL`: any). Every OpenKMS key is AES_256, so another spec matches none. */
+  readonly keySpec?: ListKeysKeySpec;
+  /** Only keys of this enterprise project (`0` is the default one). */
+  readonly enterpriseProjectId?: string;
 }
 
 export interface ListKeysResult {
@@ -96,6 +113,8 @@ export const LIST_KEYS_MAX_LIMIT = 1000;
 export interface DecryptDataKeyInput {
   readonly ciphertext: Buffer;
   readonly encryptionContext?: EncryptionContext;
+  /** The additional authenticated data given when the blob was made ('' or absent when none was). */
+  readonly additionalAuthenticatedData?: string;
   /**
    * The CMK the caller says sealed the blob (key ID, `alias/NAME` or alias URN), as in the
    * API's decrypt-datakey: resolved like create-datakey's `key_id` (KMS.0205, KMS.0207); a key
@@ -168,6 +187,9 @@ export class KmsService {
     if ([...keyDescription].length > KEY_DESCRIPTION_MAX_CHARS) throw new KmsError('KMS.1103');
     const origin = input.origin ?? 'kms';
     if (!KEY_ORIGINS.includes(origin)) throw new KmsError('KMS.0308', 'Invalid origin: it must be kms or external.');
+    checkCmkKeySpec(input.keySpec);
+    checkCmkKeyUsage(input.keyUsage);
+    checkKeystoreId(input.keystoreId);
 
     const keyId = this.#newKeyId();
     const owner = { domainId: scope.domainId, projectId: scope.projectId, keyId };
@@ -211,13 +233,14 @@ export class KmsService {
   }
 
   async createDataKey(scope: Scope, input: CreateDataKeyInput): Promise<CreatedDataKey> {
-    const bytes = datakeyBytesOfBits(input.datakeyBits);
+    const bytes = datakeyBytesOfBits(datakeyBitsOf(input.datakeyBits, input.keySpec));
     const context = checkEncryptionContext(input.encryptionContext);
+    const additionalData = checkAdditionalAuthenticatedData(input.additionalAuthenticatedData);
     const key = await this.#resolveKey(scope, input.keyId);
     const material = this.#usableMaterial(key);
     const plaintext = this.#random(bytes);
     try {
-      const ciphertext = sealDataKey({ material, keyId: key.keyId, dek: plaintext, context }, this.#random);
+      const ciphertext = sealDataKey({ material, keyId: key.keyId, dek: plaintext, context, additionalData }, this.#random);
       return { keyId: key.keyId, plaintext, ciphertext };
     } catch (error) {
       plaintext.fill(0);
@@ -236,6 +259,7 @@ export class KmsService {
     const bytes = input.datakeyBytes;
     if (!isDatakeyByteLength(bytes)) throw new KmsError('KMS.0308', 'Invalid parameter: datakey_plain_length.');
     const context = checkEncryptionContext(input.encryptionContext);
+    const additionalData = checkAdditionalAuthenticatedData(input.additionalAuthenticatedData);
     const key = await this.#resolveKey(scope, input.keyId);
     if (input.plaintextWithDigest.length !== bytes + DATAKEY_DIGEST_BYTES) throw new KmsError('KMS.2101');
     const dek = input.plaintextWithDigest.subarray(0, bytes);
@@ -243,25 +267,26 @@ export class KmsService {
     if (!timingSafeEqual(digest, input.plaintextWithDigest.subarray(bytes))) throw new KmsError('KMS.2103');
     const material = this.#usableMaterial(key);
     try {
-      return { keyId: key.keyId, ciphertext: sealDataKey({ material, keyId: key.keyId, dek, context }, this.#random) };
+      return { keyId: key.keyId, ciphertext: sealDataKey({ material, keyId: key.keyId, dek, context, additionalData }, this.#random) };
     } finally {
       material.fill(0);
     }
   }
 
-  /** Opens a data key made by createDataKey; the same encryption context must be given. */
+  /** Opens a data key made by createDataKey; the same encryption context and additional authenticated data must be given. */
   async decryptDataKey(scope: Scope, input: DecryptDataKeyInput): Promise<{ keyId: string; plaintext: Buffer }> {
     const named = input.keyId === undefined ? undefined : await this.#resolveKey(scope, input.keyId);
     const blob = decodeDatakeyBlob(input.ciphertext);
     if (!blob) throw new KmsError('KMS.2201');
     const context = checkEncryptionContext(input.encryptionContext);
+    const additionalData = checkAdditionalAuthenticatedData(input.additionalAuthenticatedData);
     // A blob sealed under another key than the one named fails like a relabelled blob.
     if (named && named.keyId !== blob.keyId) throw new KmsError('KMS.2203');
     const key = named ?? (await this.#store.findKeyById(scope, blob.keyId));
     if (!key) throw new KmsError('KMS.0207');
     const material = this.#usableMaterial(key);
     try {
-      const plaintext = openDataKey(material, blob, context);
+      const plaintext = openDataKey(material, blob, context, additionalData);
       if (!plaintext) throw new KmsError('KMS.2203');
       if (input.datakeyBytes !== undefined && plaintext.length !== input.datakeyBytes) {
         plaintext.fill(0);
@@ -293,7 +318,14 @@ export class KmsService {
     if (!Number.isSafeInteger(limit) || limit < LIST_KEYS_MIN_LIMIT || limit > LIST_KEYS_MAX_LIMIT) {
       throw new KmsError('KMS.0308', 'Invalid parameter: limit.');
     }
-    const page = await this.#store.listKeys(scope, { limit, after: input.after, keyState: input.keyState });
+    // No OpenKMS key has another spec than AES_256: such a filter matches nothing.
+    if (!keySpecFilterMatchesCmks(input.keySpec)) return { keys: [], truncated: false, next: undefined, total: 0 };
+    const page = await this.#store.listKeys(scope, {
+      limit,
+      after: input.after,
+      keyState: input.keyState,
+      enterpriseProjectId: input.enterpriseProjectId,
+    });
     const last = page.keys[page.keys.length - 1];
     return {
       keys: page.keys.map((key) => ({ ...key, wrappedMaterial: null })),

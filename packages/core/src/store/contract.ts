@@ -281,6 +281,39 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         expect(rest).toMatchObject({ truncated: false, total: 5 });
       });
 
+      it('filters by enterprise project, alone and with a key state, total counting only the matches', async () => {
+        const other = 'b168fe00-ff56-4924-95a7-d22974df2d0b';
+        await store.insertKey(record(PROJECT_A, 'default-on', { creationDate: 1 }), NO_LIMIT);
+        await store.insertKey(record(PROJECT_A, 'other-on', { creationDate: 2, enterpriseProjectId: other }), NO_LIMIT);
+        await store.insertKey(
+          record(PROJECT_A, 'other-off', { creationDate: 3, enterpriseProjectId: other, keyState: KeyState.Disabled }),
+          NO_LIMIT,
+        );
+        await store.insertKey(record(PROJECT_B, 'other-b', { creationDate: 4, enterpriseProjectId: other }), NO_LIMIT);
+        const inOther = await store.listKeys(PROJECT_A, { limit: 1, enterpriseProjectId: other });
+        expect(inOther.keys.map((key) => key.keyAlias)).toEqual(['other-on']);
+        expect(inOther).toMatchObject({ truncated: true, total: 2 });
+        const last = inOther.keys[0]!;
+        const rest = await store.listKeys(PROJECT_A, {
+          limit: 1,
+          enterpriseProjectId: other,
+          after: { creationDate: last.creationDate, keyId: last.keyId },
+        });
+        expect(rest.keys.map((key) => key.keyAlias)).toEqual(['other-off']);
+        expect(rest).toMatchObject({ truncated: false, total: 2 });
+        const both = await store.listKeys(PROJECT_A, { limit: 10, enterpriseProjectId: other, keyState: KeyState.Disabled });
+        expect(both.keys.map((key) => key.keyAlias)).toEqual(['other-off']);
+        expect(both.total).toBe(1);
+        const inDefault = await store.listKeys(PROJECT_A, { limit: 10, enterpriseProjectId: '0' });
+        expect(inDefault.keys.map((key) => key.keyAlias)).toEqual(['default-on']);
+        expect(inDefault.total).toBe(1);
+        await expect(store.listKeys(PROJECT_A, { limit: 10, enterpriseProjectId: 'none' })).resolves.toEqual({
+          keys: [],
+          truncated: false,
+          total: 0,
+        });
+      });
+
       it('filters by key state, total counting only that state', async () => {
         await store.insertKey(record(PROJECT_A, 'on', { creationDate: 1 }), NO_LIMIT);
         await store.insertKey(record(PROJECT_A, 'off', { creationDate: 2, keyState: KeyState.Disabled }), NO_LIMIT);

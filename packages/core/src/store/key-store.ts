@@ -9,6 +9,8 @@ export interface ListKeysQuery {
   readonly after?: ListCursor;
   /** Only keys in this state. */
   readonly keyState?: KeyState;
+  /** Only keys of this enterprise project (`KeyRecord.enterpriseProjectId`). */
+  readonly enterpriseProjectId?: string;
 }
 
 export interface ListKeysPage {

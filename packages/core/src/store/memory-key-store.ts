@@ -35,7 +35,12 @@ export class MemoryKeyStore implements KeyStore {
 
   async listKeys(scope: Scope, query: ListKeysQuery): Promise<ListKeysPage> {
     const matching = [...this.#keys.values()]
-      .filter((key) => sameScope(key, scope) && (query.keyState === undefined || key.keyState === query.keyState))
+      .filter(
+        (key) =>
+          sameScope(key, scope) &&
+          (query.keyState === undefined || key.keyState === query.keyState) &&
+          (query.enterpriseProjectId === undefined || key.enterpriseProjectId === query.enterpriseProjectId),
+      )
       .sort(compareKeys);
     const after = query.after;
     const following = after ? matching.filter((key) => compareKeys(key, after) > 0) : matching;

@@ -143,24 +143,26 @@ export class PostgresKeyStore implements KeyStore {
 
   async listKeys(scope: Scope, query: ListKeysQuery): Promise<ListKeysPage> {
     const state = query.keyState ?? null;
+    const project = query.enterpriseProjectId ?? null;
     const afterDate = query.after?.creationDate ?? -1;
     const afterId = query.after?.keyId ?? '';
     // COLLATE "C": key IDs compare by code unit, as in the other stores, whatever the database's collation.
     // One statement, so the page and the total see the same snapshot.
     const { rows } = await this.#pool.query<KeyRow & { total: string }>(
-      `SELECT ${COLUMNS}, (SELECT count(*) FROM keys WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3)) AS total
+      `SELECT ${COLUMNS}, (SELECT count(*) FROM keys WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3) AND ($7::text IS NULL OR enterprise_project_id = $7)) AS total
          FROM keys
         WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3)
+          AND ($7::text IS NULL OR enterprise_project_id = $7)
           AND (creation_date > $4 OR (creation_date = $4 AND key_id COLLATE "C" > $5 COLLATE "C"))
         ORDER BY creation_date, key_id COLLATE "C"
         LIMIT $6`,
-      [scope.domainId, scope.projectId, state, afterDate, afterId, query.limit + 1],
+      [scope.domainId, scope.projectId, state, afterDate, afterId, query.limit + 1, project],
     );
     let total = rows[0] ? Number(rows[0].total) : undefined;
     if (total === undefined) {
       const counted = await this.#pool.query<{ n: string }>(
-        'SELECT count(*) AS n FROM keys WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3)',
-        [scope.domainId, scope.projectId, state],
+        'SELECT count(*) AS n FROM keys WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3) AND ($4::text IS NULL OR enterprise_project_id = $4)',
+        [scope.domainId, scope.projectId, state, project],
       );
       total = Number(counted.rows[0]!.n);
     }

@@ -47,8 +47,11 @@ export class SqliteKeyStore implements KeyStore {
   readonly #byAlias: Database.Statement<[string, string, string], KeyRow>;
   readonly #count: Database.Statement<[string, string], { n: number }>;
   readonly #getMeta: Database.Statement<[string], { value: string }>;
-  readonly #list: Database.Statement<[string, string, string | null, string | null, number, number, string, number], KeyRow>;
-  readonly #countState: Database.Statement<[string, string, string | null, string | null], { n: number }>;
+  readonly #list: Database.Statement<
+    [string, string, string | null, string | null, string | null, string | null, number, number, string, number],
+    KeyRow
+  >;
+  readonly #countState: Database.Statement<[string, string, string | null, string | null, string | null, string | null], { n: number }>;
   readonly #insertMeta: Database.Statement<[string, string]>;
   readonly #scan: Database.Statement<[string | null, string | null, number], KeyRow>;
   readonly #replaceMaterial: Database.Statement<[Buffer, string, Buffer]>;
@@ -79,11 +82,12 @@ export class SqliteKeyStore implements KeyStore {
     // key_id compares with BINARY collation: by code unit, as the memory and PostgreSQL stores.
     this.#list = this.#db.prepare(
       `SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND (? IS NULL OR key_state = ?)
+         AND (? IS NULL OR enterprise_project_id = ?)
          AND (creation_date > ? OR (creation_date = ? AND key_id > ?))
        ORDER BY creation_date, key_id LIMIT ?`,
     );
     this.#countState = this.#db.prepare(
-      'SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ? AND (? IS NULL OR key_state = ?)',
+      'SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ? AND (? IS NULL OR key_state = ?) AND (? IS NULL OR enterprise_project_id = ?)',
     );
     this.#insertMeta = this.#db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
     this.#scan = this.#db.prepare('SELECT * FROM keys WHERE (? IS NULL OR key_id > ?) ORDER BY key_id LIMIT ?');
@@ -134,13 +138,25 @@ export class SqliteKeyStore implements KeyStore {
 
   async listKeys(scope: Scope, query: ListKeysQuery): Promise<ListKeysPage> {
     const state = query.keyState ?? null;
+    const project = query.enterpriseProjectId ?? null;
     const afterDate = query.after?.creationDate ?? -1;
     const afterId = query.after?.keyId ?? '';
     // One read transaction: the page and the total see the same snapshot.
     return this.#db
       .transaction(() => {
-        const rows = this.#list.all(scope.domainId, scope.projectId, state, state, afterDate, afterDate, afterId, query.limit + 1);
-        const total = this.#countState.get(scope.domainId, scope.projectId, state, state)!.n;
+        const rows = this.#list.all(
+          scope.domainId,
+          scope.projectId,
+          state,
+          state,
+          project,
+          project,
+          afterDate,
+          afterDate,
+          afterId,
+          query.limit + 1,
+        );
+        const total = this.#countState.get(scope.domainId, scope.projectId, state, state, project, project)!.n;
         return { keys: rows.slice(0, query.limit).map(fromRow), truncated: rows.length > query.limit, total };
       })
       .deferred();

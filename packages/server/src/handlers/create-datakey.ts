@@ -9,11 +9,13 @@ export function createDatakeyHandler(service: KmsService): DataKeysApiHandlers<R
     const dataKey = await service.createDataKey(scope, {
       keyId: body.key_id,
       datakeyBits: parseDatakeyBits(body.datakey_length),
+      keySpec: body.key_spec,
       encryptionContext: body.encryption_context,
+      additionalAuthenticatedData: body.additional_authenticated_data,
     });
     audit.keyId = dataKey.keyId;
     try {
-      log.debug({ key_id: dataKey.keyId, datakey_length: body.datakey_length }, 'data key created');
+      log.debug({ key_id: dataKey.keyId, datakey_length: dataKey.plaintext.length * 8 }, 'data key created');
       return { key_id: dataKey.keyId, plain_text: formatHex(dataKey.plaintext), cipher_text: formatHex(dataKey.ciphertext) };
     } finally {
       dataKey.plaintext.fill(0);

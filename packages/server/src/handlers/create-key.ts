@@ -10,6 +10,9 @@ export function createKeyHandler(service: KmsService): KeysApiHandlers<RequestCo
       keyDescription: body.key_description,
       origin: body.origin,
       enterpriseProjectId: body.enterprise_project_id,
+      keySpec: body.key_spec,
+      keyUsage: body.key_usage,
+      keystoreId: body.keystore_id,
     });
     audit.keyId = key.keyId;
     log.info({ key_id: key.keyId, origin: body.origin ?? 'kms' }, 'key created');

@@ -12,6 +12,7 @@ export function decryptDatakeyHandler(service: KmsService): DataKeysApiHandlers<
       ciphertext: parseHex(body.cipher_text, 'KMS.2201'),
       datakeyBytes: parseDatakeyBytes(body.datakey_cipher_length, 'datakey_cipher_length'),
       encryptionContext: body.encryption_context,
+      additionalAuthenticatedData: body.additional_authenticated_data,
     });
     audit.keyId = opened.keyId;
     try {

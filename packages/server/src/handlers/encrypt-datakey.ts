@@ -14,6 +14,7 @@ export function encryptDatakeyHandler(service: KmsService): DataKeysApiHandlers<
         plaintextWithDigest: plaintext,
         datakeyBytes,
         encryptionContext: body.encryption_context,
+        additionalAuthenticatedData: body.additional_authenticated_data,
       });
       audit.keyId = sealed.keyId;
       log.debug({ key_id: sealed.keyId, datakey_length: datakeyBytes }, 'data key encrypted');

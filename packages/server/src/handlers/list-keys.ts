@@ -2,7 +2,7 @@ import { encodeListCursor, type KmsService } from '@openkms/core';
 import type { KeysApiHandlers } from '../generated';
 import { toKeyDetails } from './key-details';
 import type { RequestContext } from './request-context';
-import { parseKeyState, parseListLimit, parseListMarker } from './wire';
+import { parseKeyState, parseListKeySpec, parseListLimit, parseListMarker } from './wire';
 
 /** POST /v1.0/{project_id}/kms/list-keys */
 export function listKeysHandler(service: KmsService): KeysApiHandlers<RequestContext>['listKeys'] {
@@ -11,6 +11,8 @@ export function listKeysHandler(service: KmsService): KeysApiHandlers<RequestCon
       limit: parseListLimit(body.limit),
       keyState: parseKeyState(body.key_state),
       after: parseListMarker(body.marker),
+      keySpec: parseListKeySpec(body.key_spec),
+      enterpriseProjectId: body.enterprise_project_id,
     });
     return {
       keys: page.keys.map((key) => key.keyId),

@@ -1,4 +1,12 @@
-import { KmsError, decodeListCursor, isKeyState, type KeyState, type ListCursor } from '@openkms/core';
+import {
+  KmsError,
+  decodeListCursor,
+  isKeyState,
+  isListKeysKeySpec,
+  type KeyState,
+  type ListCursor,
+  type ListKeysKeySpec,
+} from '@openkms/core';
 
 /**
  * The wire forms of the API's values, both ways: the decimal strings, enums, hex and markers
@@ -16,9 +24,9 @@ function decimal(text: string, error: () => KmsError): number {
   return Number(text);
 }
 
-/** create-datakey's `datakey_length`, in bits (KMS.1901 when not a decimal string). */
-export function parseDatakeyBits(text: string): number {
-  return decimal(text, () => new KmsError('KMS.1901'));
+/** create-datakey's `datakey_length`, in bits (KMS.1901 when not a decimal string); absent stays absent (core picks the length). */
+export function parseDatakeyBits(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : decimal(text, () => new KmsError('KMS.1901'));
 }
 
 /** A DEK length in bytes, as `datakey_plain_length` and `datakey_cipher_length` send it (KMS.0308). */
@@ -35,6 +43,13 @@ export function parseListLimit(text: string | undefined): number | undefined {
 export function parseKeyState(text: string | undefined): KeyState | undefined {
   if (text === undefined) return undefined;
   if (!isKeyState(text)) throw invalidParameter('key_state');
+  return text;
+}
+
+/** list-keys' `key_spec` filter: a documented spec or ALL (KMS.0308). */
+export function parseListKeySpec(text: string | undefined): ListKeysKeySpec | undefined {
+  if (text === undefined) return undefined;
+  if (!isListKeysKeySpec(text)) throw invalidParameter('key_spec');
   return text;
 }
 

@@ -59,8 +59,9 @@ function fromValidationErrors(items: ValidatorErrorItem[], operation: OperationD
     if (first?.errorCode === 'required.openapi.validation' && segments.length === 2) {
       return new KmsError('KMS.0204', `Missing required parameter: ${field}.`);
     }
-    if (first?.errorCode === 'additionalProperties.openapi.validation' && segments.length <= 2) {
-      return new KmsError('KMS.0308', 'The request body has a parameter this API does not define.');
+    if (first?.errorCode === 'additionalProperties.openapi.validation') {
+      // The validator's path is `/body/<name>` with the name unescaped, so a name may hold `/`.
+      return undefinedFieldError((first.path ?? '').replace(/^\/body\/?/, ''));
     }
     const code = field ? operation?.bodyFieldErrorCodes[field] : undefined;
     if (code && isKmsErrorCode(code)) {
@@ -70,6 +71,24 @@ function fromValidationErrors(items: ValidatorErrorItem[], operation: OperationD
   }
   if (location === 'params' || location === 'path') return new KmsError('KMS.0308', 'Invalid project_id in the URL.');
   return new KmsError('KMS.0308');
+}
+
+/** Longest field name an error message repeats: enough for any real field, bounded for anything sent. */
+const UNDEFINED_FIELD_NAME_MAX_CHARS = 64;
+
+/**
+ * KMS.0308 naming the body field this API does not define (a newer revision's `pin`, a typo),
+ * so a client learns which field to drop. The name is the caller's own text: cut to 64
+ * characters, and anything but printable ASCII shown as `?`.
+ */
+export function undefinedFieldError(name: string): KmsError {
+  const chars = [...name];
+  const shown = chars
+    .slice(0, UNDEFINED_FIELD_NAME_MAX_CHARS)
+    .map((char) => (/^[\x20-\x7E]$/.test(char) ? char : '?'))
+    .join('');
+  const cut = chars.length > UNDEFINED_FIELD_NAME_MAX_CHARS ? '…' : '';
+  return new KmsError('KMS.0308', `The request body has a parameter this API does not define: ${shown}${cut}.`);
 }
 
 function fieldMessage(code: KmsErrorCode, field: string): string {

@@ -219,6 +219,42 @@ export const BROKEN_IMPLEMENTATIONS: readonly BrokenImplementation[] = [
     },
   },
   {
+    name: 'ignores-aad',
+    bug: 'accepts additional_authenticated_data and leaves it out of the ciphertext (a data key opens without it)',
+    caughtBy: 'CK-DKD-AAD',
+    async fault(request, forward) {
+      const body = parseBody(request);
+      if (body && ['create-datakey', 'encrypt-datakey', 'decrypt-datakey'].some((action) => isOperation(request, action))) {
+        return forward(
+          withBody(request, Object.fromEntries(Object.entries(body).filter(([name]) => name !== 'additional_authenticated_data'))),
+        );
+      }
+      return forward(request);
+    },
+  },
+  {
+    name: 'ignores-datakey-key-spec',
+    bug: 'accepts create-datakey key_spec and ignores it (AES_128 still makes a 256-bit key)',
+    caughtBy: 'CK-DK-KEY-SPEC',
+    async fault(request, forward) {
+      const body = parseBody(request);
+      if (body && isOperation(request, 'create-datakey')) {
+        return forward(withBody(request, Object.fromEntries(Object.entries(body).filter(([name]) => name !== 'key_spec'))));
+      }
+      return forward(request);
+    },
+  },
+  {
+    name: 'unnamed-unknown-field',
+    bug: 'refuses an undefined body field without naming it (the documents do not require the name: caught at level reference)',
+    caughtBy: 'CK-DK-UNKNOWN-FIELD',
+    fault: async (request, forward) => {
+      const response = await forward(request);
+      if (response.status !== 400 || !response.body.includes('does not define')) return response;
+      return kmsError(400, 'KMS.0308', 'The request body has a parameter this API does not define.');
+    },
+  },
+  {
     name: 'echoes-token',
     bug: 'puts the rejected X-Auth-Token in error_msg (the documents do not forbid it: caught at level reference)',
     caughtBy: 'CK-REF-AUTH-UNKNOWN-TOKEN',

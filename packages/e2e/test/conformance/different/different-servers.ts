@@ -27,7 +27,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Fields of every revision (seeds, spec, newer SDK models): what a server of the newest revision knows. */
 const CREATE_KEY_FIELDS = ['key_alias', 'key_description', 'origin', 'enterprise_project_id', 'sequence'];
-const CREATE_DATAKEY_FIELDS = ['key_id', 'datakey_length', 'encryption_context', 'sequence'];
+// key_spec and additional_authenticated_data are honoured, never dropped: ignoring them would give a
+// wrong key length or an unbound AAD, which no revision allows (CK-DK-KEY-SPEC, CK-DKD-AAD).
+const CREATE_DATAKEY_FIELDS = ['key_id', 'datakey_length', 'key_spec', 'additional_authenticated_data', 'encryption_context', 'sequence'];
 const EXTENDED = ['decrypt-datakey', 'encrypt-datakey', 'describe-key', 'list-keys'];
 /** Codes of single fields, which a server may well answer with the generic KMS.0308 instead. */
 const FIELD_CODES = ['KMS.1101', 'KMS.1103', 'KMS.0206', 'KMS.1901', 'KMS.1903', 'KMS.0205', 'KMS.0208'];
@@ -124,7 +126,8 @@ function lenientFault(): Fault {
       if (typeof next.sequence === 'string' && next.sequence.length === 36) next.sequence = randomUUID();
       forwarded = withBody(request, next);
     } else if (EXTENDED.includes(route.action)) {
-      forwarded = withBody(request, drop(body, ['additional_authenticated_data', 'key_spec', 'ck_no_such_field']));
+      // Unknown fields are ignored; list-keys' key_spec filter too (CK-REF-LIST-KEY-SPEC-OTHER tells).
+      forwarded = withBody(request, drop(body, route.action === 'list-keys' ? ['key_spec', 'ck_no_such_field'] : ['ck_no_such_field']));
     }
     let response = stripRequestId(await forward(forwarded));
     const code = codeOf(response);
@@ -238,6 +241,7 @@ export function differentServers(region: string): readonly DifferentServer[] {
         { choice: 'any 36 characters are a sequence (a space included)', tripsReference: 'CK-REF-SEQ-LEN-37' },
         { choice: 'origin case-insensitive, "" as the default', tripsReference: 'CK-REF-ORIGIN-BOGUS' },
         { choice: 'takes any enterprise_project_id', tripsReference: 'CK-EPID-INVALID' },
+        { choice: "ignores list-keys' key_spec filter (lists every key)", tripsReference: 'CK-REF-LIST-KEY-SPEC-OTHER' },
         { choice: 'a null encryption_context is no context', tripsReference: 'CK-REF-DK-CONTEXT-TYPES' },
         { choice: '400 KMS.0203 for a body too large', tripsReference: 'CK-REF-ERR-BODY-TOO-LARGE' },
         { choice: '400 KMS.0201 for an unknown route', tripsReference: 'CK-REF-ERR-UNKNOWN-ROUTE' },

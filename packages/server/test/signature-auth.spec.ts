@@ -5,15 +5,20 @@
  * by access key ID and name, never by secret.
  */
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import { KmsService, MemoryKeyStore, RootKey } from '@openkms/core';
 import type { AccessKeyCredential, AccessKeyResolver } from '../src/auth/access-key-resolver';
-import { REASONS } from '../src/auth/signature';
+import { GatewayAuthError, REASONS, SignatureVerifier } from '../src/auth/signature';
 import { sha256Hex, TokenRegistry } from '../src/auth/token-registry';
 import type { AuditRecord } from '../src/audit/audit-log';
+import { operations } from '../src/generated';
+import { loadKmsSpec } from '../src/http/api-spec';
 import { createApp } from '../src/http/app';
+import { mountOperation } from '../src/http/operation-pipeline';
+import { beginRequestState, requestState } from '../src/http/request-state';
 import { CALLERS, REGION } from './support';
 import { sdkDate, signHeaderSet, signWithSdkCore, SDK_HOST, type SdkCall, type SignedRequest } from './sdk-signer';
 
@@ -364,6 +369,55 @@ describe('tampered and refused signed requests', () => {
     // A known key's signature over a malformed body: the signature is judged first (401), then the JSON (400).
     const signed = await alice({ body: {} });
     expectGateway401(await send(h, signed, { body: '{"limit": ' }), REASONS.mismatch);
+  });
+});
+
+describe('the credential check before the body (for Expect: 100-continue)', () => {
+  /** A request as it arrives, routed (state begun, path parameters set), with no body read. */
+  function arriving(signed: SignedRequest, extra: Record<string, string> = {}): IncomingMessage {
+    const req = { method: signed.method, url: signed.url, headers: { ...signed.headers, ...extra } } as unknown as IncomingMessage;
+    const state = beginRequestState(req, 'req-1');
+    state.pathParams = { project_id: /^\/v1\.0\/([^/]+)/.exec(signed.url)![1]! };
+    return req;
+  }
+
+  it('resolves for a signature whose headers pass, rejects with the answer otherwise, and is not repeated by run()', async () => {
+    const keys = new MemoryAccessKeys([ALICE_KEY]);
+    const tokens = new TokenRegistry([
+      { name: 'alice', tokenSha256: sha256Hex(CALLERS.alice.token), domainId: CALLERS.alice.domainId, projects: [CALLERS.alice.projectId] },
+    ]);
+    const operation = operations.find((op) => op.operationId === 'listKeys')!;
+    const mounted = mountOperation(operation, async () => ({}), {
+      document: loadKmsSpec(),
+      tokens,
+      signatures: new SignatureVerifier({ accessKeys: keys, now: () => T0 }),
+      log: pino({ level: 'silent' }),
+      rateLimits: {},
+      validateResponses: false,
+    });
+    const signed = await alice({ body: {} });
+    const req = arriving(signed);
+    await expect(mounted.checkBeforeBody(req)).resolves.toBeUndefined();
+    expect(requestState(req).principal).toMatchObject({
+      credential: 'access-key',
+      accessKeyId: ALICE_KEY.accessKeyId,
+      credentialName: 'alice-ci',
+    });
+    expect(requestState(req).pendingSignature).toBeDefined();
+    // Done once: a second call (run() does the same) does not look the key up again.
+    const lookups = keys.lookups;
+    await mounted.checkBeforeBody(req);
+    expect(keys.lookups).toBe(lookups);
+
+    await expect(mounted.checkBeforeBody(arriving(signed, { 'x-sdk-date': sdkDate(T0 - 20 * MINUTE) }))).rejects.toEqual(
+      new GatewayAuthError(REASONS.expired),
+    );
+    await expect(mounted.checkBeforeBody(arriving({ ...signed, headers: { 'content-type': 'application/json' } }))).rejects.toMatchObject({
+      code: 'KMS.0301',
+    });
+    const token = arriving({ ...signed, headers: { 'x-auth-token': CALLERS.alice.token } });
+    await expect(mounted.checkBeforeBody(token)).resolves.toBeUndefined();
+    expect(requestState(token).principal).toMatchObject({ credential: 'token', credentialName: 'alice' });
   });
 });
 

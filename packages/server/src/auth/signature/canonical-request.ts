@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { SIGNING_ALGORITHM } from './authorization-header';
 
 /**
@@ -26,8 +26,11 @@ export function signerEncode(text: string): string {
   return encodeURIComponent(text).replace(RESERVED_BY_ENCODE_URI_COMPONENT, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+// A path of unreserved characters and `/` is its own encoding (every KMS path with a plain project ID).
+const CANONICAL_PATH = /^[A-Za-z0-9\-._~/]*$/;
+
 function encodeSegments(path: string): string {
-  const uri = path.split('/').map(signerEncode).join('/');
+  const uri = CANONICAL_PATH.test(path) ? path : path.split('/').map(signerEncode).join('/');
   return uri.endsWith('/') ? uri : `${uri}/`;
 }
 
@@ -99,5 +102,10 @@ export function canonicalRequest(parts: CanonicalParts): string {
 }
 
 export function stringToSign(sdkDate: string, canonical: string): string {
-  return `${SIGNING_ALGORITHM}\n${sdkDate}\n${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
+  return `${SIGNING_ALGORITHM}\n${sdkDate}\n${sha256Hex(canonical)}`;
+}
+
+/** Hex SHA-256; the one-shot `crypto.hash` costs a fraction of a Hash object per call. */
+export function sha256Hex(data: string | Buffer): string {
+  return hash('sha256', data, 'hex');
 }

@@ -1,9 +1,17 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { KmsError } from '@openkms/core';
 import type { AccessKeyCredential, AccessKeyResolver } from '../access-key-resolver';
 import type { SignatureClaim } from './authorization-header';
-import { canonicalQuery, canonicalRequest, canonicalUris, stringToSign, UNSIGNED_PAYLOAD } from './canonical-request';
+import {
+  canonicalQuery,
+  canonicalRequest,
+  canonicalUris,
+  EMPTY_BODY_SHA256,
+  sha256Hex,
+  stringToSign,
+  UNSIGNED_PAYLOAD,
+} from './canonical-request';
 import { FailureThrottle } from './failure-throttle';
 import { GatewayAuthError, REASONS } from './gateway-error';
 
@@ -13,8 +21,6 @@ import { GatewayAuthError, REASONS } from './gateway-error';
  * (https://support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-provide01.html).
  */
 export const DATE_SKEW_MS = 15 * 60_000;
-
-const SDK_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 /** A signed request whose headers passed: the body (or its absence) is all that is left to check. */
 export interface PendingSignature {
@@ -117,9 +123,7 @@ export class SignatureVerifier {
     if (contentSha256 === UNSIGNED_PAYLOAD) {
       payloadHash = UNSIGNED_PAYLOAD;
     } else {
-      payloadHash = createHash('sha256')
-        .update(rawBody ?? Buffer.alloc(0))
-        .digest('hex');
+      payloadHash = rawBody && rawBody.length > 0 ? sha256Hex(rawBody) : EMPTY_BODY_SHA256;
       if (contentSha256 !== undefined) {
         if (contentSha256.toLowerCase() !== payloadHash) throw this.#failure(claim, REASONS.contentSha256);
         payloadHash = contentSha256;
@@ -146,17 +150,26 @@ export class SignatureVerifier {
 
 /** `YYYYMMDDTHHMMSSZ` as epoch milliseconds, or undefined when it is not a real UTC time. */
 export function parseSdkDate(text: string): number | undefined {
-  const match = SDK_DATE.exec(text);
-  if (!match) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
-  const time = Date.UTC(year, month - 1, day, hour, minute, second);
-  const back = new Date(time);
-  const real =
-    back.getUTCFullYear() === year &&
-    back.getUTCMonth() === month - 1 &&
-    back.getUTCDate() === day &&
-    back.getUTCHours() === hour &&
-    back.getUTCMinutes() === minute &&
-    back.getUTCSeconds() === second;
-  return real ? time : undefined;
+  if (text.length !== 16 || text[8] !== 'T' || text[15] !== 'Z') return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 4, 6);
+  const day = digits(text, 6, 8);
+  const hour = digits(text, 9, 11);
+  const minute = digits(text, 11, 13);
+  const second = digits(text, 13, 15);
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  // Day 0 of the next month is the last day of this one.
+  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+/** The decimal number in text[from, to), or -1 when a character is not a digit. */
+function digits(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
 }

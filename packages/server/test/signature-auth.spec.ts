@@ -22,6 +22,9 @@ import { beginRequestState, requestState } from '../src/http/request-state';
 import { CALLERS, REGION } from './support';
 import { sdkDate, signHeaderSet, signWithSdkCore, SDK_HOST, type SdkCall, type SignedRequest } from './sdk-signer';
 
+// Generous: each test builds servers (a validator per operation), and this machine is shared.
+jest.setTimeout(60_000);
+
 const T0 = Date.UTC(2026, 11, 3, 6, 15, 0);
 const MINUTE = 60_000;
 

@@ -21,6 +21,8 @@ import {
 import { canonicalQuery, canonicalUris, signerEncode } from '../src/auth/signature/canonical-request';
 import { sdkDate } from './sdk-signer';
 
+jest.setTimeout(60_000);
+
 const T0 = Date.UTC(2026, 11, 3, 6, 15, 0);
 const KEY: AccessKeyCredential = {
   accessKeyId: 'HPUAPROPERTY0000001',
@@ -128,6 +130,50 @@ describe('SignatureVerifier against the SDK core signer', () => {
     const s = signed({ body: { a: 1 }, query: { q: 'a b' }, headers: { 'X-Trace': 'one' } });
     (s.req.headers as Record<string, string>)['x-trace'] = 'two';
     expect(await refusal(verify(verifier(), s))).toBe(REASONS.mismatch);
+  });
+});
+
+const FIXED_REASONS: string[] = Object.values(REASONS).filter((reason) => typeof reason === 'string');
+
+describe('hostile signature headers', () => {
+  const authorization = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 200 }).map((rest) => `SDK-HMAC-SHA256 ${rest}`),
+    fc
+      .record({
+        access: fc.oneof(fc.constant(KEY.accessKeyId), fc.string({ maxLength: 30 })),
+        signed: fc.oneof(fc.constant('host;x-sdk-date'), fc.string({ maxLength: 40 })),
+        signature: fc.oneof(fc.stringMatching(/^[0-9a-f]{64}$/), fc.string({ maxLength: 70 })),
+      })
+      .map(({ access, signed, signature }) => `SDK-HMAC-SHA256 Access=${access}, SignedHeaders=${signed}, Signature=${signature}`),
+  );
+  const date = fc.oneof(fc.constant(sdkDate(T0)), fc.string({ maxLength: 20 }), fc.stringMatching(/^\d{8}T\d{6}Z$/));
+
+  it('refuses anything but a valid signature with a 401 reason or a KMS 403, never another error, and never reveals the expected signature', async () => {
+    await fc.assert(
+      fc.asyncProperty(authorization, date, fc.string({ maxLength: 20 }), async (auth, sentDate, body) => {
+        const req = {
+          method: 'POST',
+          url: '/v1.0/project-a/kms/create-key',
+          headers: { authorization: auth, 'x-sdk-date': sentDate, host: 'kms.example.com' },
+        } as unknown as IncomingMessage;
+        try {
+          const pending = await verifier().checkHeaders(req, parseAuthorization(auth), 'project-a');
+          pending.verifyBody(Buffer.from(body));
+          throw new Error('accepted a request nobody signed');
+        } catch (error) {
+          if (error instanceof GatewayAuthError) {
+            // A fixed reason, or a missing header named from the caller's own SignedHeaders.
+            if (!/^signed header [^ ]+ is missing from the request$/.test(error.reason)) {
+              expect(FIXED_REASONS).toContain(error.reason);
+              expect(error.message).not.toMatch(/[0-9a-f]{64}/);
+            }
+          } else {
+            expect(error).toMatchObject({ code: 'KMS.0305' });
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

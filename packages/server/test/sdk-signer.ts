@@ -74,8 +74,8 @@ export async function signWithSdkCore(call: SdkCall): Promise<SignedRequest> {
 
 /**
  * AKSKSigner.sign over exactly the headers given (plus host and X-Sdk-Date, which it always
- * signs): the header sets other SDKs sign (Python signs every header it sends, User-Agent too;
- * Go leaves Content-Type out). `unsignedHeaders` are added after signing, as the SDKs add User-Agent.
+ * signs): the header sets other SDKs sign (Python signs every header it sends, User-Agent and
+ * Host too). `unsignedHeaders` are added after signing, as the Node.js SDK adds User-Agent.
  */
 export function signHeaderSet(call: {
   ak: string;
@@ -106,4 +106,56 @@ export function signHeaderSet(call: {
 /** A UTC time in X-Sdk-Date form. */
 export function sdkDate(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/[-:]|\.\d{3}/g, '');
+}
+
+/** AKSKSigner's building blocks (protected in its typings, public at run time). */
+interface SignerParts {
+  CanonicalURI(path: string): string;
+  buildCanonicalHeaders(headers: Record<string, string>): string;
+  buildCanonicalRequest(method: string, uri: string, query: string, headers: string, signedHeaders: string, payloadHash: string): string;
+  Hex(text: string): string;
+  getStringToSign(algorithm: string, date: string, canonicalRequestHash: string): string;
+  hmacSHA256(secretKey: string, text: string): string;
+}
+
+/**
+ * A request signed over exactly `headers`, `host` not among them, as the Go SDK core signs
+ * (it signs the headers it sets: Content-Type, User-Agent, X-Project-Id, X-Sdk-Date; never
+ * Host). AKSKSigner.sign always adds host, so this composes the signature from AKSKSigner's own
+ * parts: canonical URI, canonical headers, canonical request, hashes, string to sign and HMAC.
+ */
+export function signWithoutHost(call: {
+  ak: string;
+  sk: string;
+  path: string;
+  date: string;
+  body: unknown;
+  headers: Record<string, string>;
+}): SignedRequest {
+  const parts = AKSKSigner as unknown as SignerParts;
+  const headers = { ...call.headers, 'X-Sdk-Date': call.date };
+  const signedHeaders = Object.keys(headers)
+    .map((name) => name.toLowerCase())
+    .sort()
+    .join(';');
+  const body = JSON.stringify(call.body);
+  const canonical = parts.buildCanonicalRequest(
+    'POST',
+    parts.CanonicalURI(call.path),
+    '',
+    parts.buildCanonicalHeaders(headers),
+    signedHeaders,
+    parts.Hex(body),
+  );
+  const signature = parts.hmacSHA256(call.sk, parts.getStringToSign('SDK-HMAC-SHA256', call.date, parts.Hex(canonical)));
+  return {
+    method: 'POST',
+    url: call.path,
+    headers: {
+      ...lowerCaseKeys(headers),
+      host: SDK_HOST,
+      authorization: `SDK-HMAC-SHA256 Access=${call.ak}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+    },
+    body,
+  };
 }

@@ -20,7 +20,7 @@ import { createApp } from '../src/http/app';
 import { mountOperation } from '../src/http/operation-pipeline';
 import { beginRequestState, requestState } from '../src/http/request-state';
 import { CALLERS, REGION } from './support';
-import { sdkDate, signHeaderSet, signWithSdkCore, SDK_HOST, type SdkCall, type SignedRequest } from './sdk-signer';
+import { sdkDate, signHeaderSet, signWithoutHost, signWithSdkCore, SDK_HOST, type SdkCall, type SignedRequest } from './sdk-signer';
 
 // Generous: each test builds servers (a validator per operation), and this machine is shared.
 jest.setTimeout(60_000);
@@ -181,7 +181,7 @@ describe('requests signed by the Huawei Cloud SDK core', () => {
     const path = `/v1.0/${CALLERS.alice.projectId}/kms/list-keys`;
     const base = { ak: ALICE_KEY.accessKeyId, sk: ALICE_KEY.secretKey, path, date: sdkDate(T0), body: { limit: '10' } };
     const sets = {
-      // Python core: every header it sends, User-Agent included.
+      // Python and Java cores: every header they send, User-Agent included, and Host.
       python: signHeaderSet({
         ...base,
         signedHeaders: {
@@ -190,13 +190,18 @@ describe('requests signed by the Huawei Cloud SDK core', () => {
           'X-Project-Id': CALLERS.alice.projectId,
         },
       }),
-      // Go core: Content-Type left out of the signature, sent anyway.
-      go: signHeaderSet({
+      // Go core: the headers it sets, and no Host (huaweicloud-sdk-go-v3 core/auth/signer/signer.go, hc_http_client.go).
+      go: signWithoutHost({
+        ...base,
+        headers: { 'Content-Type': 'application/json', 'User-Agent': 'huaweicloud-usdk-go/3.0', 'X-Project-Id': CALLERS.alice.projectId },
+      }),
+      // A signer that leaves Content-Type out, sending it anyway.
+      noContentType: signHeaderSet({
         ...base,
         signedHeaders: { 'User-Agent': 'huaweicloud-usdk-go/3.0', 'X-Project-Id': CALLERS.alice.projectId },
         unsignedHeaders: { 'Content-Type': 'application/json' },
       }),
-      // The least a signer can sign: host and X-Sdk-Date.
+      // The least the Node.js core's signer signs: host and X-Sdk-Date.
       minimal: signHeaderSet({ ...base, signedHeaders: {}, unsignedHeaders: { 'Content-Type': 'application/json' } }),
     };
     for (const [sdk, signed] of Object.entries(sets)) {
@@ -207,7 +212,12 @@ describe('requests signed by the Huawei Cloud SDK core', () => {
         signedHeaders: expect.any(String),
       });
     }
-    expect(/SignedHeaders=([^,]+)/.exec(sets.go.headers.authorization!)![1]).toBe('host;user-agent;x-project-id;x-sdk-date');
+    expect(/SignedHeaders=([^,]+)/.exec(sets.go.headers.authorization!)![1]).toBe('content-type;user-agent;x-project-id;x-sdk-date');
+    expect(/SignedHeaders=([^,]+)/.exec(sets.python.headers.authorization!)![1]).toBe(
+      'content-type;host;user-agent;x-project-id;x-sdk-date',
+    );
+    // The Go-style signature binds what it lists: another User-Agent is refused.
+    expectGateway401(await send(h, sets.go, { headers: { 'user-agent': 'huaweicloud-usdk-go/3.1' } }), REASONS.mismatch);
   });
 
   it('accepts a signature whose X-Auth-Token is empty, and gives a request with no credential the KMS 403 as before', async () => {
@@ -299,15 +309,13 @@ describe('tampered and refused signed requests', () => {
     }
   });
 
-  it('refuses missing or malformed parts by name: Authorization, X-Sdk-Date, a signed header, host', async () => {
+  it('refuses missing or malformed parts by name: Authorization, X-Sdk-Date, a signed header', async () => {
     const h = await harness();
     const signed = await alice({ body: {}, headers: { 'X-Trace': 'abc' } });
     expectGateway401(await send(h, signed, { headers: { 'x-trace': undefined } }), REASONS.missingSignedHeader('x-trace'));
     expectGateway401(await send(h, signed, { headers: { 'x-sdk-date': undefined } }), REASONS.missingDate);
     expectGateway401(await send(h, signed, { headers: { 'x-sdk-date': '2026-12-03T06:15:00Z' } }), REASONS.badDate);
     expectGateway401(await send(h, signed, { headers: { 'x-sdk-date': '20261332T061500Z' } }), REASONS.badDate);
-    const withoutHost = signed.headers.authorization!.replace('host;', '');
-    expectGateway401(await send(h, signed, { headers: { authorization: withoutHost } }), REASONS.hostNotSigned);
     for (const malformed of [
       'SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date',
       'SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=abc',

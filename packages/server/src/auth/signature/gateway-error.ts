@@ -34,7 +34,6 @@ export const REASONS = {
   malformed: 'the Authorization header must be "SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<a;b;…>, Signature=<64 hex digits>"',
   missingDate: 'header X-Sdk-Date is missing',
   badDate: 'X-Sdk-Date must be a UTC time in basic ISO 8601 form, YYYYMMDDTHHMMSSZ',
-  hostNotSigned: 'SignedHeaders must include host',
   missingSignedHeader: (name: string) => `signed header ${name} is missing from the request`,
   unknownKey: 'Get secretKey failed, err: ak not exist (the access key is unknown or revoked)',
   locked: 'AK access failed to reach the limit,forbidden (too many consecutive failures; the access key is locked for 5 minutes)',

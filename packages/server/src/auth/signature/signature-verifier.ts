@@ -65,7 +65,8 @@ export class SignatureVerifier {
     if (typeof sdkDate !== 'string' || sdkDate === '') throw new GatewayAuthError(REASONS.missingDate);
     const signedAt = parseSdkDate(sdkDate);
     if (signedAt === undefined) throw new GatewayAuthError(REASONS.badDate);
-    if (!claim.signedHeaders.includes('host')) throw new GatewayAuthError(REASONS.hostNotSigned);
+    // `host` is not required: the Go SDK core signs only the headers it sets (Content-Type,
+    // User-Agent, X-Project-Id, X-Sdk-Date), never Host, and the cloud gateway accepts that.
     let headerLines = '';
     for (const name of claim.signedHeaders) {
       const value = req.headers[name];

@@ -64,9 +64,10 @@ export function kmsApi(service: KmsService): AppApi {
 
 /**
  * The HTTP surface. The route table is the only router: each operation is mounted once, with
- * its checks in the order the spec documents (route and method, credentials, content type, rate
- * limit, size, signature over the body, JSON syntax, schema, handler); an unknown path is 404 KMS.0201, a known path
- * with another method 405 KMS.0215 with `Allow`, whatever the token or body.
+ * its checks in the order the spec documents (route and method, credentials, content type,
+ * rate limit, size, signature over the body, JSON syntax, schema, handler); an unknown path is
+ * 404 KMS.0201, a known path with another method 405 KMS.0215 with `Allow`, whatever the
+ * credential or body.
  */
 export function createApp(options: AppOptions): Express {
   const api = options.api ?? kmsApi(options.service);

@@ -60,9 +60,10 @@ const parseJson = express.json({
 /**
  * Builds an operation's checks in the order the spec documents (the route and method were
  * matched by the router): credentials (the token, or a signature's headers), content type,
- * rate limit, size, the signature over the raw body, JSON syntax, schema, then the handler. The schema check is express-openapi-validator over a slice of the spec
- * holding this operation alone, so its per-request route lookup sees one route however many
- * operations the spec has.
+ * rate limit, size, the signature over the raw body, JSON syntax, schema, then the handler.
+ * The schema check is express-openapi-validator over a slice of the spec holding this
+ * operation alone, so its per-request route lookup sees one route however many operations
+ * the spec has.
  */
 export function mountOperation(operation: OperationDefinition, handler: OperationHandler, options: PipelineOptions): MountedOperation {
   const limiter = operationRateLimiter(operation.operationId, options.rateLimits);

@@ -17,6 +17,7 @@ import type { AuditRecord } from '../src/audit/audit-log';
 import { operations } from '../src/generated';
 import { loadKmsSpec } from '../src/http/api-spec';
 import { createApp } from '../src/http/app';
+import type { RateLimits } from '../src/http/rate-limits';
 import { mountOperation } from '../src/http/operation-pipeline';
 import { beginRequestState, requestState } from '../src/http/request-state';
 import { CALLERS, REGION } from './support';
@@ -67,7 +68,7 @@ interface Harness {
   clock: number;
 }
 
-async function harness(): Promise<Harness> {
+async function harness(options: { rateLimits?: RateLimits } = {}): Promise<Harness> {
   const logs: string[] = [];
   const audit: AuditRecord[] = [];
   const sink = new Writable({
@@ -94,6 +95,7 @@ async function harness(): Promise<Harness> {
     now: () => state.clock,
     logger: pino({ level: 'trace' }, sink),
     validateResponses: true,
+    rateLimits: options.rateLimits,
     audit: { record: (entry) => audit.push(entry), close: async () => undefined },
   });
   return Object.assign(state, { app, keys, logs, audit });
@@ -461,6 +463,30 @@ describe('throttling an access key after consecutive failures', () => {
     const stale = await alice({ body: {}, date: sdkDate(T0 - 20 * MINUTE) });
     for (let i = 0; i < 5; i++) expectGateway401(await send(h, stale), REASONS.expired);
     expectGateway401(await send(h, await alice({ body: {} })), REASONS.locked);
+  });
+});
+
+describe('rate limits', () => {
+  it("count a signed request against its access key's domain, as a token's request counts against the token's", async () => {
+    const h = await harness({ rateLimits: { listKeys: { limit: 2, windowMs: 60_000 } } });
+    const signed = await alice({ body: {} });
+    expect((await send(h, signed)).status).toBe(200);
+    // Alice's token shares the domain (and so the limit) with her access key.
+    const token = await request(h.app)
+      .post(`/v1.0/${CALLERS.alice.projectId}/kms/list-keys`)
+      .set('X-Auth-Token', CALLERS.alice.token)
+      .send({});
+    expect(token.status).toBe(200);
+    expectKms(await send(h, signed), 429, 'KMS.0429');
+    // Carol's access key is in another domain.
+    const carol = await signWithSdkCore({
+      ak: CAROL_KEY.accessKeyId,
+      sk: CAROL_KEY.secretKey,
+      projectId: CALLERS.carol.projectId,
+      date: sdkDate(T0),
+      body: {},
+    });
+    expect((await send(h, carol)).status).toBe(200);
   });
 });
 

@@ -196,6 +196,8 @@ const NOT_CORE: Record<string, string> = {
   'KeyDetails.key_usage enum': 'core keys encrypt and decrypt only; the handler writes it',
   'ListKeysResponse.truncated enum': 'the handler writes core\'s boolean as "true"/"false"',
   'ListKeysResponse.total minimum': 'a count',
+  'GatewayErrorResponse.error_code enum': "the server's signature verifier writes it (auth/signature/gateway-error.ts), not core",
+  'GatewayErrorResponse.error_msg pattern': 'as above',
 };
 
 describe('spec/kms.yaml limits and core constants', () => {

@@ -35,7 +35,7 @@ export const authChecks: readonly Check[] = [
     title: 'no X-Auth-Token is 403 KMS.0301 (never 401)',
     authority: [TOKEN_HEADER, errorTable('403 KMS.0301 X-Auth-Token missing or empty')],
     acceptedCodes: DOCUMENTED.tokenMissing,
-    reference: 'spec: securitySchemes.AuthToken, Forbidden (KMS.0301), info "Authentication failures are 403, never 401"',
+    reference: 'spec: securitySchemes.AuthToken, Forbidden (KMS.0301), info "KMS\'s own authentication failures (token; …) are `403`"',
     keys: 0,
     run: (c) => expectBothOperations(c, { token: null }, DOCUMENTED.tokenMissing, answer(403, KMS_CODES.tokenMissing), 'no token'),
   },

@@ -21,7 +21,7 @@ describe('ResponseValidator (the spec as oracle)', () => {
   });
 
   it('fails a status the operation does not declare, and a 2xx for a request that matches no operation', () => {
-    expect(validator.validate('createKey', 401, JSON_TYPE, error('KMS.0301'))[0]).toMatch(/status 401 is not declared for createKey/);
+    expect(validator.validate('createKey', 402, JSON_TYPE, error('KMS.0301'))[0]).toMatch(/status 402 is not declared for createKey/);
     expect(validator.validate('createDatakey', 422, JSON_TYPE, error('KMS.0308'))[0]).toMatch(/not declared/);
     expect(validator.validate(undefined, 200, JSON_TYPE, '{}')[0]).toMatch(/matches no operation/);
     expect(validator.validate(undefined, 404, JSON_TYPE, error('KMS.0201'))).toEqual([]);

@@ -14,6 +14,10 @@ export interface AuditRecord {
   readonly domain_id?: string;
   /** The token file entry's name; absent when the token was missing or unknown. */
   readonly token_name?: string;
+  /** The access key ID a signed request named (even when its signature failed); never the secret key or signature. */
+  readonly access_key_id?: string;
+  /** The access key's name, once the signed request's headers passed (and, when the body was read, its signature). */
+  readonly access_key_name?: string;
   /** The key the operation made or used, when it succeeded. */
   readonly key_id?: string;
   /** The key reference the caller sent (ID, alias or alias URN), when it failed. */

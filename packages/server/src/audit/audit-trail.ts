@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { credentialFields } from '../http/request-log';
 import type { RequestState } from '../http/request-state';
 import type { AuditSink } from './audit-log';
 
@@ -20,7 +21,8 @@ export function auditOperation(sink: AuditSink, req: IncomingMessage & { body?: 
     request_id: state.requestId,
     operation: state.operation.operationId,
     project_id: PROJECT_ID.test(projectId) ? projectId : '(invalid)',
-    ...(state.principal && { domain_id: state.principal.scope.domainId, token_name: state.principal.tokenName }),
+    ...(state.principal && { domain_id: state.principal.scope.domainId }),
+    ...credentialFields(state),
     ...(success && state.audit.keyId !== undefined && { key_id: state.audit.keyId }),
     ...(!success && typeof keyRef === 'string' && KEY_REFERENCE.test(keyRef) && { key_ref: keyRef }),
     outcome: success ? 'success' : 'failure',

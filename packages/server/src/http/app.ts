@@ -5,6 +5,8 @@ import { KmsError, type KmsService } from '@openkms/core';
 import { operations as kmsOperations } from '../generated';
 import type { OperationDefinition } from '../generated/runtime';
 import { createOperationHandlers } from '../handlers';
+import type { AccessKeyResolver } from '../auth/access-key-resolver';
+import { SignatureVerifier } from '../auth/signature';
 import type { TokenRegistry } from '../auth/token-registry';
 import { NO_AUDIT, type AuditSink } from '../audit/audit-log';
 import { auditOperation } from '../audit/audit-trail';
@@ -30,6 +32,10 @@ export interface AppApi {
 export interface AppOptions {
   readonly service: KmsService;
   readonly tokens: TokenRegistry;
+  /** The access keys `SDK-HMAC-SHA256` signed requests are checked against; without it every access key is unknown (401). */
+  readonly accessKeys?: AccessKeyResolver;
+  /** The clock X-Sdk-Date is checked against (epoch milliseconds); `Date.now` by default. For tests. */
+  readonly now?: () => number;
   readonly logger: Logger;
   /** Validate every response against the spec (on in tests; a mismatch becomes a 500). */
   readonly validateResponses?: boolean;
@@ -58,9 +64,10 @@ export function kmsApi(service: KmsService): AppApi {
 
 /**
  * The HTTP surface. The route table is the only router: each operation is mounted once, with
- * its checks in the order the spec documents (route and method, token, content type, rate
- * limit, size, JSON syntax, schema, handler); an unknown path is 404 KMS.0201, a known path
- * with another method 405 KMS.0215 with `Allow`, whatever the token or body.
+ * its checks in the order the spec documents (route and method, credentials, content type,
+ * rate limit, size, signature over the body, JSON syntax, schema, handler); an unknown path is
+ * 404 KMS.0201, a known path with another method 405 KMS.0215 with `Allow`, whatever the
+ * credential or body.
  */
 export function createApp(options: AppOptions): Express {
   const api = options.api ?? kmsApi(options.service);
@@ -68,6 +75,7 @@ export function createApp(options: AppOptions): Express {
   const pipeline = {
     document: api.document,
     tokens: options.tokens,
+    signatures: new SignatureVerifier({ accessKeys: options.accessKeys, now: options.now ?? Date.now }),
     log,
     rateLimits: options.rateLimits ?? {},
     validateResponses: options.validateResponses ?? false,

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { KMS_ERRORS, KmsError, isKmsErrorCode, type KmsErrorCode } from '@openkms/core';
+import { GatewayAuthError, sendGatewayError } from '../auth/signature';
 import type { OperationDefinition } from '../generated/runtime';
 import { requestLogger } from './request-log';
 import { maybeRequestState } from './request-state';
@@ -98,10 +99,12 @@ function fieldMessage(code: KmsErrorCode, field: string): string {
 
 /**
  * Final error handler. Logs server faults with their stack (never request bodies), answers
- * every failure with the KMS body.
+ * every failure with the KMS body (a refused signature with the gateway's).
  */
 export function errorMapper(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
+    // A refused signature is the API gateway's answer (flat 401 APIGW.0301), not a KMS one.
+    if (error instanceof GatewayAuthError) return sendGatewayError(res, error);
     const state = maybeRequestState(req);
     const kmsError = toKmsError(error, state?.operation);
     if (kmsError.httpStatus >= 500) {

@@ -1,7 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
 import { KmsError } from '@openkms/core';
+import { GatewayAuthError, isSignedRequest, parseAuthorization, REASONS, type SignatureVerifier } from '../auth/signature';
 import type { TokenRegistry } from '../auth/token-registry';
 import type { OperationDefinition } from '../generated/runtime';
 import { operationSlice, type ApiDocument } from './api-spec';
@@ -23,6 +25,8 @@ export type OperationHandler = (
 export interface PipelineOptions {
   readonly document: ApiDocument;
   readonly tokens: TokenRegistry;
+  /** Verifies `SDK-HMAC-SHA256` signed requests. */
+  readonly signatures: SignatureVerifier;
   /** The request-scoped loggers' parent (redacting). */
   readonly log: Logger;
   readonly rateLimits: Readonly<Partial<Record<string, RateLimit>>>;
@@ -33,18 +37,33 @@ export interface PipelineOptions {
 export interface MountedOperation {
   readonly operation: OperationDefinition;
   run(req: Request, res: Response, next: NextFunction): void;
+  /**
+   * The credential checks that need no body, alone (for `Expect: 100-continue`): a token, or a
+   * signature's Authorization header, X-Sdk-Date, access key, lock, date window and project.
+   * For a routed request (its state's pathParams set) whose body has not been read. Resolves
+   * when the request may go on (`run` then does not repeat the check); rejects with the
+   * KmsError or GatewayAuthError to answer (the error mapper writes either).
+   */
+  checkBeforeBody(req: IncomingMessage): Promise<void>;
 }
 
 // The content type is checked before, so parse whatever came; strict:false lets a JSON
-// scalar through to schema validation (KMS.0308) instead of calling it malformed.
-const parseJson = express.json({ limit: MAX_BODY_BYTES, strict: false, type: () => true });
+// scalar through to schema validation (KMS.0308) instead of calling it malformed. A signed
+// request's signature is checked over the raw bytes as read, before they are parsed.
+const parseJson = express.json({
+  limit: MAX_BODY_BYTES,
+  strict: false,
+  type: () => true,
+  verify: (req, _res, raw) => checkSignedBody(req, raw),
+});
 
 /**
  * Builds an operation's checks in the order the spec documents (the route and method were
- * matched by the router): token, content type, rate limit, size and JSON syntax, schema,
- * then the handler. The schema check is express-openapi-validator over a slice of the spec
- * holding this operation alone, so its per-request route lookup sees one route however many
- * operations the spec has.
+ * matched by the router): credentials (the token, or a signature's headers), content type,
+ * rate limit, size, the signature over the raw body, JSON syntax, schema, then the handler.
+ * The schema check is express-openapi-validator over a slice of the spec holding this
+ * operation alone, so its per-request route lookup sees one route however many operations
+ * the spec has.
  */
 export function mountOperation(operation: OperationDefinition, handler: OperationHandler, options: PipelineOptions): MountedOperation {
   const limiter = operationRateLimiter(operation.operationId, options.rateLimits);
@@ -52,16 +71,23 @@ export function mountOperation(operation: OperationDefinition, handler: Operatio
   // Made on the operation's first request: a validator costs tens of milliseconds to load,
   // and an app (a test's, say) may never see most of its operations.
   let steps: readonly RequestHandler[] | undefined;
+  const checkBeforeBody = async (req: IncomingMessage): Promise<void> => checkCredentials(req, options);
   const build = (): readonly RequestHandler[] => [
-    authenticate(options.tokens),
+    (req, _res, next) => {
+      // Synchronous for a token, as before; a signature waits for its access key lookup.
+      const lookup = checkCredentials(req, options);
+      if (lookup) lookup.then(() => next(), next);
+      else next();
+    },
     requireJson,
     ...(limiter ? [limiter] : []),
     parseJson,
+    checkSignedRequestWithoutBody,
     noteSequence,
     ...schemaValidator(slice, options.validateResponses),
     respond(handler, options.log),
   ];
-  return { operation, run: (req, res, next) => runSteps((steps ??= build()), req, res, next) };
+  return { operation, run: (req, res, next) => runSteps((steps ??= build()), req, res, next), checkBeforeBody };
 }
 
 /** express-openapi-validator over one operation's slice of the spec: request (and response) shapes only. */
@@ -98,15 +124,56 @@ function runSteps(steps: readonly RequestHandler[], req: Request, res: Response,
   next();
 }
 
-/** The caller's scope for the URL's project, from `X-Auth-Token`: KMS.0301 / 0302 / 0305 otherwise. */
-function authenticate(tokens: TokenRegistry): RequestHandler {
-  return (req, _res, next) => {
-    const state = requestState(req);
-    const { scope, grantName } = tokens.authorize(req.get('x-auth-token'), state.pathParams?.['project_id'] ?? '');
-    state.principal = { scope, tokenName: grantName };
-    next();
-  };
+/**
+ * Who is calling, before the body is read. A request whose `Authorization` is an
+ * `SDK-HMAC-SHA256` signature is judged by its signature (and refused if it also carries a
+ * non-empty `X-Auth-Token`: one rule, no guessing which credential was meant); any other by
+ * `X-Auth-Token` exactly as before (KMS.0301 / 0302 / 0305). Done once per request.
+ */
+function checkCredentials(req: IncomingMessage, options: PipelineOptions): Promise<void> | undefined {
+  const state = requestState(req);
+  if (state.principal) return undefined;
+  const projectId = state.pathParams?.['project_id'] ?? '';
+  const authorization = req.headers.authorization;
+  const token = req.headers['x-auth-token'] as string | undefined;
+  if (!isSignedRequest(authorization)) {
+    const { scope, grantName } = options.tokens.authorize(token, projectId);
+    state.principal = { scope, credential: 'token', credentialName: grantName };
+    return undefined;
+  }
+  if (token !== undefined && token.trim() !== '') throw new GatewayAuthError(REASONS.both);
+  const claim = parseAuthorization(authorization);
+  state.accessKeyId = claim.accessKeyId;
+  return options.signatures.checkHeaders(req, claim, projectId).then((pending) => {
+    state.pendingSignature = pending;
+    state.principal = {
+      scope: { domainId: pending.credential.domainId, projectId },
+      credential: 'access-key',
+      credentialName: pending.credential.name,
+      accessKeyId: claim.accessKeyId,
+    };
+  });
 }
+
+/** The signature over the body (undefined: none came); a mismatch withdraws the principal and is a 401. */
+function checkSignedBody(req: IncomingMessage, rawBody: Buffer | undefined): void {
+  const state = requestState(req);
+  const pending = state.pendingSignature;
+  if (!pending) return;
+  state.pendingSignature = undefined;
+  try {
+    pending.verifyBody(rawBody);
+  } catch (error) {
+    state.principal = undefined;
+    throw error;
+  }
+}
+
+/** A signed request that had no body to read is checked against the empty body's hash. */
+const checkSignedRequestWithoutBody: RequestHandler = (req, _res, next) => {
+  checkSignedBody(req, undefined);
+  next();
+};
 
 const requireJson: RequestHandler = (req, res, next) => {
   if (!req.is('application/json')) return sendKmsError(res, new KmsError('KMS.0308', 'Content-Type must be application/json.', 415));
@@ -129,7 +196,9 @@ function respond(handler: OperationHandler, log: Logger): RequestHandler {
       if (!principal) throw new Error('operation reached without an authenticated caller');
       const context: RequestContext = {
         scope: principal.scope,
-        tokenName: principal.tokenName,
+        credential: principal.credential,
+        credentialName: principal.credentialName,
+        ...(principal.accessKeyId !== undefined && { accessKeyId: principal.accessKeyId }),
         requestId: state.requestId,
         audit: state.audit,
         get log() {

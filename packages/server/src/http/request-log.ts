@@ -53,9 +53,21 @@ export function logCompletion(logger: Logger, req: IncomingMessage, res: ServerR
       ...(state.errorCode !== undefined && { error_code: state.errorCode }),
       res: { statusCode: status },
       responseTime: Number((process.hrtime.bigint() - state.startedAt) / 1000n) / 1000,
-      ...(state.principal && { token_name: state.principal.tokenName }),
+      ...credentialFields(state),
       ...(state.audit.keyId !== undefined && { key_id: state.audit.keyId }),
     },
     completed ? 'request completed' : 'request aborted',
   );
+}
+
+/**
+ * Who called, for the completion line and the audit record: the token's name, or the access
+ * key's ID (also when its signature failed, as far as it parsed) and, once its headers passed, its name.
+ * Never a token, secret key, signature, canonical request or string to sign.
+ */
+export function credentialFields(state: RequestState): { token_name?: string; access_key_id?: string; access_key_name?: string } {
+  const principal = state.principal;
+  if (principal?.credential === 'token') return { token_name: principal.credentialName };
+  if (state.accessKeyId === undefined) return {};
+  return principal ? { access_key_id: state.accessKeyId, access_key_name: principal.credentialName } : { access_key_id: state.accessKeyId };
 }

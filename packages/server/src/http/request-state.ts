@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Scope } from '@openkms/core';
 import type { Logger } from 'pino';
+import type { PendingSignature } from '../auth/signature';
 import type { OperationDefinition } from '../generated/runtime';
 
 /** What a handler may record for the audit trail and the request log: the key it used. */
@@ -9,11 +10,15 @@ export interface AuditFields {
   keyId?: string;
 }
 
-/** Who is calling, as the token registry answered. */
+/** Who is calling, as the token registry or the signature verifier answered. */
 export interface Principal {
   readonly scope: Scope;
-  /** The token file entry's name (never the token), for logs and the audit trail. */
-  readonly tokenName: string;
+  /** Which credential the caller presented: `X-Auth-Token`, or an access key's `SDK-HMAC-SHA256` signature. */
+  readonly credential: 'token' | 'access-key';
+  /** The credential's name (the token file entry's or the access key's; never a secret), for logs and the audit trail. */
+  readonly credentialName: string;
+  /** The access key ID, for a signed request. */
+  readonly accessKeyId?: string;
 }
 
 /** What every handler gets beside its validated input: who is calling, a request-scoped logger, and the audit fields to fill. */
@@ -37,8 +42,15 @@ export interface RequestState {
   operation?: OperationDefinition;
   /** The URL's path parameters (`project_id`), decoded; set by the router. */
   pathParams?: Readonly<Record<string, string>>;
-  /** Set by authentication. */
+  /**
+   * Set by authentication. For a signed request, set once its headers passed (the rate limit
+   * counts it against that domain) and withdrawn if the signature over the body then fails.
+   */
   principal?: Principal;
+  /** The access key ID a signed request names, once its Authorization header parsed (not yet proven); for logs and audit. */
+  accessKeyId?: string;
+  /** A signed request whose headers passed, until its body is checked; set by authentication, cleared by the body check. */
+  pendingSignature?: PendingSignature;
   /** The body's `sequence` when well-formed; set once the body is parsed. */
   sequence?: string;
   /** Set by the handler (the key it used). */

@@ -51,20 +51,38 @@ export async function migrate(pool: Pool, migrations: readonly string[] = MIGRAT
     await client.query('COMMIT');
     client.release();
   } catch (error) {
-    await rollbackAndRelease(client);
+    await rollbackAndRelease(client, error);
     throw error;
   }
 }
 
-/** Ends a failed transaction; a connection that cannot even roll back is discarded, not reused. */
-export async function rollbackAndRelease(client: {
-  query(text: string): Promise<unknown>;
-  release(destroy?: boolean): void;
-}): Promise<void> {
+/**
+ * Ends a failed transaction. A connection the failure came from (lost, timed out: no SQLSTATE
+ * from the server) is discarded at once, which ends the transaction on the server too: a
+ * ROLLBACK on it would only wait for another timeout. One that cannot even roll back is
+ * discarded too, never reused.
+ */
+export async function rollbackAndRelease(
+  client: {
+    query(text: string): Promise<unknown>;
+    release(destroy?: boolean | Error): void;
+  },
+  failure: unknown,
+): Promise<void> {
+  if (!reportedByServer(failure)) {
+    client.release(true);
+    return;
+  }
   try {
     await client.query('ROLLBACK');
     client.release();
   } catch {
     client.release(true);
   }
+}
+
+/** Whether the database itself reported `failure` (it has a SQLSTATE), so the connection still works. */
+function reportedByServer(failure: unknown): boolean {
+  const code = (failure as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') && !code.startsWith('57P');
 }

@@ -34,7 +34,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   logger.info(describeStore(config.store), 'opening the key store');
-  const store = await openStore(config.store, config.dataDir, logger);
+  const store = await openStore(config.store, config.dataDir, logger, config);
   let service: KmsService;
   let developmentToken: DevelopmentToken | undefined;
   let tokens: TokenRegistry;

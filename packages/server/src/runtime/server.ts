@@ -72,6 +72,8 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     rateLimits: config.rateLimits,
     validateResponses: config.validateResponses,
     isReady: () => accepting,
+    // A read of a row every request needs: it checks the connection and the tables.
+    probeStore: () => readActiveRootKeyId(store),
   });
   const { headersTimeoutMs: headersTimeout, requestTimeoutMs: requestTimeout } = config;
   // Node checks these timeouts only every connectionsCheckingInterval (30 s by default), so

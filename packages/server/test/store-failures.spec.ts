@@ -33,8 +33,14 @@ class FailingStore extends MemoryKeyStore {
 
 const PASSWORD = 'pw-0f3c9a7e';
 const STORE_FAILURES: [string, unknown][] = [
-  ['a connection the database terminated (57P01)', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
-  ['a refused connection', Object.assign(new Error(`connect ECONNREFUSED postgres://kms:${PASSWORD}@127.0.0.1:5432`), { code: 'ECONNREFUSED' })],
+  [
+    'a connection the database terminated (57P01)',
+    Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+  ],
+  [
+    'a refused connection',
+    Object.assign(new Error(`connect ECONNREFUSED postgres://kms:${PASSWORD}@127.0.0.1:5432`), { code: 'ECONNREFUSED' }),
+  ],
   ['a statement timeout (57014)', Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' })],
   ['no answer in time', new Error('Query read timeout')],
   ['no free connection in time', new Error('timeout exceeded when trying to connect')],

@@ -214,7 +214,10 @@ describe('PostgresKeyStore in a shared database', () => {
       const url = new URL(schema.url);
       url.searchParams.set('application_name', applicationName);
       const connectionErrors: Error[] = [];
-      const store = await PostgresKeyStore.open({ connectionString: url.toString(), onConnectionError: (error) => connectionErrors.push(error) });
+      const store = await PostgresKeyStore.open({
+        connectionString: url.toString(),
+        onConnectionError: (error) => connectionErrors.push(error),
+      });
       opened.push(store);
       const uncaught: unknown[] = [];
       const onUncaught = (error: unknown) => uncaught.push(error);

@@ -23,10 +23,13 @@ describe('storeUnavailableReason', () => {
     expect(storeUnavailableReason(pgError(code, message))).toBe(`${code} ${message}`);
   });
 
-  it.each(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'])('a socket error %s is unavailability', (code) => {
-    const error = Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code, errno: -1, syscall: 'connect' });
-    expect(storeUnavailableReason(error)).toBe(`${code} connect ${code} 127.0.0.1:5432`);
-  });
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'])(
+    'a socket error %s is unavailability',
+    (code) => {
+      const error = Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code, errno: -1, syscall: 'connect' });
+      expect(storeUnavailableReason(error)).toBe(`${code} connect ${code} 127.0.0.1:5432`);
+    },
+  );
 
   it.each([
     'Connection terminated unexpectedly',
@@ -39,16 +42,23 @@ describe('storeUnavailableReason', () => {
   });
 
   it('looks into the cause of a wrapped error', () => {
-    const wrapped = new Error('Connection terminated due to connection timeout', { cause: new Error('Connection terminated unexpectedly') });
+    const wrapped = new Error('Connection terminated due to connection timeout', {
+      cause: new Error('Connection terminated unexpectedly'),
+    });
     expect(storeUnavailableReason(new Error('outer', { cause: wrapped }))).toBe('Connection terminated due to connection timeout');
   });
 
-  it.each(['SQLITE_BUSY', 'SQLITE_BUSY_TIMEOUT', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_IOERR_WRITE', 'SQLITE_IOERR_FSYNC'])(
-    'an SQLite %s is unavailability',
-    (code) => {
-      expect(storeUnavailableReason(new Database.SqliteError('disk trouble', code))).toBe(`${code} disk trouble`);
-    },
-  );
+  it.each([
+    'SQLITE_BUSY',
+    'SQLITE_BUSY_TIMEOUT',
+    'SQLITE_LOCKED',
+    'SQLITE_FULL',
+    'SQLITE_IOERR',
+    'SQLITE_IOERR_WRITE',
+    'SQLITE_IOERR_FSYNC',
+  ])('an SQLite %s is unavailability', (code) => {
+    expect(storeUnavailableReason(new Database.SqliteError('disk trouble', code))).toBe(`${code} disk trouble`);
+  });
 
   it.each([
     ['23505', 'duplicate key value violates unique constraint'],
@@ -63,12 +73,17 @@ describe('storeUnavailableReason', () => {
     expect(storeUnavailableReason(new Database.SqliteError('x', code))).toBeUndefined();
   });
 
-  it.each([undefined, null, 'ECONNREFUSED', 42, new Error('boom'), new TypeError("Cannot read properties of undefined (reading 'x')"), { code: 7 }])(
-    'anything else is not: %p',
-    (value) => {
-      expect(storeUnavailableReason(value)).toBeUndefined();
-    },
-  );
+  it.each([
+    undefined,
+    null,
+    'ECONNREFUSED',
+    42,
+    new Error('boom'),
+    new TypeError("Cannot read properties of undefined (reading 'x')"),
+    { code: 7 },
+  ])('anything else is not: %p', (value) => {
+    expect(storeUnavailableReason(value)).toBeUndefined();
+  });
 
   it('masks a URL password the message carries', () => {
     const reason = storeUnavailableReason(

@@ -13,7 +13,7 @@ import { buildTestApp, expectKmsError } from './support';
 
 /** A memory store whose reads and inserts fail with `failure` while it is set. */
 class FailingStore extends MemoryKeyStore {
-  failure: unknown;
+  failure: Error | undefined;
 
   override async insertKey(record: KeyRecord, conditions: InsertKeyConditions): Promise<InsertKeyResult> {
     if (this.failure !== undefined) throw this.failure;
@@ -32,7 +32,7 @@ class FailingStore extends MemoryKeyStore {
 }
 
 const PASSWORD = 'pw-0f3c9a7e';
-const STORE_FAILURES: [string, unknown][] = [
+const STORE_FAILURES: [string, Error][] = [
   [
     'a connection the database terminated (57P01)',
     Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
@@ -68,7 +68,7 @@ describe('a failing key store', () => {
     expect(warnings).toHaveLength(2);
     for (const warning of warnings) {
       expect(warning).toMatchObject({ level: 40, msg: 'the key store is unavailable; answered 503' });
-      expect(warning.store_error).toContain((failure as Error).message.split(' ')[0]);
+      expect(warning.store_error).toContain(failure.message.split(' ')[0]);
       expect(warning.err).toBeUndefined();
     }
     expect(logs).not.toContain(PASSWORD);

@@ -138,6 +138,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
 
   const admin = async <T>(work: (client: Client) => Promise<T>): Promise<T> => {
     const client = new Client({ host: dir, port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 10_000 });
+    // As in @openkms/core/testing: a dropped connection fails the next query instead of the process.
+    client.on('error', () => undefined);
     await client.connect();
     try {
       return await work(client);

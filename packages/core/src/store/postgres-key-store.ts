@@ -87,7 +87,8 @@ export class PostgresKeyStore implements KeyStore {
     // (between two queries of a transaction) emits 'error' too, so every connection gets a
     // listener for its whole life. The next query on it then fails and the caller discards it.
     pool.on('connect', (client) => client.on('error', onConnectionError));
-    pool.on('error', onConnectionError);
+    // The pool re-emits an idle connection's error, which the listener above has reported already.
+    pool.on('error', () => undefined);
     try {
       await migrate(pool);
       await requireDurableCommits(pool);

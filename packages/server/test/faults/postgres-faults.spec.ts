@@ -230,7 +230,7 @@ it('PostgreSQL stopped (pg_ctl stop -m fast) and started under load: 503s while 
   expect(proc.stdout()).toMatch(/"store_error":"[^"]*(57P01|ECONNREFUSED|Connection terminated)/);
 });
 
-it('PostgreSQL frozen (SIGSTOP): requests answer 503 within the configured timeouts, not at the thaw; then recovery', async () => {
+it('PostgreSQL frozen (SIGSTOP): live but not ready, requests answer 503 within the configured timeouts, not at the thaw; then recovery', async () => {
   const proc = await startServer();
   const load = createKeyLoad(proc.url);
   await eventually(() => load.outcomes.some((outcome) => outcome.status === 200), 'the load gets its first 200');
@@ -238,7 +238,10 @@ it('PostgreSQL frozen (SIGSTOP): requests answer 503 within the configured timeo
   pg.freeze();
   let thawedAt: number;
   try {
-    await sleep(FREEZE_MS);
+    // Meanwhile the process is live, and not ready: its readiness probe gets no answer.
+    expect((await fetch(`${proc.url}/health/live`, { signal: AbortSignal.timeout(FETCH_GUARD_MS) })).status).toBe(200);
+    await eventually(async () => (await fetch(`${proc.url}/health/ready`)).status === 503, '/health/ready answers 503', 3, 0);
+    await sleep(Math.max(0, FREEZE_MS - (Date.now() - frozenAt)));
   } finally {
     pg.thaw();
     thawedAt = Date.now();

@@ -27,7 +27,7 @@ export interface PostgresKeyStoreOptions {
   readonly onConnectionError?: (error: Error) => void;
 }
 
-/** The defaults of PostgresKeyStoreOptions' timeouts (the server's config shows them too). */
+/** The timeouts when none are given (the server always gives its own, from its config/defaults.ts). */
 export const POSTGRES_TIMEOUT_DEFAULTS = Object.freeze({ connectTimeoutMs: 5_000, queryTimeoutMs: 10_000 });
 /**
  * How much longer than statement_timeout the driver waits for an answer: the database's own

@@ -65,7 +65,7 @@ export async function migrate(pool: Pool, migrations: readonly string[] = MIGRAT
 export async function rollbackAndRelease(
   client: {
     query(text: string): Promise<unknown>;
-    release(destroy?: boolean | Error): void;
+    release(destroy?: boolean): void;
   },
   failure: unknown,
 ): Promise<void> {

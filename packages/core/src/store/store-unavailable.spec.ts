@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { KmsError, StoreUnavailableError } from '../errors';
 import { asStoreUnavailable, storeUnavailableReason } from './store-unavailable';
 
@@ -83,6 +84,23 @@ describe('storeUnavailableReason', () => {
     { code: 7 },
   ])('anything else is not: %p', (value) => {
     expect(storeUnavailableReason(value)).toBeUndefined();
+  });
+
+  it('masks any URL password the message carries (property)', () => {
+    // Characters a password may have in a URL's user-info without ending it.
+    const passwordChar = fc.constantFrom(..."abcXYZ019-._~!$&'()*+,;=%".split(''));
+    fc.assert(
+      fc.property(
+        fc.string({ unit: passwordChar, minLength: 1, maxLength: 40 }),
+        fc.constantFrom('ENOTFOUND', '08006', 'SQLITE_IOERR'),
+        (password, code) => {
+          const message = `could not reach postgres://kms:${password}@db.example:5432/kms`;
+          const reason = storeUnavailableReason(Object.assign(new Error(message), { code }));
+          expect(reason).toContain('postgres://kms:***@db.example');
+          expect(reason).not.toContain(`:${password}@`);
+        },
+      ),
+    );
   });
 
   it('masks a URL password the message carries', () => {

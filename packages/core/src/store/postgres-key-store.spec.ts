@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { KeyState, type KeyRecord, type Scope } from '../keys/key-record';
 import { describeKeyStoreContract } from './contract';
 import { PostgresKeyStore } from './postgres-key-store';
 import { advisoryLockKey } from './postgres-locks';
-import { MIGRATIONS } from './postgres-migrations';
+import { migrate, MIGRATIONS } from './postgres-migrations';
 import { storeUnavailableReason } from './store-unavailable';
 import { createTestSchema, testPostgresUrl, urlWithSearchPath, withTestDatabase, type TestSchema } from '../testing/postgres';
 
@@ -92,6 +93,18 @@ describe('PostgresKeyStore in a shared database', () => {
       const key = record('shared');
       await stores[0]!.insertKey(key, { maxKeysPerProject: 10 });
       for (const store of stores) expect(await store.findKeyByAlias(SCOPE, 'shared')).toEqual(key);
+    });
+
+    it("is not cut short by the query timeout, which bounds requests: a long migration, or the wait for another server's, completes", async () => {
+      // Statements bounded at 200 ms (server) and 700 ms (driver), as a store opened with queryTimeoutMs: 200 has them.
+      const pool = new Pool({ connectionString: schema.url, statement_timeout: 200, query_timeout: 700 });
+      pool.on('error', () => undefined);
+      try {
+        await migrate(pool, ['SELECT pg_sleep(1.2)', 'CREATE TABLE slow_marker (n integer)']);
+        expect(await inspect('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+      } finally {
+        await pool.end();
+      }
     });
 
     it('refuses a schema newer than it knows', async () => {

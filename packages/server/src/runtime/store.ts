@@ -5,10 +5,19 @@ import { dataDirPaths, type ServerConfig, type StoreSetting } from '../config';
 /** How long the store may take: the server's settings; maintenance commands use the defaults. */
 export type StoreTimeouts = Pick<ServerConfig, 'dbConnectTimeoutMs' | 'dbQueryTimeoutMs'>;
 
+/**
+ * SQLite waits for another process's lock synchronously, holding this process's event loop:
+ * --db-query-timeout-ms may shorten that wait, never lengthen it past this.
+ */
+const SQLITE_MAX_BUSY_TIMEOUT_MS = 5_000;
+
 /** Opens the key store the configuration names; a PostgreSQL store is migrated before use. */
 export async function openStore(setting: StoreSetting, dataDir: string, logger: Logger, timeouts?: StoreTimeouts): Promise<KeyStore> {
   if (setting === 'memory') return new MemoryKeyStore();
-  if (setting === 'sqlite') return new SqliteKeyStore(dataDirPaths(dataDir).keyStore, { busyTimeoutMs: timeouts?.dbQueryTimeoutMs });
+  if (setting === 'sqlite') {
+    const busyTimeoutMs = Math.min(timeouts?.dbQueryTimeoutMs ?? SQLITE_MAX_BUSY_TIMEOUT_MS, SQLITE_MAX_BUSY_TIMEOUT_MS);
+    return new SqliteKeyStore(dataDirPaths(dataDir).keyStore, { busyTimeoutMs });
+  }
   return PostgresKeyStore.open({
     connectionString: setting,
     connectTimeoutMs: timeouts?.dbConnectTimeoutMs,

@@ -9,7 +9,7 @@ import { maybeRequestState } from './request-state';
  * `Retry-After` (seconds) on a 503 KMS.0104: long enough not to hammer a database that is
  * restarting, short enough that clients come back soon after it does.
  */
-export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 interface ValidatorErrorItem {
   path?: string;

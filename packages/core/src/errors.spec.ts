@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { KMS_ERRORS, KmsError, isKmsErrorCode, type KmsErrorCode } from './errors';
+import { KMS_ERRORS, KmsError, StoreUnavailableError, isKmsErrorCode, type KmsErrorCode } from './errors';
 
 const CODES = Object.keys(KMS_ERRORS) as KmsErrorCode[];
 const ERRORS_DOC = resolve(__dirname, '../../../docs/errors.md');
@@ -85,6 +85,18 @@ describe('KmsError', () => {
     const error = new KmsError('KMS.0207', 'custom');
     expect(error.httpStatus).toBe(404);
     expect(error.message).toBe('custom');
+  });
+});
+
+describe('StoreUnavailableError', () => {
+  it('is 503 KMS.0104 with the catalogue message; the reason is kept apart for the log', () => {
+    const error = new StoreUnavailableError('57P01 terminating connection due to administrator command');
+    expect(error).toBeInstanceOf(KmsError);
+    expect(error.name).toBe('StoreUnavailableError');
+    expect(error.code).toBe('KMS.0104');
+    expect(error.httpStatus).toBe(503);
+    expect(error.message).toBe(KMS_ERRORS['KMS.0104'].message);
+    expect(error.reason).toBe('57P01 terminating connection due to administrator command');
   });
 });
 

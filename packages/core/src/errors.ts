@@ -100,3 +100,19 @@ export class KmsError extends Error {
     this.httpStatus = httpStatus ?? KMS_ERRORS[code].httpStatus;
   }
 }
+
+/**
+ * The key store could not serve the request: unreachable, a dropped connection, a timeout, a
+ * full or failing disk. Answered as 503 KMS.0104 with Retry-After; the process keeps running
+ * and the next request tries the store again. `reason` (a driver error code and message,
+ * URL passwords masked) is for the log only: the client sees the catalogue message.
+ */
+export class StoreUnavailableError extends KmsError {
+  readonly reason: string;
+
+  constructor(reason: string) {
+    super('KMS.0104');
+    this.name = 'StoreUnavailableError';
+    this.reason = reason;
+  }
+}

@@ -1,5 +1,5 @@
 // The package's public API: what the other OpenKMS packages use, nothing more.
-export { KMS_ERRORS, KmsError, isKmsErrorCode, type KmsErrorCode, type KmsErrorDefinition } from './errors';
+export { KMS_ERRORS, KmsError, StoreUnavailableError, isKmsErrorCode, type KmsErrorCode, type KmsErrorDefinition } from './errors';
 export { RootKey, wrappingRootKeyId, type KeyMaterialOwner } from './crypto/root-key';
 export { loadOrCreateRootKeyFile, loadRootKeyFile } from './root-key-file/root-key-file';
 export { readActiveRootKeyId } from './service/root-key-state';
@@ -17,6 +17,7 @@ export { MemoryKeyStore } from './store/memory-key-store';
 export { SqliteKeyStore } from './store/sqlite-key-store';
 export { backupSqliteStore, type SqliteBackupResult } from './store/sqlite-backup';
 export { PostgresKeyStore, type PostgresKeyStoreOptions } from './store/postgres-key-store';
+export { asStoreUnavailable, storeUnavailableReason } from './store/store-unavailable';
 export { isPostgresUrl, maskPostgresUrl, maskUrlPasswordsInText, type PostgresUrl } from './store/postgres-url';
 export {
   KmsService,

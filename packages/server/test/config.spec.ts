@@ -56,6 +56,8 @@ describe('parseConfig', () => {
       requestTimeoutMs: 30_000,
       maxConnections: 1024,
       workers: 1,
+      dbConnectTimeoutMs: 5000,
+      dbQueryTimeoutMs: 10_000,
     };
     expect(parseConfig(argv(), {})).toEqual(expected);
     expect(resolveServerConfig({})).toEqual(expected);
@@ -98,6 +100,8 @@ describe('parseConfig', () => {
       ['--log-level', 'OPENKMS_LOG_LEVEL', 'warn', 'debug', 'logLevel', 'warn', 'debug'],
       ['--request-timeout-ms', 'OPENKMS_REQUEST_TIMEOUT_MS', '5000', '6000', 'requestTimeoutMs', 5000, 6000],
       ['--workers', 'OPENKMS_WORKERS', '2', '3', 'workers', 2, 3],
+      ['--db-connect-timeout-ms', 'OPENKMS_DB_CONNECT_TIMEOUT_MS', '700', '800', 'dbConnectTimeoutMs', 700, 800],
+      ['--db-query-timeout-ms', 'OPENKMS_DB_QUERY_TIMEOUT_MS', '900', '1100', 'dbQueryTimeoutMs', 900, 1100],
     ];
     for (const [flag, variable, fromFlag, fromEnv, field, flagValue, envValue] of cases) {
       expect(ENVIRONMENT_VARIABLES).toMatchObject({ [field]: variable });
@@ -132,6 +136,8 @@ describe('parseConfig', () => {
     ['--workers', '65'],
     ['--headers-timeout-ms', '10'],
     ['--max-connections', '0'],
+    ['--db-connect-timeout-ms', '50'],
+    ['--db-query-timeout-ms', '3600001'],
     ['--log-level', 'loud'],
   ])('rejects %s %s', (flag, value) => {
     expect(() => parseConfig(argv(flag, value), {})).toThrow(CommanderError);

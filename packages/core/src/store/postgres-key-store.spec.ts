@@ -1,8 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { KeyState, type KeyRecord, type Scope } from '../keys/key-record';
 import { describeKeyStoreContract } from './contract';
 import { PostgresKeyStore } from './postgres-key-store';
-import { MIGRATIONS } from './postgres-migrations';
+import { advisoryLockKey } from './postgres-locks';
+import { migrate, MIGRATIONS } from './postgres-migrations';
+import { storeUnavailableReason } from './store-unavailable';
 import { createTestSchema, testPostgresUrl, urlWithSearchPath, withTestDatabase, type TestSchema } from '../testing/postgres';
 
 // Guards against a hang only (a lock never released, an unreachable database); no test relies on time.
@@ -89,6 +93,18 @@ describe('PostgresKeyStore in a shared database', () => {
       const key = record('shared');
       await stores[0]!.insertKey(key, { maxKeysPerProject: 10 });
       for (const store of stores) expect(await store.findKeyByAlias(SCOPE, 'shared')).toEqual(key);
+    });
+
+    it("is not cut short by the query timeout, which bounds requests: a long migration, or the wait for another server's, completes", async () => {
+      // Statements bounded at 200 ms (server) and 700 ms (driver), as a store opened with queryTimeoutMs: 200 has them.
+      const pool = new Pool({ connectionString: schema.url, statement_timeout: 200, query_timeout: 700 });
+      pool.on('error', () => undefined);
+      try {
+        await migrate(pool, ['SELECT pg_sleep(1.2)', 'CREATE TABLE slow_marker (n integer)']);
+        expect(await inspect('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+      } finally {
+        await pool.end();
+      }
     });
 
     it('refuses a schema newer than it knows', async () => {
@@ -185,7 +201,7 @@ describe('PostgresKeyStore in a shared database', () => {
       const idleErrors: Error[] = [];
       const store = await PostgresKeyStore.open({
         connectionString: url.toString(),
-        onIdleConnectionError: (error) => idleErrors.push(error),
+        onConnectionError: (error) => idleErrors.push(error),
       });
       opened.push(store);
       await store.insertKey(record('before'), { maxKeysPerProject: 10 });
@@ -200,8 +216,101 @@ describe('PostgresKeyStore in a shared database', () => {
       expect(terminated).toBeGreaterThan(0);
       // The store keeps working on new connections.
       await waitUntil(() => idleErrors.length >= terminated);
+      // Once each: the pool's re-emission of an idle connection's error is not reported again.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(idleErrors).toHaveLength(terminated);
       await expect(store.insertKey(record('after'), { maxKeysPerProject: 10 })).resolves.toEqual({ ok: true });
       expect(await store.countKeys(SCOPE)).toBe(2);
+    });
+
+    it('survives its connections being terminated while in use, under concurrent inserts', async () => {
+      // Issue 18, defect 1: a connection checked out of the pool (insertKey's transaction) that
+      // the database drops emitted an 'error' event with no listener, which ends the process.
+      const applicationName = `openkms_busy_${randomBytes(6).toString('hex')}`;
+      const url = new URL(schema.url);
+      url.searchParams.set('application_name', applicationName);
+      const connectionErrors: Error[] = [];
+      const store = await PostgresKeyStore.open({
+        connectionString: url.toString(),
+        onConnectionError: (error) => connectionErrors.push(error),
+      });
+      opened.push(store);
+      const uncaught: unknown[] = [];
+      const onUncaught = (error: unknown) => uncaught.push(error);
+      process.on('uncaughtException', onUncaught);
+      const acknowledged: KeyRecord[] = [];
+      const failures: unknown[] = [];
+      let inserting = true;
+      try {
+        const inserters = Array.from({ length: 6 }, async (_, worker) => {
+          // Bounded in count; the terminator below ends it sooner.
+          for (let n = 0; n < 200 && inserting; n += 1) {
+            const key = record(`busy/${worker}/${n}`);
+            try {
+              if ((await store.insertKey(key, { maxKeysPerProject: 10_000 })).ok) acknowledged.push(key);
+            } catch (error) {
+              failures.push(error);
+            }
+          }
+        });
+        let terminated = 0;
+        for (let round = 0; round < 40 && terminated < 15; round += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 15));
+          terminated += await withTestDatabase(async (client) => {
+            const { rows } = await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
+              applicationName,
+            ]);
+            return rows.length;
+          });
+        }
+        inserting = false;
+        await Promise.all(inserters);
+        expect(terminated).toBeGreaterThan(0);
+      } finally {
+        process.off('uncaughtException', onUncaught);
+      }
+      expect(uncaught).toEqual([]);
+      // Each failure is one the server answers as 503 (store unavailable), never an unknown error.
+      for (const failure of failures) expect(storeUnavailableReason(failure)).toEqual(expect.any(String));
+      // The store recovers by itself, and every acknowledged key is there.
+      await expect(store.insertKey(record('after-storm'), { maxKeysPerProject: 10_000 })).resolves.toEqual({ ok: true });
+      for (const key of acknowledged) expect(await store.findKeyById(SCOPE, key.keyId)).toEqual(key);
+    });
+
+    it('bounds a statement by queryTimeoutMs: a lock wait past it fails as unavailable, and the store goes on', async () => {
+      const store = await PostgresKeyStore.open({ connectionString: schema.url, queryTimeoutMs: 300 });
+      opened.push(store);
+      const key = record('waits');
+      // Another session holds the project's insert lock, so insertKey waits on it until the timeout.
+      await withTestDatabase(async (client) => {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock($1)', [advisoryLockKey('openkms.project-keys', SCOPE.domainId, SCOPE.projectId)]);
+        try {
+          const failure: unknown = await store.insertKey(key, { maxKeysPerProject: 10 }).catch((error: unknown) => error);
+          expect(storeUnavailableReason(failure)).toMatch(/^57014 /);
+        } finally {
+          await client.query('ROLLBACK');
+        }
+      });
+      await expect(store.insertKey(key, { maxKeysPerProject: 10 })).resolves.toEqual({ ok: true });
+    });
+
+    it('bounds connecting by connectTimeoutMs: a server that never answers fails the open as unavailable', async () => {
+      // A TCP listener that accepts and then says nothing, as a frozen PostgreSQL does.
+      const sockets = new Set<Socket>();
+      const silent = createServer((socket) => sockets.add(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = silent.address() as AddressInfo;
+        const failure: unknown = await PostgresKeyStore.open({
+          connectionString: `postgres://nobody:pw@127.0.0.1:${port}/none`,
+          connectTimeoutMs: 300,
+        }).catch((error: unknown) => error);
+        expect(storeUnavailableReason(failure)).toMatch(/connection timeout|timeout exceeded/);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      }
     });
 
     it('closes its pool: later calls reject, and close can be repeated', async () => {

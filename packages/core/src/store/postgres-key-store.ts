@@ -10,11 +10,31 @@ export interface PostgresKeyStoreOptions {
   /** Most connections the pool opens (default 10). */
   readonly maxConnections?: number;
   /**
-   * Told when an idle pooled connection fails (for example the database restarted). The pool
-   * drops it and opens another when needed; without a listener such an error would crash the process.
+   * Longest wait for a connection: for a free pooled one, or for a new one to be set up
+   * (default 5000 ms). Past it the call fails as unavailable instead of waiting on.
    */
-  readonly onIdleConnectionError?: (error: Error) => void;
+  readonly connectTimeoutMs?: number;
+  /**
+   * Longest a statement may run (default 10000 ms): the database cancels it (statement_timeout),
+   * and the driver gives up on an answer that does not come (a frozen or unreachable server).
+   */
+  readonly queryTimeoutMs?: number;
+  /**
+   * Told when a pooled connection fails, idle or in use (for example the database restarted
+   * or terminated it). The pool drops it and opens another when needed; without a listener such
+   * an error would crash the process.
+   */
+  readonly onConnectionError?: (error: Error) => void;
 }
+
+/** The timeouts when none are given (the server always gives its own, from its config/defaults.ts). */
+export const POSTGRES_TIMEOUT_DEFAULTS = Object.freeze({ connectTimeoutMs: 5_000, queryTimeoutMs: 10_000 });
+/**
+ * How much longer than statement_timeout the driver waits for an answer: the database's own
+ * cancel comes first and keeps the connection usable; the driver's only fires when the
+ * database cannot answer at all.
+ */
+const CLIENT_READ_TIMEOUT_MARGIN_MS = 500;
 
 interface KeyRow {
   key_id: string;
@@ -32,8 +52,6 @@ interface KeyRow {
 
 const COLUMNS =
   'key_id, domain_id, project_id, key_alias, key_description, origin, key_state, enterprise_project_id, creation_date, wrapped_material';
-/** Bounds only a hang while connecting or waiting for a pooled connection; not a timing rule. */
-const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * A store in PostgreSQL, for several servers sharing one database. Tables live in the first
@@ -53,13 +71,24 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   static async open(options: PostgresKeyStoreOptions): Promise<PostgresKeyStore> {
+    const queryTimeoutMs = options.queryTimeoutMs ?? POSTGRES_TIMEOUT_DEFAULTS.queryTimeoutMs;
     const pool = new Pool({
       connectionString: options.connectionString,
       max: options.maxConnections ?? 10,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? POSTGRES_TIMEOUT_DEFAULTS.connectTimeoutMs,
+      statement_timeout: queryTimeoutMs,
+      query_timeout: queryTimeoutMs + CLIENT_READ_TIMEOUT_MARGIN_MS,
+      // A peer that vanished without closing (host down, network cut) is found by TCP keepalive.
+      keepAlive: true,
       application_name: 'openkms',
     });
-    pool.on('error', (error) => options.onIdleConnectionError?.(error));
+    const onConnectionError = (error: Error) => options.onConnectionError?.(error);
+    // The pool listens on idle connections only; a checked-out connection whose server goes away
+    // (between two queries of a transaction) emits 'error' too, so every connection gets a
+    // listener for its whole life. The next query on it then fails and the caller discards it.
+    pool.on('connect', (client) => client.on('error', onConnectionError));
+    // The pool re-emits an idle connection's error, which the listener above has reported already.
+    pool.on('error', () => undefined);
     try {
       await migrate(pool);
       await requireDurableCommits(pool);
@@ -112,7 +141,7 @@ export class PostgresKeyStore implements KeyStore {
       client.release();
       return result;
     } catch (error) {
-      await rollbackAndRelease(client);
+      await rollbackAndRelease(client, error);
       throw error;
     }
   }

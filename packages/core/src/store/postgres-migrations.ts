@@ -1,5 +1,8 @@
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { advisoryLockKey } from './postgres-locks';
+
+/** Longest one statement of a migration may run, the wait for another server's included. */
+const MIGRATION_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Schema migrations, applied in order; version N is MIGRATIONS[N - 1]. The table
@@ -28,43 +31,70 @@ export const MIGRATIONS: readonly string[] = [
  * migrations run in one transaction under a transaction-scoped advisory lock for that schema,
  * so servers starting together apply each migration once: the others wait, then find nothing
  * to do. The lock goes away with the transaction, even if the process dies.
+ *
+ * The store's query timeout bounds requests, not this: a migration on a large table, or the
+ * wait for another server's, may take longer. MIGRATION_TIMEOUT_MS bounds each statement here.
  */
 export async function migrate(pool: Pool, migrations: readonly string[] = MIGRATIONS): Promise<void> {
   const client = await pool.connect();
+  const query = <R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> => {
+    // query_timeout per query is read by the driver, but not in its types.
+    const config: QueryConfig & { query_timeout: number } = { text, values, query_timeout: MIGRATION_TIMEOUT_MS + 1_000 };
+    return client.query<R>(config);
+  };
   try {
-    await client.query('BEGIN');
-    const schema = (await client.query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]?.schema;
+    await query('BEGIN');
+    await query(`SET LOCAL statement_timeout = ${MIGRATION_TIMEOUT_MS}`);
+    const schema = (await query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]?.schema;
     if (!schema) throw new Error('no schema to keep the keys in: no schema on the search_path exists');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [advisoryLockKey('openkms.migrate', schema)]);
-    await client.query(
+    await query('SELECT pg_advisory_xact_lock($1)', [advisoryLockKey('openkms.migrate', schema)]);
+    await query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
     );
-    const applied = (await client.query<{ version: number }>('SELECT coalesce(max(version), 0) AS version FROM schema_migrations')).rows[0]!
+    const applied = (await query<{ version: number }>('SELECT coalesce(max(version), 0) AS version FROM schema_migrations')).rows[0]!
       .version;
     if (applied > migrations.length) {
       throw new Error(`the database schema (version ${applied}) is newer than this server (version ${migrations.length})`);
     }
     for (let version = applied + 1; version <= migrations.length; version += 1) {
-      await client.query(migrations[version - 1]!);
-      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+      await query(migrations[version - 1]!);
+      await query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
     }
-    await client.query('COMMIT');
+    await query('COMMIT');
     client.release();
   } catch (error) {
-    await rollbackAndRelease(client);
+    await rollbackAndRelease(client, error);
     throw error;
   }
 }
 
-/** Ends a failed transaction; a connection that cannot even roll back is discarded, not reused. */
-export async function rollbackAndRelease(client: {
-  query(text: string): Promise<unknown>;
-  release(destroy?: boolean): void;
-}): Promise<void> {
+/**
+ * Ends a failed transaction. A connection the failure came from (lost, timed out: no SQLSTATE
+ * from the server) is discarded at once, which ends the transaction on the server too: a
+ * ROLLBACK on it would only wait for another timeout. One that cannot even roll back is
+ * discarded too, never reused.
+ */
+export async function rollbackAndRelease(
+  client: {
+    query(text: string): Promise<unknown>;
+    release(destroy?: boolean): void;
+  },
+  failure: unknown,
+): Promise<void> {
+  if (!reportedByServer(failure)) {
+    client.release(true);
+    return;
+  }
   try {
     await client.query('ROLLBACK');
     client.release();
   } catch {
     client.release(true);
   }
+}
+
+/** Whether the database itself reported `failure` (it has a SQLSTATE), so the connection still works. */
+function reportedByServer(failure: unknown): boolean {
+  const code = (failure as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') && !code.startsWith('57P');
 }

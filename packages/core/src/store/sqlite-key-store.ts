@@ -58,7 +58,11 @@ export class SqliteKeyStore implements KeyStore {
   readonly #updateMeta: Database.Statement<[string, string, string]>;
   readonly #deleteMeta: Database.Statement<[string, string]>;
 
-  constructor(path: string) {
+  /**
+   * @param options.busyTimeoutMs how long a statement waits for another connection's lock
+   *   (default 5000 ms); past it SQLite fails with SQLITE_BUSY, which the server answers 503.
+   */
+  constructor(path: string, options: { readonly busyTimeoutMs?: number } = {}) {
     if (path !== ':memory:' && !existsSync(path)) {
       closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o600));
     }
@@ -66,7 +70,7 @@ export class SqliteKeyStore implements KeyStore {
     if (path !== ':memory:') chmodSync(path, 0o600);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     this.#db.pragma('foreign_keys = ON');
     try {
       this.#migrate();

@@ -168,6 +168,16 @@ export function buildCommand(): Command {
     .addOption(new Option('--request-timeout-ms <ms>', 'time a client has to send the whole request').argParser(integer(1000, 600_000)))
     .addOption(new Option('--max-connections <n>', 'open connections beyond which new ones are refused').argParser(integer(1, 1_000_000)))
     .addOption(new Option('--workers <n>', 'processes serving the port (node:cluster); not with --store memory').argParser(integer(1, 64)))
+    .addOption(
+      new Option('--db-connect-timeout-ms <ms>', 'PostgreSQL: longest wait for a connection, pooled or new (then 503)').argParser(
+        integer(100, 600_000),
+      ),
+    )
+    .addOption(
+      new Option('--db-query-timeout-ms <ms>', 'longest a store statement may run or wait for a lock (then 503)').argParser(
+        integer(100, 3_600_000),
+      ),
+    )
     .addHelpText('after', `${ROOT_KEY_HELP}\n\nMaintenance commands: openkms-server backup --help, openkms-server rewrap --help.`)
     .showHelpAfterError();
 }

@@ -17,6 +17,10 @@ export const DEFAULTS = Object.freeze({
   requestTimeoutMs: 30_000,
   maxConnections: 1024,
   workers: 1,
+  /** The key store's database: longest wait for a connection (pooled or new), then 503. */
+  dbConnectTimeoutMs: 5_000,
+  /** The key store's database: longest a statement may run or wait for a lock, then 503. */
+  dbQueryTimeoutMs: 10_000,
   /** `rewrap`: keys read and re-wrapped per batch. */
   batchSize: 200,
 });

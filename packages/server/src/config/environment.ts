@@ -24,6 +24,8 @@ export const ENVIRONMENT_VARIABLES = Object.freeze({
   requestTimeoutMs: 'OPENKMS_REQUEST_TIMEOUT_MS',
   maxConnections: 'OPENKMS_MAX_CONNECTIONS',
   workers: 'OPENKMS_WORKERS',
+  dbConnectTimeoutMs: 'OPENKMS_DB_CONNECT_TIMEOUT_MS',
+  dbQueryTimeoutMs: 'OPENKMS_DB_QUERY_TIMEOUT_MS',
 } as const);
 
 export type EnvironmentSetting = keyof typeof ENVIRONMENT_VARIABLES;

@@ -44,6 +44,10 @@ export interface ServerConfigInput {
   readonly maxConnections?: number;
   /** Processes serving one port (node:cluster); 1 runs no cluster. */
   readonly workers?: number;
+  /** PostgreSQL: longest wait for a connection, pooled or new. */
+  readonly dbConnectTimeoutMs?: number;
+  /** Longest a store statement may run (PostgreSQL) or wait for a lock (PostgreSQL, SQLite). */
+  readonly dbQueryTimeoutMs?: number;
 }
 
 /** Everything the server needs to start, every field decided: defaults applied, paths absolute. */
@@ -70,6 +74,8 @@ export interface ServerConfig {
   readonly requestTimeoutMs: number;
   readonly maxConnections: number;
   readonly workers: number;
+  readonly dbConnectTimeoutMs: number;
+  readonly dbQueryTimeoutMs: number;
 }
 
 /** Where the keys are and what protects them: the settings the server and its maintenance commands share. */
@@ -120,6 +126,8 @@ export function resolveServerConfig(input: ServerConfigInput): ServerConfig {
     requestTimeoutMs: input.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
     maxConnections: input.maxConnections ?? DEFAULTS.maxConnections,
     workers: input.workers ?? DEFAULTS.workers,
+    dbConnectTimeoutMs: input.dbConnectTimeoutMs ?? DEFAULTS.dbConnectTimeoutMs,
+    dbQueryTimeoutMs: input.dbQueryTimeoutMs ?? DEFAULTS.dbQueryTimeoutMs,
   };
   if (config.workers > 1 && config.store === 'memory') {
     throw new ConfigError('--workers > 1 needs a shared store (sqlite or postgres): each worker would have its own memory store');

@@ -12,6 +12,7 @@ import { NO_AUDIT, type AuditSink } from '../audit/audit-log';
 import { auditOperation } from '../audit/audit-trail';
 import { loadKmsSpec, type ApiDocument } from './api-spec';
 import { errorMapper, sendKmsError } from './error-mapper';
+import { healthRoutes } from './health';
 import { mountOperation, type MountedOperation, type OperationHandler } from './operation-pipeline';
 import type { RateLimit } from './rate-limits';
 import { logCompletion, redactingLogger } from './request-log';
@@ -41,6 +42,8 @@ export interface AppOptions {
   readonly validateResponses?: boolean;
   /** Whether the service is ready to serve; /health answers 503 otherwise (e.g. while shutting down). */
   readonly isReady?: () => boolean;
+  /** Resolves when the key store answers; /health/ready asks it (cached briefly). None: always reachable. */
+  readonly probeStore?: () => Promise<unknown>;
   /** Where every key operation is recorded; none when absent. */
   readonly audit?: AuditSink;
   /** Per-operation, per-domain request limits; none when absent. */
@@ -95,10 +98,7 @@ export function createApp(options: AppOptions): Express {
 
   app.use(beginRequest(options.logger, options.audit ?? NO_AUDIT));
 
-  app.get('/health', (_req, res) => {
-    const ready = options.isReady?.() ?? true;
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable' });
-  });
+  app.use(healthRoutes({ logger: options.logger, isAccepting: () => options.isReady?.() ?? true, probeStore: options.probeStore }));
 
   app.use((req, res, next) => {
     const found = routes.lookup(req.method, req.path);

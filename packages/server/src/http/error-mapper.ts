@@ -1,10 +1,16 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { KMS_ERRORS, KmsError, isKmsErrorCode, type KmsErrorCode } from '@openkms/core';
+import { KMS_ERRORS, KmsError, StoreUnavailableError, asStoreUnavailable, isKmsErrorCode, type KmsErrorCode } from '@openkms/core';
 import { GatewayAuthError, sendGatewayError } from '../auth/signature';
 import type { OperationDefinition } from '../generated/runtime';
 import { requestLogger } from './request-log';
 import { maybeRequestState } from './request-state';
+
+/**
+ * `Retry-After` (seconds) on a 503 KMS.0104: long enough not to hammer a database that is
+ * restarting, short enough that clients come back soon after it does.
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 interface ValidatorErrorItem {
   path?: string;
@@ -27,6 +33,8 @@ export function sendKmsError(res: Response, error: KmsError, headers: Record<str
 /**
  * Turns whatever reached the error handler into a KmsError:
  * - KmsError: as is;
+ * - a key store failure that is unavailability (connection lost or refused, timeout, full or
+ *   failing disk): 503 KMS.0104;
  * - body-parser errors: 413 KMS.0203, 415 KMS.0308, malformed JSON 400 KMS.0202;
  * - express-openapi-validator errors: the failing field's `x-kms-error-code`, KMS.0204
  *   for a missing required field, KMS.0308 otherwise;
@@ -34,6 +42,8 @@ export function sendKmsError(res: Response, error: KmsError, headers: Record<str
  */
 export function toKmsError(error: unknown, operation: OperationDefinition | undefined): KmsError {
   if (error instanceof KmsError) return error;
+  const unavailable = asStoreUnavailable(error);
+  if (unavailable) return unavailable;
   const failure = error as { type?: string; status?: number; errors?: ValidatorErrorItem[] } | undefined;
   switch (failure?.type) {
     case 'entity.too.large':
@@ -98,8 +108,9 @@ function fieldMessage(code: KmsErrorCode, field: string): string {
 }
 
 /**
- * Final error handler. Logs server faults with their stack (never request bodies), answers
- * every failure with the KMS body (a refused signature with the gateway's).
+ * Final error handler. Logs server faults with their stack (never request bodies), and an
+ * unavailable store as a warning with its reason only (an outage is not a bug, and the driver's
+ * stack says nothing more); answers every failure with the KMS body (a refused signature with the gateway's), a 503 with Retry-After.
  */
 export function errorMapper(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
@@ -107,9 +118,10 @@ export function errorMapper(logger: Logger): ErrorRequestHandler {
     if (error instanceof GatewayAuthError) return sendGatewayError(res, error);
     const state = maybeRequestState(req);
     const kmsError = toKmsError(error, state?.operation);
-    if (kmsError.httpStatus >= 500) {
-      (state ? requestLogger(logger, req, state) : logger).error({ err: error }, 'request failed');
-    }
-    sendKmsError(res, kmsError);
+    const log = state ? requestLogger(logger, req, state) : logger;
+    if (kmsError instanceof StoreUnavailableError) log.warn({ store_error: kmsError.reason }, 'the key store is unavailable; answered 503');
+    else if (kmsError.httpStatus >= 500) log.error({ err: error }, 'request failed');
+    const retryAfter = kmsError.code === 'KMS.0104' ? { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) } : undefined;
+    sendKmsError(res, kmsError, retryAfter);
   };
 }

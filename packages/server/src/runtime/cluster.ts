@@ -15,7 +15,7 @@ import { openStore } from './store';
  */
 async function prepareRootKeyFile(config: ServerConfig, logger: Logger): Promise<void> {
   if (config.rootKey !== undefined) return;
-  const store = await openStore(config.store, config.dataDir, logger);
+  const store = await openStore(config.store, config.dataDir, logger, config);
   try {
     loadRootKeys(config, { create: 'when-safe', storeActiveRootKey: await readActiveRootKeyId(store) });
   } finally {

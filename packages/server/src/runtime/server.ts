@@ -34,7 +34,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   logger.info(describeStore(config.store), 'opening the key store');
-  const store = await openStore(config.store, config.dataDir, logger);
+  const store = await openStore(config.store, config.dataDir, logger, config);
   let service: KmsService;
   let developmentToken: DevelopmentToken | undefined;
   let tokens: TokenRegistry;
@@ -72,6 +72,8 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     rateLimits: config.rateLimits,
     validateResponses: config.validateResponses,
     isReady: () => accepting,
+    // A read of a row every request needs: it checks the connection and the tables.
+    probeStore: () => readActiveRootKeyId(store),
   });
   const { headersTimeoutMs: headersTimeout, requestTimeoutMs: requestTimeout } = config;
   // Node checks these timeouts only every connectionsCheckingInterval (30 s by default), so

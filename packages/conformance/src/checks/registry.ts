@@ -31,6 +31,7 @@ function twinOf(check: Check): Check {
     acceptedCodes: twin.acceptedCodes,
     reference: check.reference,
     ...(check.needsOtherProject ? { needsOtherProject: true } : {}),
+    ...(check.needsToken ? { needsToken: true } : {}),
     keys: check.keys,
     run: (context) => check.run(context),
   };

@@ -20,6 +20,7 @@ import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCr
 import { ClientRequestException } from '@huaweicloud/huaweicloud-sdk-core/exception/ClientRequestException';
 import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger';
 import { startTestServer } from '@openkms/server/testing';
+import { accessKeyOf } from '../support/access-key';
 
 jest.setTimeout(120_000);
 
@@ -30,18 +31,6 @@ Logger4jInstance.level = 'off';
 /** Two tenants: the second one's project is used where a request is moved to another project. */
 const startServer = () => startTestServer({ tenants: [{}, {}] });
 let server: Awaited<ReturnType<typeof startServer>>;
-
-/**
- * The access key the test launcher gives each tenant (`accessKeyId`, `secretKey`), read without
- * depending on the launcher's type so this file compiles before and after the launcher has them.
- */
-function accessKeyOf(tenant: object): { accessKeyId: string; secretKey: string } {
-  const { accessKeyId, secretKey } = tenant as { accessKeyId?: unknown; secretKey?: unknown };
-  if (typeof accessKeyId !== 'string' || typeof secretKey !== 'string') {
-    throw new Error('startTestServer gave the tenant no access key (tenant.accessKeyId / tenant.secretKey)');
-  }
-  return { accessKeyId, secretKey };
-}
 
 /** An HcClient as KmsClient.newBuilder().withCredential(...).withEndpoint(...).build() makes one. */
 function sdkClient(endpoint: string, ak: string, sk: string, projectId: string): HcClient {

@@ -101,6 +101,7 @@ describe('judge', () => {
     expect(exitCodeFor(judge(replace(passing(), row(SCENARIO.akskSigning, 4000)), settings))).toBe(EXIT_TARGET_MISSED);
     // Judged against its own paired token run, not the earlier create-datakey row (5200 req/s).
     expect(at(4750).status).toBe('met');
+    expect(at(5600)).toMatchObject({ status: 'met', measured: 'AK/SK at 1.12× of token (no cost measured)' });
   });
 
   it('does not judge the signature target when the AK/SK row was not run, and does not fail the run for it', () => {

@@ -8,7 +8,7 @@
  * `{project_id}`, JSON content type, body) and hands it to HcClient.sendRequest.
  *
  * Then requests the SDK signed are tampered with after signing (body, path, query, a signed
- * header, the date), or signed with a wrong SK or an unknown AK: each must be refused with 401
+ * header, the date), or signed with a wrong SK, an unknown AK or a revoked AK: each must be refused with 401
  * APIGW.0301 and change nothing. And what the SDK core's error parsing makes of our error bodies
  * is pinned (the README says it to SDK users).
  */
@@ -19,7 +19,7 @@ import type { SdkResponse } from '@huaweicloud/huaweicloud-sdk-core/SdkResponse'
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials';
 import { ClientRequestException } from '@huaweicloud/huaweicloud-sdk-core/exception/ClientRequestException';
 import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger';
-import { startTestServer } from '@openkms/server/testing';
+import { runOpenkms, startTestServer } from '@openkms/server/testing';
 import { accessKeyOf } from '../support/access-key';
 
 jest.setTimeout(120_000);
@@ -34,7 +34,8 @@ Logger4jInstance.level = 'off';
  * must not turn the next case's refusal into a lockout.
  */
 const TENANTS = 14;
-const startServer = () => startTestServer({ tenants: Array.from({ length: TENANTS }, () => ({})) });
+// SQLite, so that `openkms-server access-key revoke` (another process) can reach the same store.
+const startServer = () => startTestServer({ store: 'sqlite', tenants: Array.from({ length: TENANTS }, () => ({})) });
 let server: Awaited<ReturnType<typeof startServer>>;
 
 /** An HcClient as KmsClient.newBuilder().withCredential(...).withEndpoint(...).build() makes one. */
@@ -248,6 +249,26 @@ describe('requests tampered with after the SDK signed them, or signed with the w
     const error = await sdkError(kmsCall(foreign, 'create-key', { key_alias: name }));
     expect(error).toMatchObject({ httpStatusCode: 403, errorCode: undefined });
     await expect(second.kms('create-key', { key_alias: name })).resolves.toMatchObject({ httpStatusCode: 200 });
+  });
+
+  it('an access key revoked with `openkms-server access-key revoke` is refused within seconds, without a restart', async () => {
+    const caller = callerFor(9);
+    await expect(caller.kms('list-keys', {})).resolves.toMatchObject({ httpStatusCode: 200 });
+    const revoke = runOpenkms(['access-key', 'revoke', caller.ak, '--data-dir', server.dataDir], {
+      env: { OPENKMS_ROOT_KEY: server.rootKeyHex },
+    });
+    expect((await revoke.exited).code).toBe(0);
+    // The server caches a resolved key briefly (seconds); ask until it refuses, with a generous limit.
+    const deadline = Date.now() + 60_000;
+    let error: ClientRequestException | undefined;
+    while (!error && Date.now() < deadline) {
+      error = await caller.kms('list-keys', {}).then(
+        () => undefined,
+        (e: unknown) => e as ClientRequestException,
+      );
+      if (!error) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(error).toMatchObject({ httpStatusCode: 401, errorCode: 'APIGW.0301' });
   });
 
   it('a refused create-key made no key: the same alias is still free afterwards', async () => {

@@ -6,10 +6,23 @@ export interface LoadOptions {
   readonly headers: Record<string, string>;
   /** A fresh body per request (unique aliases, varying keys). */
   readonly body: () => string;
+  /** Instead of body(): the next request's body with headers of its own (a signature made for that body). */
+  readonly nextRequest?: () => BodyWithHeaders;
   readonly connections: number;
   readonly durationSeconds: number;
   /** A fixed total request rate (steady load) instead of as fast as possible. */
   readonly overallRate?: number;
+}
+
+export interface BodyWithHeaders {
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The body and headers of one request: the fixed headers, then the request's own. */
+function requestParts(options: Pick<LoadOptions, 'headers' | 'body' | 'nextRequest'>): BodyWithHeaders {
+  const own = options.nextRequest?.();
+  return own ? { body: own.body, headers: { ...options.headers, ...own.headers } } : { body: options.body(), headers: options.headers };
 }
 
 export interface LoadFigures {
@@ -35,7 +48,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
         method: 'POST',
         path: options.path,
         headers: { 'Content-Type': 'application/json', ...options.headers },
-        setupRequest: (request) => ({ ...request, body: options.body() }),
+        setupRequest: (request) => {
+          const { body, headers } = requestParts(options);
+          return { ...request, body, headers: { ...request.headers, ...headers } };
+        },
       },
     ],
   });
@@ -60,12 +76,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
  * A few sequential requests before a measurement, so a freshly started process has compiled its
  * hot paths (and the validator its schemas) before the clock runs.
  */
-export async function warmUp(options: Pick<LoadOptions, 'url' | 'path' | 'headers' | 'body'>, count: number): Promise<void> {
+export async function warmUp(
+  options: Pick<LoadOptions, 'url' | 'path' | 'headers' | 'body' | 'nextRequest'>,
+  count: number,
+): Promise<void> {
   for (let n = 0; n < count; n++) {
+    const { body, headers } = requestParts(options);
     const res = await fetch(`${options.url}${options.path}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...options.headers },
-      body: options.body(),
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body,
     });
     if (!res.ok) throw new Error(`warm-up request to ${options.path} answered ${res.status}: ${await res.text()}`);
     await res.arrayBuffer();

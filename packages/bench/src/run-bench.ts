@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: measures the reference server's create-datakey and create-key against two
  * baselines doing the same crypto on the same machine, a steady-rate latency run, the cost of
- * a wide spec and of a store with a million keys. Prints a table, the CPU profile of
+ * a wide spec and of a store with a million keys, and create-datakey signed with an access key
+ * against the same with a token. Prints a table, the CPU profile of
  * create-datakey and the issue 14 targets; writes JSON; exits 2 when a target is missed.
  */
 import { Command, InvalidArgumentError } from 'commander';
@@ -9,8 +10,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { accessKeyRows, createBenchAccessKey, inTurn, presignedRequests, type BenchAccessKey } from './access-key-scenario';
 import { analyseProfile, formatBreakdown, perRequestReport } from './cpu-profile';
-import { runLoad, warmUp } from './load';
+import { runLoad, warmUp, type BodyWithHeaders } from './load';
 import { startOpenkms, type OpenkmsSetup } from './openkms-server';
 import { addFillerKeys } from './populate';
 import { startTarget, withPeakRss, type Target } from './processes';
@@ -93,14 +95,25 @@ interface LoadSpec {
   readonly overallRate?: number;
   readonly auth?: boolean;
   readonly connections?: number;
+  /** Instead of body(): the next request with headers of its own (an access key signature). */
+  readonly nextRequest?: () => BodyWithHeaders;
 }
+
+/** Requests signed ahead per AK/SK run (see presignedRequests); each is sent several times in a run. */
+const PRESIGNED_REQUESTS = 2000;
 
 /** Sequential requests before each measurement: see warmUp. */
 const WARM_UP_REQUESTS = 20;
 
 async function loadOn(target: Target, options: Options, load: LoadSpec, warmUpRequests = WARM_UP_REQUESTS) {
   const headers: Record<string, string> = load.auth === false ? {} : { 'X-Auth-Token': TOKEN };
-  const request = { url: target.url, path: load.path, headers, body: load.body };
+  const request = {
+    url: target.url,
+    path: load.path,
+    headers,
+    body: load.body,
+    ...(load.nextRequest && { nextRequest: load.nextRequest }),
+  };
   await warmUp(request, warmUpRequests);
   return runLoad({
     ...request,
@@ -168,6 +181,39 @@ async function main(): Promise<void> {
     try {
       keyIds = await createKeys(server, 10);
       rows.push(await measure(SCENARIO.datakey, server, options, { path: datakeyPath, body: datakeyBody(keyIds) }));
+    } finally {
+      await server.stop();
+    }
+
+    // AK/SK: an access key made by the server's own command on this store, then the same
+    // create-datakey requests with a token and signed with the key, in turns on one server.
+    const accessKey = await createBenchAccessKey(setup, PROJECT, DOMAIN).catch((error: unknown) =>
+      error instanceof Error ? error : new Error(String(error)),
+    );
+    server = await startOpenkms(setup);
+    try {
+      const measureWith = async (scenario: string, target: Target, seconds: number, credential: 'token' | 'access key') => {
+        const load: LoadSpec =
+          credential === 'token'
+            ? { path: datakeyPath, body: datakeyBody(keyIds) }
+            : {
+                path: datakeyPath,
+                body: datakeyBody(keyIds),
+                auth: false,
+                nextRequest: inTurn(
+                  await presignedRequests(
+                    target.url,
+                    datakeyPath,
+                    datakeyBody(keyIds),
+                    accessKey as BenchAccessKey,
+                    PROJECT,
+                    PRESIGNED_REQUESTS,
+                  ),
+                ),
+              };
+        return measure(scenario, target, { ...options, duration: seconds }, load);
+      };
+      rows.push(...(await accessKeyRows(server, options.duration, accessKey, measureWith)));
     } finally {
       await server.stop();
     }

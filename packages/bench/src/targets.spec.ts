@@ -14,7 +14,10 @@ const row = (scenario: string, requestsPerSecond: number, latencyP99Ms = 5): Mea
   peakRssMb: 150,
 });
 
-/** A run that meets every target: 0.65× Express, p99 8 ms at 1000/s, 30 ops at 0.98× of 6 (paired), large store 0.95×. */
+/**
+ * A run that meets every target: 0.65× Express, p99 8 ms at 1000/s, 30 ops at 0.98× of 6 (paired),
+ * large store 0.95×, AK/SK at 0.95× of token (paired).
+ */
 const passing = (): Row[] => [
   row(SCENARIO.nodeHttp, 30_000),
   row(SCENARIO.express, 8000),
@@ -23,6 +26,8 @@ const passing = (): Row[] => [
   row(SCENARIO.sixSpecPaired, 5200),
   row(SCENARIO.wideSpec, 5096),
   row(SCENARIO.largeStore(1_000_000), 4940),
+  row(SCENARIO.tokenPaired, 5000),
+  row(SCENARIO.akskSigning, 4750),
 ];
 
 const replace = (rows: Row[], replacement: Row) => rows.map((r) => (r.scenario === replacement.scenario ? replacement : r));
@@ -31,8 +36,8 @@ const verdictOn = (verdicts: Verdict[], start: string) => verdicts.find((v) => v
 describe('judge', () => {
   it('meets every target on a run that reaches them, and exits 0', () => {
     const verdicts = judge(passing(), settings);
-    expect(verdicts.filter((v) => v.status !== 'info').map((v) => v.status)).toEqual(['met', 'met', 'met', 'met']);
-    expect(verdicts.map((v) => v.measured)).toEqual(['0.65×', '8 ms', '0.98×', '0.95×', '0.17×']);
+    expect(verdicts.filter((v) => v.status !== 'info').map((v) => v.status)).toEqual(['met', 'met', 'met', 'met', 'met']);
+    expect(verdicts.map((v) => v.measured)).toEqual(['0.65×', '8 ms', '0.98×', '0.95×', 'AK/SK at 0.95× of token (costs 5%)', '0.17×']);
     expect(exitCodeFor(verdicts)).toBe(0);
   });
 
@@ -81,6 +86,32 @@ describe('judge', () => {
   it('does not judge a target whose row is absent', () => {
     const rows = passing().filter((r) => r.scenario !== SCENARIO.wideSpec);
     expect(verdictOn(judge(rows, settings), '30-operation').status).toBe('NOT JUDGED');
+  });
+
+  it('judges signature verification against the token run paired with it: at most 10% of the throughput', () => {
+    const at = (signed: number) =>
+      verdictOn(judge(replace(passing(), row(SCENARIO.akskSigning, signed)), settings), 'signature verification');
+    expect(at(4500)).toEqual({
+      target: 'signature verification costs ≤ 10% of create-datakey throughput',
+      status: 'met',
+      measured: 'AK/SK at 0.90× of token (costs 10%)',
+    });
+    expect(at(4490)).toMatchObject({ status: 'NOT MET', measured: 'AK/SK at 0.90× of token (costs 10%)' });
+    expect(at(4000)).toMatchObject({ status: 'NOT MET', measured: 'AK/SK at 0.80× of token (costs 20%)' });
+    expect(exitCodeFor(judge(replace(passing(), row(SCENARIO.akskSigning, 4000)), settings))).toBe(EXIT_TARGET_MISSED);
+    // Judged against its own paired token run, not the earlier create-datakey row (5200 req/s).
+    expect(at(4750).status).toBe('met');
+    expect(at(5600)).toMatchObject({ status: 'met', measured: 'AK/SK at 1.12× of token (no cost measured)' });
+  });
+
+  it('does not judge the signature target when the AK/SK row was not run, and does not fail the run for it', () => {
+    const rows = replace(passing(), notRun(SCENARIO.akskSigning, 'openkms-server access-key create failed'));
+    const verdicts = judge(rows, settings);
+    expect(verdictOn(verdicts, 'signature verification')).toMatchObject({
+      status: 'NOT JUDGED',
+      measured: `"${SCENARIO.akskSigning}" not run: openkms-server access-key create failed`,
+    });
+    expect(exitCodeFor(verdicts)).toBe(0);
   });
 
   it('keeps the large-store target: within 10% of 10 keys, not judged when skipped', () => {

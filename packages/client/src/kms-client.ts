@@ -15,14 +15,13 @@ import type {
 } from './generated';
 import { KmsError } from './kms-error';
 import { backoffDelayMs, RETRYABLE_STATUSES, retryPolicy, type RetryOptions, type RetryPolicy } from './retry';
+import { createRequestSigner } from './sign-request';
 
-export interface KmsClientOptions {
+interface KmsClientCommonOptions {
   /** Base URL of the service, e.g. `http://127.0.0.1:8080` (no `/v1.0`). */
   readonly endpoint: string;
-  /** The project every call addresses (`{project_id}` in the paths). */
+  /** The project every call addresses (`{project_id}` in the paths, and `X-Project-Id` when signing). */
   readonly projectId: string;
-  /** The `X-Auth-Token`, or a function returning the current one (called before every try). */
-  readonly token: string | (() => string | Promise<string>);
   /** Retries of 429/500/502/503/504; `false` for none. */
   readonly retry?: RetryOptions | false;
   /** Default deadline of one call, all tries and waits included. None by default. */
@@ -30,6 +29,29 @@ export interface KmsClientOptions {
   /** A fetch implementation; Node's global fetch by default. */
   readonly fetch?: typeof fetch;
 }
+
+/** Authenticates with an `X-Auth-Token`. */
+export interface KmsClientTokenOptions extends KmsClientCommonOptions {
+  /** The `X-Auth-Token`, or a function returning the current one (called before every try). */
+  readonly token: string | (() => string | Promise<string>);
+  readonly accessKey?: never;
+  readonly secretKey?: never;
+}
+
+/**
+ * Signs every request with an access key (SDK-HMAC-SHA256, as Huawei Cloud's official SDKs do),
+ * so the same client works against OpenKMS and the cloud service. The SK is never sent, logged
+ * or put in an error.
+ */
+export interface KmsClientAccessKeyOptions extends KmsClientCommonOptions {
+  /** The access key ID (AK). */
+  readonly accessKey: string;
+  /** The secret access key (SK). */
+  readonly secretKey: string;
+  readonly token?: never;
+}
+
+export type KmsClientOptions = KmsClientTokenOptions | KmsClientAccessKeyOptions;
 
 export interface CallOptions {
   /** Cancels the call (and any wait between tries). */
@@ -93,7 +115,7 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
   const random = internals.random ?? Math.random;
   const sleep = internals.sleep ?? abortableSleep;
   const now = internals.now ?? Date.now;
-  const tokenOf = typeof options.token === 'function' ? options.token : () => options.token as string;
+  const authenticate = authenticator(options, now);
 
   /** A Configuration whose fetch retries and obeys this call's signal; the generated API calls it. */
   const configurationFor = (call: CallOptions | undefined): Configuration => {
@@ -105,11 +127,12 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
     return new Configuration({
       basePath: endpoint,
       fetchApi: (url, init) =>
-        // The token is read for every try, so a rotating token provider is honoured.
+        // Credentials are applied to every try: a rotating token provider is honoured, and a
+        // retried signed request gets a fresh X-Sdk-Date.
         fetchWithRetry(
           baseFetch,
           String(url),
-          async () => ({ ...init, headers: { ...(init?.headers as Record<string, string>), 'X-Auth-Token': await tokenOf() }, signal }),
+          async () => ({ ...init, headers: await authenticate(init?.method ?? 'GET', String(url), init), signal }),
           policy,
           { random, sleep, now },
         ),
@@ -145,6 +168,28 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
       call(() => new KeysApi(configurationFor(callOptions)).describeKey({ projectId: options.projectId, describeKeyRequest: request })),
     listKeys: (request = {}, callOptions) =>
       call(() => new KeysApi(configurationFor(callOptions)).listKeys({ projectId: options.projectId, listKeysRequest: request })),
+  };
+}
+
+/** The headers of one try: the generated request's own plus the credential (a token, or a signature). */
+type Authenticator = (method: string, url: string, init: RequestInit | undefined) => Promise<Record<string, string>>;
+
+function authenticator(options: KmsClientOptions, now: () => number): Authenticator {
+  const hasToken = options.token !== undefined;
+  const hasAccessKey = options.accessKey !== undefined || options.secretKey !== undefined;
+  if (hasToken === hasAccessKey) throw new TypeError('give either token, or accessKey and secretKey');
+  if (options.token !== undefined) {
+    const token = options.token;
+    const tokenOf = typeof token === 'function' ? token : () => token;
+    return async (_method, _url, init) => ({ ...(init?.headers as Record<string, string>), 'X-Auth-Token': await tokenOf() });
+  }
+  const signer = createRequestSigner({ accessKey: options.accessKey, secretKey: options.secretKey });
+  return async (method, url, init) => {
+    // X-Project-Id is signed, as the official SDKs send and sign it.
+    const headers = { ...(init?.headers as Record<string, string>), 'X-Project-Id': options.projectId };
+    const body = init?.body;
+    if (body !== undefined && body !== null && typeof body !== 'string') throw new TypeError('only string bodies can be signed');
+    return { ...headers, ...(await signer.sign({ method, url, headers, body: body ?? undefined }, new Date(now()))) };
   };
 }
 

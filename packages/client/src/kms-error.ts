@@ -3,7 +3,8 @@ const MAX_RAW_MESSAGE = 200;
 
 /**
  * Every non-2xx answer of the KMS API, as one typed error: the HTTP status, the KMS
- * `error_code` / `error_msg` from the `{"error": {...}}` body, and the server's request ID
+ * `error_code` / `error_msg` from the `{"error": {...}}` body (or the API gateway's flat body
+ * `{"error_code": "APIGW.0301", …}` of a refused signature), and the server's request ID
  * (the `X-Request-Id` header) to quote in a support ticket.
  */
 export class KmsError extends Error {
@@ -41,6 +42,10 @@ export class KmsError extends Error {
   }
 }
 
+/**
+ * The KMS body `{"error": {"error_code", "error_msg"}}`, or the API gateway's flat
+ * `{"error_code", "error_msg", "request_id"}` (its 401 `APIGW.0301` when a signature is refused).
+ */
 function parseErrorBody(text: string): { error_code: string; error_msg: string } | undefined {
   let parsed: unknown;
   try {
@@ -48,7 +53,9 @@ function parseErrorBody(text: string): { error_code: string; error_msg: string }
   } catch {
     return undefined;
   }
-  const error = (parsed as { error?: unknown } | null)?.error as { error_code?: unknown; error_msg?: unknown } | undefined;
-  if (typeof error?.error_code !== 'string') return undefined;
+  if (parsed === null || typeof parsed !== 'object') return undefined;
+  const nested = (parsed as { error?: unknown }).error;
+  const error = (nested !== null && typeof nested === 'object' ? nested : parsed) as { error_code?: unknown; error_msg?: unknown };
+  if (typeof error.error_code !== 'string') return undefined;
   return { error_code: error.error_code, error_msg: typeof error.error_msg === 'string' ? error.error_msg : '' };
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { createKmsClient, KmsError, type KmsClientOptions } from '../src';
+import { createKmsClient, KmsError, type KmsClientTokenOptions } from '../src';
 import { backoffDelayMs, DEFAULT_RETRY, parseRetryAfterMs, retryPolicy } from '../src/retry';
 
 /** A scripted server: each try takes the next answer; every request is recorded. */
@@ -24,7 +24,7 @@ const kmsError =
     });
 const KEY = { key_info: { key_id: '0d0466b0-e727-4d9c-b35d-f84bb474a37f', domain_id: 'b168fe00ff56492495a7d22974df2d0b' } };
 
-function client(fetchFn: typeof fetch, options: Partial<KmsClientOptions> = {}) {
+function client(fetchFn: typeof fetch, options: Partial<KmsClientTokenOptions> = {}) {
   const sleeps: number[] = [];
   const kms = createKmsClient(
     { endpoint: 'http://kms.test:8080/', projectId: 'p1', token: 'tok', fetch: fetchFn, ...options },

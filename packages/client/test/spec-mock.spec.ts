@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { createKmsClient, KmsError, type KmsClientOptions } from '../src';
+import { createKmsClient, KmsError, type KmsClientTokenOptions } from '../src';
 
 jest.setTimeout(60_000);
 
@@ -57,7 +57,7 @@ afterAll(() => {
 });
 
 /** A client whose requests carry `Prefer` (Prism's way to pick a response code or example). */
-function client(prefer?: string, options: Partial<KmsClientOptions> = {}) {
+function client(prefer?: string, options: Partial<KmsClientTokenOptions> = {}) {
   const fetchWithPrefer: typeof fetch = (url, init) =>
     fetch(url, prefer ? { ...init, headers: { ...(init?.headers as Record<string, string>), Prefer: prefer } } : init);
   return createKmsClient({

@@ -1,4 +1,5 @@
 import { sendRequest } from './http/kms-http';
+import { signedRequest } from './http/signed-request';
 import type { Caller } from './checks/context';
 import { isNoSuchRoute } from './checks/context';
 import type { KeyUsage } from './report/report';
@@ -26,16 +27,17 @@ export async function cleanUpKeys(
     requests += 1;
     let status: number;
     try {
-      const response = await sendRequest(
-        baseUrl,
-        {
-          method: 'POST',
-          path: `/v1.0/${encodeURIComponent(caller.projectId)}/kms/schedule-key-deletion`,
-          headers: { 'X-Auth-Token': caller.token, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ key_id: keyId, pending_days: PENDING_DAYS }),
-        },
-        timeoutMs,
-      );
+      const request = {
+        method: 'POST',
+        path: `/v1.0/${encodeURIComponent(caller.projectId)}/kms/schedule-key-deletion`,
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ key_id: keyId, pending_days: PENDING_DAYS }),
+      };
+      // The credential that made the key: its access key signature, or its token.
+      const authenticated = caller.signer
+        ? await signedRequest(baseUrl, request, caller.projectId, caller.signer)
+        : { ...request, headers: { ...request.headers, 'X-Auth-Token': caller.token ?? '' } };
+      const response = await sendRequest(baseUrl, authenticated, timeoutMs);
       if (scheduled === 0 && failures.length === 0 && isNoSuchRoute(response)) {
         const message = `cleanup not supported: schedule-key-deletion answered ${response.status}; ${keys.length} keys stay`;
         return { outcome: 'not-supported', scheduled: 0, failed: 0, message, requests };

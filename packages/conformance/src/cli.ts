@@ -33,18 +33,26 @@ function positive(value: string): number {
 export function buildCommand(): Command {
   return (
     new Command('openkms-conformance')
-      .description('Checks a KMS v1.0 server against the API documents, check by check: every operation of spec/kms.yaml, token auth.')
+      .description(
+        'Checks a KMS v1.0 server against the API documents, check by check: every operation of spec/kms.yaml, with a token or an access key (AK/SK).',
+      )
       .version(KIT.version)
       .option('--base-url <url>', 'base URL of the server under test, e.g. http://127.0.0.1:8080')
-      .option('--project-id <id>', 'project ID the token may use')
-      // Tokens may come from the environment, which a process listing does not show.
+      .option('--project-id <id>', 'project ID the token or access key may use')
+      // Secrets may come from the environment, which a process listing does not show.
       .addOption(new Option('--token <token>', 'X-Auth-Token for that project (never printed)').env('OPENKMS_CONFORMANCE_TOKEN'))
+      .addOption(
+        new Option('--ak <id>', 'access key ID for that project: every request is signed (SDK-HMAC-SHA256)').env('OPENKMS_CONFORMANCE_AK'),
+      )
+      .addOption(new Option('--sk <secret>', 'secret access key of --ak (never printed or sent)').env('OPENKMS_CONFORMANCE_SK'))
       .option('--other-project-id <id>', 'a second project, for the isolation checks')
       .addOption(
         new Option('--other-token <token>', 'a token for the second project, ideally of another domain').env(
           'OPENKMS_CONFORMANCE_OTHER_TOKEN',
         ),
       )
+      .addOption(new Option('--other-ak <id>', 'an access key ID for the second project').env('OPENKMS_CONFORMANCE_OTHER_AK'))
+      .addOption(new Option('--other-sk <secret>', 'secret access key of --other-ak').env('OPENKMS_CONFORMANCE_OTHER_SK'))
       .addOption(
         new Option(
           '--level <level>',
@@ -77,8 +85,12 @@ interface CliOptions {
   baseUrl?: string;
   projectId?: string;
   token?: string;
+  ak?: string;
+  sk?: string;
   otherProjectId?: string;
   otherToken?: string;
+  otherAk?: string;
+  otherSk?: string;
   level: 'must' | 'should' | 'reference';
   profile: 'core' | 'extended' | 'all';
   only?: string;
@@ -122,11 +134,26 @@ export async function main(
     out(`${checksMarkdownTable()}\n`);
     return 0;
   }
-  const missing = (['baseUrl', 'projectId', 'token'] as const).filter((name) => options[name] === undefined);
+  const missing = [
+    ...(options.baseUrl === undefined ? ['--base-url'] : []),
+    ...(options.projectId === undefined ? ['--project-id'] : []),
+    // Either credential will do; the token is the one named.
+    ...(options.token === undefined && options.ak === undefined && options.sk === undefined ? ['--token (or --ak and --sk)'] : []),
+  ];
   if (missing.length > 0) {
-    err(`error: missing ${missing.map((m) => `--${m.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}\n`);
+    err(`error: missing ${missing.join(', ')}\n`);
     return 2;
   }
+  const halfPair = [
+    ['--ak', '--sk', options.ak, options.sk],
+    ['--other-ak', '--other-sk', options.otherAk, options.otherSk],
+  ].find(([, , ak, sk]) => (ak === undefined) !== (sk === undefined));
+  if (halfPair) {
+    err(`error: give ${halfPair[0]} and ${halfPair[1]} together\n`);
+    return 2;
+  }
+  const accessKeyOf = (accessKey: string | undefined, secretKey: string | undefined) =>
+    accessKey !== undefined && secretKey !== undefined ? { accessKey, secretKey } : undefined;
   try {
     const knownIds = new Set(CHECKS.map((c) => c.id));
     const expectations = options.expectations === undefined ? undefined : readExpectationsFile(options.expectations, knownIds);
@@ -136,9 +163,11 @@ export async function main(
     const report = await runConformance({
       baseUrl: options.baseUrl!,
       projectId: options.projectId!,
-      token: options.token!,
+      token: options.token,
+      accessKey: accessKeyOf(options.ak, options.sk),
       otherProjectId: options.otherProjectId,
       otherToken: options.otherToken,
+      otherAccessKey: accessKeyOf(options.otherAk, options.otherSk),
       level: options.level,
       profile: options.profile,
       only: options.only,

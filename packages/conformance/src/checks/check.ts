@@ -72,6 +72,12 @@ export interface Check {
   readonly reference: string;
   /** Needs the second project/token pair; reported as skipped without it. */
   readonly needsOtherProject?: boolean;
+  /**
+   * Is about `X-Auth-Token` itself (sends missing, empty or foreign tokens): it runs only when the
+   * kit has a token (with needsOtherProject, the second project's too) and is reported as skipped
+   * when the kit signs with access keys only. Every other check runs with either credential.
+   */
+  readonly needsToken?: boolean;
   /** At most how many keys one run of the check creates (the kit states the sum before running). */
   readonly keys: number;
   /**

@@ -1,19 +1,27 @@
 import { randomBytes } from 'node:crypto';
+import type { RequestSigner } from '@openkms/client';
 import { ExchangeLog } from '../http/exchange-log';
+import { signedRequest } from '../http/signed-request';
 import type { HttpRequest, HttpResponse } from '../http/kms-http';
 import type { OperationId, ResponseValidator } from '../spec/response-validator';
 import type { SpecFacts } from '../spec/spec-facts';
 import { CheckFailure, NotImplemented } from './check';
 
-/** A project and a token allowed on it. */
+/** A project and the credentials allowed on it: a token, an access key, or both. */
 export interface Caller {
   readonly projectId: string;
-  readonly token: string;
+  /** The X-Auth-Token; absent when the caller has only an access key. */
+  readonly token?: string;
+  /** Signs every request with the caller's access key; when present it is used instead of the token. */
+  readonly signer?: RequestSigner;
 }
 
 export interface PostOptions {
   readonly caller?: Caller;
-  /** The X-Auth-Token to send instead of the caller's; null sends none. */
+  /**
+   * The X-Auth-Token to send instead of the caller's credentials (the request is then not signed);
+   * null sends no credential at all.
+   */
   readonly token?: string | null;
   /** Content-Type to send instead of application/json; null sends none. */
   readonly contentType?: string | null;
@@ -129,7 +137,7 @@ export class CheckContext {
 
   /** The second caller; only checks marked needsOtherProject may ask (the runner skips them otherwise). */
   get otherCaller(): Caller {
-    if (!this.other) throw new Error('this check needs --other-project-id and --other-token');
+    if (!this.other) throw new Error('this check needs --other-project-id and --other-token (or --other-ak and --other-sk)');
     return this.other;
   }
 
@@ -142,16 +150,19 @@ export class CheckContext {
   async post(operation: OperationId, body: unknown, options: PostOptions = {}): Promise<HttpResponse> {
     const caller = options.caller ?? this.primary;
     const headers: Record<string, string> = { ...options.headers };
-    const token = options.token === undefined ? caller.token : options.token;
-    if (token !== null) headers['X-Auth-Token'] = token;
+    // A check that names a token tests X-Auth-Token itself: that request is never signed.
+    const sign = options.token === undefined && caller.signer !== undefined;
+    const token = options.token === undefined ? (sign ? undefined : caller.token) : options.token;
+    if (token !== null && token !== undefined) headers['X-Auth-Token'] = token;
     const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
     if (contentType !== null) headers['Content-Type'] = contentType;
-    const request: HttpRequest = {
+    const unsigned: HttpRequest = {
       method: options.method ?? 'POST',
       path: `/v1.0/${encodeURIComponent(caller.projectId)}/kms/${options.action ?? ACTIONS[operation]}`,
       headers,
       body: options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
     };
+    const request = sign ? await signedRequest(this.#options.baseUrl, unsigned, caller.projectId, caller.signer) : unsigned;
     const matchesOperation =
       (options.method ?? 'POST') === 'POST' && (options.action === undefined || options.action === ACTIONS[operation]);
     const response = await this.send(request, matchesOperation ? operation : undefined);
@@ -221,7 +232,7 @@ export class CheckContext {
   mask(text: string): string {
     let masked = text;
     for (const caller of [this.primary, this.other]) {
-      if (caller && caller.token.length > 0) masked = masked.split(caller.token).join('***');
+      if (caller?.token) masked = masked.split(caller.token).join('***');
     }
     return masked;
   }

@@ -144,6 +144,7 @@ export const errorChecks: readonly Check[] = [
     id: 'CK-ERR-ORDER-TOKEN-FIRST',
     level: 'REFERENCE',
     area: 'errors',
+    needsToken: true,
     title: 'the token is checked before the content type and body (no token + bad body is 403)',
     authority: [openkms(ORDER)],
     acceptedCodes: ['403 KMS.0301'],

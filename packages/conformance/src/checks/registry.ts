@@ -33,6 +33,7 @@ function twinOf(check: Check): Check {
     acceptedCodes: twin.acceptedCodes,
     reference: check.reference,
     ...(check.needsOtherProject ? { needsOtherProject: true } : {}),
+    ...(check.needsToken ? { needsToken: true } : {}),
     keys: check.keys,
     run: (context) => check.run(context),
   };

@@ -18,12 +18,18 @@ export interface HttpResponse {
   readonly json: unknown;
 }
 
-/** A thin fetch wrapper: one request, body read in full, with a time limit so a hung server fails one check, not the run. */
-export async function sendRequest(baseUrl: string, request: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
-  const url = new URL(request.path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+/** The URL a request goes to: the base URL's own path prefix, then the request's path. */
+export function requestUrl(baseUrl: string, path: string): URL {
+  const url = new URL(path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   // new URL() with a path starting with "/" drops any path prefix of the base URL; keep it.
   const prefix = new URL(baseUrl).pathname.replace(/\/$/, '');
-  url.pathname = `${prefix}${request.path}`;
+  url.pathname = `${prefix}${path}`;
+  return url;
+}
+
+/** A thin fetch wrapper: one request, body read in full, with a time limit so a hung server fails one check, not the run. */
+export async function sendRequest(baseUrl: string, request: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
+  const url = requestUrl(baseUrl, request.path);
   const response = await fetch(url, {
     method: request.method,
     headers: request.headers,

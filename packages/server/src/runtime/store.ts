@@ -1,9 +1,12 @@
 import type { Logger } from 'pino';
-import { maskPostgresUrl, MemoryKeyStore, PostgresKeyStore, SqliteKeyStore, type KeyStore } from '@openkms/core';
+import { maskPostgresUrl, MemoryKeyStore, PostgresKeyStore, SqliteKeyStore, type AccessKeyStore, type KeyStore } from '@openkms/core';
 import { dataDirPaths, type StoreSetting } from '../config';
 
+/** A store of keys and of access keys (one database: every instance sharing it sees both). */
+export type CredentialAndKeyStore = KeyStore & AccessKeyStore;
+
 /** Opens the key store the configuration names; a PostgreSQL store is migrated before use. */
-export async function openStore(setting: StoreSetting, dataDir: string, logger: Logger): Promise<KeyStore> {
+export async function openStore(setting: StoreSetting, dataDir: string, logger: Logger): Promise<CredentialAndKeyStore> {
   if (setting === 'memory') return new MemoryKeyStore();
   if (setting === 'sqlite') return new SqliteKeyStore(dataDirPaths(dataDir).keyStore);
   return PostgresKeyStore.open({

@@ -16,6 +16,8 @@ export {
   ACCESS_KEY_ID_PATTERN,
   CREDENTIAL_NAME_PATTERN,
   DOMAIN_ID_PATTERN,
+  generateAccessKeyId,
+  generateSecretKey,
   PROJECT_ID_PATTERN,
   SECRET_KEY_PATTERN,
   type AccessKeyRecord,

@@ -5,6 +5,7 @@ import { KmsError, type KmsService } from '@openkms/core';
 import { operations as kmsOperations } from '../generated';
 import type { OperationDefinition } from '../generated/runtime';
 import { createOperationHandlers } from '../handlers';
+import type { AccessKeyResolver } from '../auth/access-key-resolver';
 import type { TokenRegistry } from '../auth/token-registry';
 import { NO_AUDIT, type AuditSink } from '../audit/audit-log';
 import { auditOperation } from '../audit/audit-trail';
@@ -30,6 +31,8 @@ export interface AppApi {
 export interface AppOptions {
   readonly service: KmsService;
   readonly tokens: TokenRegistry;
+  /** Stored access keys, for requests signed with SDK-HMAC-SHA256. */
+  readonly accessKeys?: AccessKeyResolver;
   readonly logger: Logger;
   /** Validate every response against the spec (on in tests; a mismatch becomes a 500). */
   readonly validateResponses?: boolean;

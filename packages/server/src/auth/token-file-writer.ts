@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { sha256Hex } from './token-registry';
+
+/** One entry of the token file as written: only the token's SHA-256. */
+export interface TokenFileEntry {
+  readonly name: string;
+  readonly token_sha256: string;
+  readonly domain_id: string;
+  readonly projects: readonly string[];
+}
+
+interface TokenFile {
+  tokens: TokenFileEntry[];
+}
+
+/** A fresh token: `okms_` and 32 random bytes, base64url (as the development token). */
+export function generateToken(): string {
+  return `okms_${randomBytes(32).toString('base64url')}`;
+}
+
+/** The token file's entries as stored (none when the file does not exist). */
+export function readTokenFileEntries(path: string): TokenFileEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new Error(`cannot read token file ${path}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`token file ${path} is not JSON: ${(error as Error).message}`);
+  }
+  const tokens = (parsed as Partial<TokenFile> | null)?.tokens;
+  if (!Array.isArray(tokens)) throw new Error(`token file ${path}: expected {"tokens": [...]}`);
+  return tokens as TokenFileEntry[];
+}
+
+/**
+ * Replaces the token file atomically: the new content goes to a temporary file (mode 0600) in
+ * the same directory, is synced, and is renamed over the old one, so a server reading it (at
+ * start, or on SIGHUP) sees the old file or the new one, never a part.
+ */
+export function writeTokenFileEntries(path: string, tokens: readonly TokenFileEntry[]): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify({ tokens }, null, 2)}\n`);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  // The rename itself is durable once the directory is synced.
+  const dir = openSync(dirname(path), constants.O_RDONLY);
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
+/** The entry for a new token: its hash, never the token. */
+export function tokenEntry(token: string, fields: { name: string; domainId: string; projects: readonly string[] }): TokenFileEntry {
+  return { name: fields.name, token_sha256: sha256Hex(token), domain_id: fields.domainId, projects: [...fields.projects] };
+}

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { AccessKeyService, KmsService, readActiveRootKeyId, type NewAccessKey } from '@openkms/core';
-import { StoredAccessKeys } from '../auth/stored-access-keys';
+import type { AccessKeyResolver } from '../auth/access-key-resolver';
+import { StoredAccessKeys, type StoredAccessKeysOptions } from '../auth/stored-access-keys';
 import { readTokenFile, TokenRegistry } from '../auth/token-registry';
 import { dataDirPaths, type ServerConfig } from '../config';
 import { createFileAuditSink } from '../audit/audit-log';
@@ -17,6 +18,8 @@ import { describeStore, openStore } from './store';
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
+  /** The stored access keys as this server resolves them (with its short cache), for signed requests. */
+  readonly accessKeys: AccessKeyResolver;
   /** Set when this start created the token file (and a development access key): shown once to the operator, never logged. */
   readonly developmentToken: DevelopmentCredentials | undefined;
   /**
@@ -35,6 +38,8 @@ export interface StartOptions {
    * (the test launcher's tenants; with `--store memory` there is no other way in).
    */
   readonly accessKeys?: readonly (NewAccessKey & { readonly accessKeyId: string })[];
+  /** The access key cache's time and clock (default 2 s, the system's); tests give a clock of their own. */
+  readonly accessKeyCache?: Pick<StoredAccessKeysOptions, 'cacheMs' | 'now'>;
 }
 
 /**
@@ -85,6 +90,8 @@ export async function startServer(
 
   logger.info({ active_root_key: service.rootKeyIds.active, held_root_keys: service.rootKeyIds.held }, 'root keys match the store');
 
+  // Read from the store on every instance, each answer reused for 2 s at most: a revocation needs no restart.
+  const accessKeys = new StoredAccessKeys({ source: accessKeyService, ...options.accessKeyCache });
   let accepting = true;
   const audit = createFileAuditSink(dataDirPaths(config.dataDir).auditLog);
   const app = createApp({
@@ -92,8 +99,7 @@ export async function startServer(
     tokens,
     logger,
     audit,
-    // Read from the store on every instance, each answer reused for 2 s at most: a revocation needs no restart.
-    accessKeys: new StoredAccessKeys({ source: accessKeyService }),
+    accessKeys,
     rateLimits: config.rateLimits,
     validateResponses: config.validateResponses,
     isReady: () => accepting,
@@ -127,6 +133,7 @@ export async function startServer(
   return {
     url,
     port,
+    accessKeys,
     developmentToken,
     reloadRootKeys: async () => {
       try {

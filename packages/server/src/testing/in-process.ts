@@ -7,7 +7,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { startServer, testServerConfig, type RunningServer, type ServerConfigInput, type StoreSetting } from './server-internals';
+import {
+  startServer,
+  testServerConfig,
+  type RunningServer,
+  type ServerConfigInput,
+  type StartOptions,
+  type StoreSetting,
+} from './server-internals';
 import { newTenant, tenantAccessKeys, writeTokenFile, type TestTenant } from './tenants';
 
 export interface TestServerOptions<T extends readonly Partial<TestTenant>[]> {
@@ -24,6 +31,8 @@ export interface TestServerOptions<T extends readonly Partial<TestTenant>[]> {
   readonly rootKeyHex?: string;
   /** Default: a silent logger. */
   readonly logger?: Logger;
+  /** The access key cache's time and clock (default 2 s, the system's), e.g. a test clock to watch a revocation arrive. */
+  readonly accessKeyCache?: StartOptions['accessKeyCache'];
   /** Any other setting (region, key limit, rate limits, timeouts…); wins over everything above. */
   readonly config?: ServerConfigInput;
 }
@@ -62,7 +71,10 @@ export async function startTestServer<const T extends readonly Partial<TestTenan
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeTokenFile(config.tokenFile, tenants);
-    server = await startServer(config, options.logger ?? pino({ level: config.logLevel }), { accessKeys: tenantAccessKeys(tenants) });
+    server = await startServer(config, options.logger ?? pino({ level: config.logLevel }), {
+      accessKeys: tenantAccessKeys(tenants),
+      accessKeyCache: options.accessKeyCache,
+    });
   } catch (error) {
     removeOwnDataDir();
     throw error;

@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+import pino from 'pino';
 import { AccessKeyService, MemoryKeyStore, RootKey, type LiveAccessKey } from '@openkms/core';
 import { StoredAccessKeys, type AccessKeySource } from '../src/auth/stored-access-keys';
 
@@ -152,6 +154,19 @@ describe('StoredAccessKeys (the resolver over the store)', () => {
     const found = (await keys.find(AK))!;
     expect(() => (found.projects as string[]).push('other')).toThrow();
     expect((await keys.find(AK))!.projects).toEqual([PROJECT]);
+  });
+
+  it('never shows the SK when an answer is serialised, inspected or logged whole', async () => {
+    const secretKey = 'Zx9'.repeat(13) + 'Q';
+    source.keys.set(AK, { ...live(AK), secretKey });
+    const found = (await resolver().find(AK))!;
+    expect(found.secretKey).toBe(secretKey);
+    const lines: string[] = [];
+    pino({}, { write: (line: string) => lines.push(line) }).info({ credential: found, err: new Error(`for ${AK}`) }, 'resolved');
+    for (const shown of [JSON.stringify(found), inspect(found), inspect({ nested: found }, { depth: 5 }), String(lines)]) {
+      expect(shown).not.toContain(secretKey);
+      expect(shown).toContain(AK);
+    }
   });
 
   it('resolves keys of a real store through the core service, and not after they are revoked', async () => {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { ACCESS_KEY_ID_PATTERN, KmsError, type LiveAccessKey } from '@openkms/core';
 import type { AccessKeyCredential, AccessKeyResolver } from './access-key-resolver';
 
@@ -94,7 +95,7 @@ export class StoredAccessKeys implements AccessKeyResolver {
     await this.#turn();
     try {
       const live = await this.#source.findLive(accessKeyId);
-      const credential: AccessKeyCredential | undefined = live && Object.freeze({ ...live, projects: Object.freeze([...live.projects]) });
+      const credential = live && shieldedCredential(live);
       if (this.#cacheMs > 0) {
         const table = credential ? this.#hits : this.#misses;
         const limit = credential ? this.#maxHits : this.#maxMisses;
@@ -126,4 +127,24 @@ export class StoredAccessKeys implements AccessKeyResolver {
     if (next) next();
     else this.#running--;
   }
+}
+
+/**
+ * The credential as a frozen object whose SK never shows when it is serialised or inspected
+ * (a log line or an error that carries the whole object shows `[redacted]`); reading
+ * `secretKey` still gives the SK. The guards are non-enumerable, so the object's own fields
+ * are exactly the interface's.
+ */
+function shieldedCredential(live: LiveAccessKey): AccessKeyCredential {
+  const credential: AccessKeyCredential = {
+    accessKeyId: live.accessKeyId,
+    name: live.name,
+    secretKey: live.secretKey,
+    domainId: live.domainId,
+    projects: Object.freeze([...live.projects]),
+  };
+  const shown = () => ({ ...credential, secretKey: '[redacted]' });
+  Object.defineProperty(credential, 'toJSON', { value: shown });
+  Object.defineProperty(credential, inspect.custom, { value: () => shown() });
+  return Object.freeze(credential);
 }

@@ -37,7 +37,19 @@ export function readTokenFileEntries(path: string): TokenFileEntry[] {
   }
   const tokens = (parsed as Partial<TokenFile> | null)?.tokens;
   if (!Array.isArray(tokens)) throw new Error(`token file ${path}: expected {"tokens": [...]}`);
-  return tokens as TokenFileEntry[];
+  tokens.forEach((entry: unknown, index) => {
+    const candidate = entry as Partial<Record<keyof TokenFileEntry, unknown>> | null;
+    const valid =
+      typeof candidate === 'object' &&
+      candidate !== null &&
+      typeof candidate.name === 'string' &&
+      typeof candidate.token_sha256 === 'string' &&
+      typeof candidate.domain_id === 'string' &&
+      Array.isArray(candidate.projects) &&
+      candidate.projects.every((project) => typeof project === 'string');
+    if (!valid) throw new Error(`token file ${path}: entry ${index} needs name, token_sha256, domain_id and projects (strings)`);
+  });
+  return tokens;
 }
 
 /**

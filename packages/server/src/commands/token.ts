@@ -59,7 +59,7 @@ function fileCommand(name: string, description: string) {
  */
 async function accessKeyGrants(options: FileOptions): Promise<{ domainId: string; projects: readonly string[] }[]> {
   const dataDir = resolveDataDir(options.dataDir);
-  const setting = options.store ?? (DEFAULTS.store as StoreSetting);
+  const setting: StoreSetting = options.store ?? DEFAULTS.store;
   if (setting === 'memory' || (setting === 'sqlite' && !existsSync(dataDirPaths(dataDir).keyStore))) return [];
   const store = await openStore(setting, dataDir, pino({ level: 'warn' }, pino.destination(2)));
   try {
@@ -138,7 +138,7 @@ async function list(argv: readonly string[], env: Environment): Promise<number> 
         `${JSON.stringify(entries.map((entry) => ({ name: entry.name, domain_id: entry.domain_id, projects: entry.projects })))}\n`,
       );
     } else {
-      const rows = entries.map((entry) => [String(entry.name), String(entry.domain_id), (entry.projects ?? []).join(',')]);
+      const rows = entries.map((entry) => [entry.name, entry.domain_id, entry.projects.join(',')]);
       process.stdout.write(table(['NAME', 'DOMAIN_ID', 'PROJECTS'], rows));
     }
     return 0;

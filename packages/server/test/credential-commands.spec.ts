@@ -3,7 +3,7 @@
  * `openkms-server token …`, the real bin over dist/), the development credentials of a first
  * start, and rewrap over access key secrets.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -281,6 +281,29 @@ describe('openkms-server token', () => {
     }
     expect((await cli(['token', 'revoke', 'ci', '--data-dir', dataDir])).code).toBe(1);
     expect(readFileSync(join(dataDir, 'audit.log'), 'utf8')).not.toContain(token);
+  });
+
+  it('loses no token when several commands create at once (the file is locked while it is replaced)', async () => {
+    const dataDir = newDataDir();
+    const names = ['t1', 't2', 't3', 't4', 't5'];
+    const runs = await Promise.all(
+      names.map((name) => cli(['token', 'create', '--name', name, '--project', 'p', '--domain-id', 'a'.repeat(32), '--data-dir', dataDir])),
+    );
+    expect(runs.map((run) => run.code)).toEqual(names.map(() => 0));
+    const listed = JSON.parse((await cli(['token', 'list', '--data-dir', dataDir, '--output', 'json'])).stdout) as { name: string }[];
+    expect(listed.map((entry) => entry.name).sort()).toEqual(names);
+    expect(readdirSync(dataDir).filter((name) => name !== 'tokens.json' && name !== 'audit.log')).toEqual([]);
+  });
+
+  it('takes over a lock a crashed command left behind, once it is old', async () => {
+    const dataDir = newDataDir();
+    expect((await cli(['token', 'create', '--name', 'first', '--project', 'p', '--data-dir', dataDir])).code).toBe(0);
+    const lock = join(dataDir, 'tokens.json.lock');
+    writeFileSync(lock, '');
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(lock, old, old);
+    expect((await cli(['token', 'revoke', 'first', '--data-dir', dataDir])).code).toBe(0);
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('joins the domain of the access keys already granted the project', async () => {

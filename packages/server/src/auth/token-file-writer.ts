@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { sha256Hex } from './token-registry';
 
@@ -87,4 +87,43 @@ export function writeTokenFileEntries(path: string, tokens: readonly TokenFileEn
 /** The entry for a new token: its hash, never the token. */
 export function tokenEntry(token: string, fields: { name: string; domainId: string; projects: readonly string[] }): TokenFileEntry {
   return { name: fields.name, token_sha256: sha256Hex(token), domain_id: fields.domainId, projects: [...fields.projects] };
+}
+
+/** How long a writer waits for another's lock, and the age beyond which a lock is taken as left by a crash. */
+const LOCK_WAIT_MS = 10_000;
+const STALE_LOCK_MS = 60_000;
+
+/**
+ * Runs `update` (read, change, write the token file) holding `<file>.lock`, so that two
+ * commands run at once cannot lose each other's change. A lock older than a minute is taken
+ * as left behind by a crashed command and removed.
+ */
+export function withTokenFileLock<T>(path: string, update: () => T): T {
+  const lock = `${path}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      closeSync(openSync(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let age = 0;
+    try {
+      age = Date.now() - statSync(lock).mtimeMs;
+    } catch {
+      continue; // released meanwhile
+    }
+    if (age > STALE_LOCK_MS) {
+      rmSync(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`the token file is locked by another command (${lock}); try again`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+  }
+  try {
+    return update();
+  } finally {
+    rmSync(lock, { force: true });
+  }
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { appendMaintenanceRecord } from '../audit/audit-log';
-import { generateToken, readTokenFileEntries, tokenEntry, writeTokenFileEntries } from '../auth/token-file-writer';
+import { generateToken, readTokenFileEntries, tokenEntry, withTokenFileLock, writeTokenFileEntries } from '../auth/token-file-writer';
 import pino from 'pino';
 import {
   addDataDirOption,
@@ -83,16 +83,20 @@ async function create(argv: readonly string[], env: Environment): Promise<number
   if (typeof options === 'number') return options;
   const { tokenFile, auditLog } = paths(options);
   try {
-    const entries = readTokenFileEntries(tokenFile);
-    if (entries.some((entry) => entry.name === options.name)) throw new Error(`the token file already has a token named ${options.name}`);
     const projects = [...new Set(options.project)];
-    const existing = entries.map((entry) => ({ domainId: entry.domain_id, projects: entry.projects }));
-    const domain = options.domainId
-      ? { domainId: options.domainId, reason: 'given' }
-      : chooseDomain(projects, [...existing, ...(await accessKeyGrants(options))]);
+    const accessKeys = options.domainId ? [] : await accessKeyGrants(options);
     const token = generateToken();
     mkdirSync(dirname(tokenFile), { recursive: true, mode: 0o700 });
-    writeTokenFileEntries(tokenFile, [...entries, tokenEntry(token, { name: options.name, domainId: domain.domainId, projects })]);
+    const domain = withTokenFileLock(tokenFile, () => {
+      const entries = readTokenFileEntries(tokenFile);
+      if (entries.some((entry) => entry.name === options.name)) throw new Error(`the token file already has a token named ${options.name}`);
+      const existing = entries.map((entry) => ({ domainId: entry.domain_id, projects: entry.projects }));
+      const chosen = options.domainId
+        ? { domainId: options.domainId, reason: 'given' }
+        : chooseDomain(projects, [...existing, ...accessKeys]);
+      writeTokenFileEntries(tokenFile, [...entries, tokenEntry(token, { name: options.name, domainId: chosen.domainId, projects })]);
+      return chosen;
+    });
     if (existsSync(dirname(auditLog))) {
       appendMaintenanceRecord(auditLog, {
         operation: 'token-create',
@@ -163,13 +167,17 @@ async function revoke(argv: readonly string[], env: Environment): Promise<number
   }
   const { tokenFile, auditLog } = paths(options);
   try {
-    const entries = readTokenFileEntries(tokenFile);
-    const kept = entries.filter((entry) => entry.name !== name);
-    if (kept.length === entries.length) {
+    if (!existsSync(tokenFile)) throw new Error(`no token file at ${tokenFile}; is --data-dir (or --token-file) right?`);
+    const removed = withTokenFileLock(tokenFile, () => {
+      const entries = readTokenFileEntries(tokenFile);
+      const kept = entries.filter((entry) => entry.name !== name);
+      if (kept.length < entries.length) writeTokenFileEntries(tokenFile, kept);
+      return kept.length < entries.length;
+    });
+    if (!removed) {
       process.stderr.write(`${GROUP} revoke: the token file ${tokenFile} has no token named ${name}\n`);
       return 1;
     }
-    writeTokenFileEntries(tokenFile, kept);
     if (existsSync(dirname(auditLog)))
       appendMaintenanceRecord(auditLog, { operation: 'token-revoke', outcome: 'success', credential_name: name });
     process.stdout.write(`revoked ${name}\n`);

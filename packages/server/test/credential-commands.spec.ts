@@ -210,6 +210,21 @@ describe('openkms-server access-key', () => {
     expect(create.stdout).toMatch(/within 2 seconds/);
   });
 
+  it('lists and revokes without the root key (an operator can revoke from anywhere), and never reads a secret to do so', async () => {
+    const dataDir = newDataDir();
+    const created = JSON.parse(
+      (await cli(['access-key', 'create', '--name', 'a', '--project', 'p', '--data-dir', dataDir, '--output', 'json'])).stdout,
+    ) as { access_key_id: string };
+    const rootKey = readFileSync(join(dataDir, 'root.key'), 'utf8');
+    rmSync(join(dataDir, 'root.key'));
+    const listed = await cli(['access-key', 'list', '--data-dir', dataDir]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(created.access_key_id);
+    expect((await cli(['access-key', 'revoke', created.access_key_id, '--data-dir', dataDir])).code).toBe(0);
+    expect(existsSync(join(dataDir, 'root.key'))).toBe(false);
+    expect(await storedAccessKey({ dataDir, rootKey: rootKey.trim() }, created.access_key_id)).toBeUndefined();
+  });
+
   it('refuses to list or revoke where there is no store, and to create in a memory store', async () => {
     const nowhere = newDataDir();
     for (const args of [['list'], ['revoke', 'AKAAAAAAAAAAAAAAAAAA']]) {

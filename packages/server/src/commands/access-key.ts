@@ -19,6 +19,7 @@ import {
 } from '../config';
 import { DEFAULT_ACCESS_KEY_CACHE_MS } from '../auth/stored-access-keys';
 import { openAccessKeys, type OpenedAccessKeys } from '../runtime/access-key-store';
+import { openStore, type CredentialAndKeyStore } from '../runtime/store';
 import { chooseDomain } from './credential-domain';
 import {
   addGrantOptions,
@@ -66,14 +67,21 @@ function keyStoreConfig(options: StoreOptions, env: Environment): KeyStoreConfig
   return { ...config, tokenFile: resolve(options.tokenFile ?? dataDirPaths(config.dataDir).tokens) };
 }
 
-/** Opens the store's access keys; `existing`: the embedded store must already exist (list, revoke). */
-async function open(config: KeyStoreConfig, existing: boolean): Promise<OpenedAccessKeys> {
-  const sqlitePath = dataDirPaths(config.dataDir).keyStore;
-  if (existing && config.store === 'sqlite' && !existsSync(sqlitePath))
-    throw new Error(`no key store at ${sqlitePath}; is --data-dir right?`);
+// Warnings (a failed idle PostgreSQL connection) go to stderr: stdout is the command's answer.
+const warnings = () => pino({ level: 'warn' }, pino.destination(2));
+
+/** Opens the store's access keys with the root keys, to create one (its SK is wrapped under the active root key). */
+async function openForCreate(config: KeyStoreConfig): Promise<OpenedAccessKeys> {
   if (config.store === 'sqlite') mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  // Warnings (a failed idle PostgreSQL connection) go to stderr: stdout is the command's answer.
-  return openAccessKeys(config, pino({ level: 'warn' }, pino.destination(2)));
+  return openAccessKeys(config, warnings());
+}
+
+/** Opens an existing store without the root keys: listing and revoking read no secret, so an operator can revoke from anywhere. */
+async function openExisting(config: KeyStoreConfig): Promise<CredentialAndKeyStore> {
+  const sqlitePath = dataDirPaths(config.dataDir).keyStore;
+  if (config.store === 'memory') throw new Error('--store memory holds no access keys outside a running server');
+  if (config.store === 'sqlite' && !existsSync(sqlitePath)) throw new Error(`no key store at ${sqlitePath}; is --data-dir right?`);
+  return openStore(config.store, config.dataDir, warnings());
 }
 
 function iso(epochMs: number | null): string {
@@ -98,7 +106,7 @@ async function create(argv: readonly string[], env: Environment): Promise<number
   const config = keyStoreConfig(options, env);
   let opened: OpenedAccessKeys | undefined;
   try {
-    opened = await open(config, false);
+    opened = await openForCreate(config);
     const projects = [...new Set(options.project)];
     const existing = [
       ...readTokenFileEntries(config.tokenFile).map((entry) => ({ domainId: entry.domain_id, projects: entry.projects })),
@@ -145,10 +153,10 @@ async function list(argv: readonly string[], env: Environment): Promise<number> 
   const options = parseCredentialCommand<ListOptions>(command, argv, env);
   if (typeof options === 'number') return options;
   const config = keyStoreConfig(options, env);
-  let opened: OpenedAccessKeys | undefined;
+  let store: CredentialAndKeyStore | undefined;
   try {
-    opened = await open(config, true);
-    const keys = await opened.accessKeys.list();
+    store = await openExisting(config);
+    const keys = await store.listAccessKeys();
     if (options.output === 'json') {
       process.stdout.write(`${JSON.stringify(keys.map(summaryJson))}\n`);
     } else {
@@ -166,7 +174,7 @@ async function list(argv: readonly string[], env: Environment): Promise<number> 
   } catch (error) {
     return commandFailed(`${GROUP} list`, error);
   } finally {
-    await opened?.close();
+    await store?.close();
   }
 }
 
@@ -185,10 +193,10 @@ async function revoke(argv: readonly string[], env: Environment): Promise<number
     return 2;
   }
   const config = keyStoreConfig(options, env);
-  let opened: OpenedAccessKeys | undefined;
+  let store: CredentialAndKeyStore | undefined;
   try {
-    opened = await open(config, true);
-    if (!(await opened.accessKeys.revoke(accessKeyId))) {
+    store = await openExisting(config);
+    if (!(await store.revokeAccessKey(accessKeyId, Date.now()))) {
       process.stderr.write(`${GROUP} revoke: no live access key ${accessKeyId} (unknown, or already revoked)\n`);
       return 1;
     }
@@ -203,7 +211,7 @@ async function revoke(argv: readonly string[], env: Environment): Promise<number
   } catch (error) {
     return commandFailed(`${GROUP} revoke`, error);
   } finally {
-    await opened?.close();
+    await store?.close();
   }
 }
 

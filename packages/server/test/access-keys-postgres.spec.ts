@@ -50,7 +50,8 @@ it('two instances on one schema: a key made by the command works on both; revoke
     servers.push(server);
     return server;
   };
-  const [a, b] = [await start(), await start()];
+  // Started together: both provision the tenant's access key, and one of them finds it made by the other.
+  const [a, b] = await Promise.all([start(), start()]);
 
   // The tenant's key (stored by the first start; the second found it) resolves on both.
   for (const server of [a, b]) expect((await server.server.accessKeys.find(tenant.accessKeyId))?.secretKey).toBe(tenant.secretKey);

@@ -37,6 +37,11 @@ export async function provisionAccessKeys(
 ): Promise<void> {
   for (const key of wanted) {
     if (await store.findAccessKey(key.accessKeyId)) continue;
-    await accessKeys.create(key);
+    try {
+      await accessKeys.create(key);
+    } catch (error) {
+      // Another instance starting at the same moment over the same store created it first.
+      if (!(await store.findAccessKey(key.accessKeyId))) throw error;
+    }
   }
 }

@@ -13,6 +13,25 @@ export { LIST_KEYS_KEY_SPECS, isListKeysKeySpec, type ListKeysKeySpec } from './
 export { KeyState, isKeyState, type KeyOrigin, type KeyRecord, type Scope } from './keys/key-record';
 export { decodeListCursor, encodeListCursor, type ListCursor } from './keys/list-cursor';
 export type { InsertKeyConditions, InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './store/key-store';
+export {
+  ACCESS_KEY_ID_PATTERN,
+  CREDENTIAL_NAME_PATTERN,
+  DOMAIN_ID_PATTERN,
+  generateAccessKeyId,
+  generateSecretKey,
+  PROJECT_ID_PATTERN,
+  SECRET_KEY_PATTERN,
+  type AccessKeyRecord,
+  type AccessKeySummary,
+} from './credentials/access-key';
+export type { AccessKeyStore, InsertAccessKeyResult } from './credentials/access-key-store';
+export {
+  AccessKeyService,
+  type AccessKeyServiceOptions,
+  type CreatedAccessKey,
+  type LiveAccessKey,
+  type NewAccessKey,
+} from './credentials/access-key-service';
 export { MemoryKeyStore } from './store/memory-key-store';
 export { SqliteKeyStore } from './store/sqlite-key-store';
 export { backupSqliteStore, type SqliteBackupResult } from './store/sqlite-backup';

@@ -1,11 +1,13 @@
 import type { Environment } from './config';
+import { runAccessKeyCommand } from './commands/access-key';
 import { runBackupCommand } from './commands/backup';
 import { runRewrapCommand } from './commands/rewrap';
 import { runServeCommand } from './commands/serve';
+import { runTokenCommand } from './commands/token';
 
 /**
- * Entry point of the `openkms-server` command: `backup` and `rewrap` are maintenance commands;
- * anything else serves. `env` is the process environment, which the executable passes in.
+ * Entry point of the `openkms-server` command: `backup` and `rewrap` are maintenance commands,
+ * `access-key` and `token` manage credentials; anything else serves. `env` is the process environment, which the executable passes in.
  */
 export async function main(argv: readonly string[], env: Environment): Promise<void> {
   if (argv[2] === 'backup') {
@@ -14,6 +16,14 @@ export async function main(argv: readonly string[], env: Environment): Promise<v
   }
   if (argv[2] === 'rewrap') {
     process.exitCode = await runRewrapCommand(argv.slice(3), env);
+    return;
+  }
+  if (argv[2] === 'access-key') {
+    process.exitCode = await runAccessKeyCommand(argv.slice(3), env);
+    return;
+  }
+  if (argv[2] === 'token') {
+    process.exitCode = await runTokenCommand(argv.slice(3), env);
     return;
   }
   await runServeCommand(argv, env);

@@ -5,7 +5,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
+import { ACCESS_KEY_ID_PATTERN, SECRET_KEY_PATTERN } from '@openkms/core';
+import { resolveKeyStoreConfig, type KeyStoreConfigInput } from '../src/config';
 import { newTenant, startServerProcess, startTestServer, writeTokenFile, type TestTenant } from '../src/testing';
+import { openAccessKeys } from '../src/testing/server-internals';
 import { postKms } from './support';
 
 jest.setTimeout(60_000);
@@ -15,6 +19,16 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'openkms-launcher-'));
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The live access key the store holds under this ID, opened as the server opens it. */
+async function storedAccessKey(input: KeyStoreConfigInput, accessKeyId: string) {
+  const opened = await openAccessKeys(resolveKeyStoreConfig(input), pino({ level: 'silent' }));
+  try {
+    return await opened.accessKeys.findLive(accessKeyId);
+  } finally {
+    await opened.close();
+  }
+}
 
 const createKey = (url: string, caller: TestTenant, projectId = caller.projectId) =>
   postKms(url, { projectId, token: caller.token }, 'create-key', { key_alias: `launcher/${Math.random().toString(36).slice(2)}` });
@@ -60,6 +74,49 @@ describe('startTestServer (in this process)', () => {
     } finally {
       await second.stop();
     }
+  });
+});
+
+describe('the tenants’ access keys', () => {
+  it('gives every tenant an access key pair, stored at start for its domain and project; given fields are kept', async () => {
+    const dataDir = join(work, 'tenant-access-keys');
+    const fixed = newTenant({ accessKeyId: 'AKTENANT000000000001', secretKey: 'T'.repeat(40) });
+    const server = await startTestServer({ dataDir, store: 'sqlite', tenants: [fixed, {}] });
+    const [first, second] = server.tenants;
+    expect(server).toMatchObject({ accessKeyId: 'AKTENANT000000000001', secretKey: 'T'.repeat(40) });
+    expect(second.accessKeyId).toMatch(ACCESS_KEY_ID_PATTERN);
+    expect(second.secretKey).toMatch(SECRET_KEY_PATTERN);
+    expect(second.accessKeyId).not.toBe(first.accessKeyId);
+    await server.stop();
+    // A restart over the same store keeps them (no duplicate is attempted).
+    await (await startTestServer({ dataDir, store: 'sqlite', tenants: [first, second], rootKeyHex: server.rootKeyHex })).stop();
+
+    for (const [index, tenant] of [first, second].entries()) {
+      expect(await storedAccessKey({ dataDir, store: 'sqlite', rootKey: server.rootKeyHex }, tenant.accessKeyId)).toEqual({
+        accessKeyId: tenant.accessKeyId,
+        name: `tenant-${index}`,
+        secretKey: tenant.secretKey,
+        domainId: tenant.domainId,
+        projects: [tenant.projectId],
+      });
+    }
+  });
+
+  it('startServerProcess with tenants writes their token file and stores their access keys before the command starts', async () => {
+    const dataDir = join(work, 'process-tenants');
+    const tenant = newTenant();
+    const proc = await startServerProcess(['--data-dir', dataDir], { cwd: work, tenants: [tenant] });
+    expect(proc.tenants).toEqual([tenant]);
+    expect((await createKey(proc.url, tenant)).status).toBe(200);
+    expect(await proc.stop()).toEqual({ code: 0, signal: null });
+    expect((await storedAccessKey({ dataDir }, tenant.accessKeyId))?.secretKey).toBe(tenant.secretKey);
+    // Only these tenants: no development credentials were made.
+    expect(proc.stderr()).not.toContain('X-Auth-Token');
+  });
+
+  it('startServerProcess with tenants refuses a relative or missing data directory', async () => {
+    await expect(startServerProcess(['--data-dir', 'relative'], { cwd: work, tenants: [newTenant()] })).rejects.toThrow(/absolute/);
+    await expect(startServerProcess([], { cwd: work, tenants: [newTenant()] })).rejects.toThrow(/--data-dir/);
   });
 });
 

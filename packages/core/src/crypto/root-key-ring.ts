@@ -1,4 +1,4 @@
-import { RootKey, wrappingRootKeyId, type KeyMaterialOwner } from './root-key';
+import { RootKey, wrappingRootKeyId, type KeyMaterialOwner, type SecretOwner } from './root-key';
 
 /** Why wrapped material did not open. */
 export type UnwrapFailure =
@@ -44,6 +44,16 @@ export class RootKeyRing {
       if (material) return { material };
     }
     return { reason: 'failed-authentication' };
+  }
+
+  /** A plain credential secret (the caller must zero it), or why it did not open. Secrets have no format 0. */
+  unwrapSecret(wrapped: Buffer, owner: SecretOwner): { readonly secret: Buffer } | UnwrapFailure {
+    const wrappedBy = wrappingRootKeyId(wrapped);
+    if (wrappedBy === undefined || wrappedBy === 'legacy') return { reason: 'failed-authentication' };
+    const key = this.#keys.get(wrappedBy);
+    if (key === undefined) return { reason: 'unknown-root-key', rootKeyId: wrappedBy };
+    const secret = key.unwrapSecret(wrapped, owner);
+    return secret ? { secret } : { reason: 'failed-authentication' };
   }
 
   toJSON(): string {

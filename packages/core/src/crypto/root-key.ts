@@ -12,6 +12,8 @@ export interface KeyMaterialOwner {
 const LEGACY_WRAP_LABEL = 'openkms.cmk-material.v1';
 const WRAP_LABEL = 'openkms.cmk-material.v2';
 const CHECK_LABEL = 'openkms root key check v1';
+/** Associated-data label of a wrapped credential secret (an access key's SK): never confused with key material. */
+const SECRET_WRAP_LABEL = 'openkms.credential-secret.v1';
 
 /** Format byte of wrapped material that names its root key: 0x01 ‖ root key ID (8 bytes) ‖ nonce ‖ sealed ‖ tag. */
 export const WRAPPED_MATERIAL_FORMAT = 0x01;
@@ -19,6 +21,13 @@ const ROOT_KEY_ID_BYTES = 8;
 const HEADER_BYTES = 1 + ROOT_KEY_ID_BYTES;
 /** Format 0 wrapped exactly 32 bytes with no header: nonce ‖ sealed ‖ tag. */
 const LEGACY_WRAPPED_BYTES = GCM_NONCE_BYTES + AES_KEY_BYTES + GCM_TAG_BYTES;
+
+/** Whom a wrapped credential secret belongs to (an access key's SK); bound into its wrapping. */
+export interface SecretOwner {
+  readonly domainId: string;
+  /** The credential's ID (the access key ID). */
+  readonly credentialId: string;
+}
 
 /**
  * Which root key wrapped a piece of stored material: its ID from the header, or `legacy` for
@@ -97,6 +106,24 @@ export class RootKey {
     return openAesGcm(this.#bytes, wrapped.subarray(HEADER_BYTES), wrapAad(WRAP_LABEL, owner, header));
   }
 
+  /**
+   * Seals a credential secret (an access key's SK) for storage, in the same format 1 as key
+   * material (so rotation reads its root key ID the same way) under its own label, bound to its owner.
+   */
+  wrapSecret(secret: Buffer, owner: SecretOwner, random: RandomBytes = systemRandomBytes): Buffer {
+    // At least 32 bytes: a wrapped secret must never have format 0's length (60 bytes, from 23 here).
+    if (secret.length < AES_KEY_BYTES) throw new Error(`the root key wraps secrets of at least ${AES_KEY_BYTES} bytes`);
+    const header = Buffer.concat([Buffer.of(WRAPPED_MATERIAL_FORMAT), this.#id]);
+    return Buffer.concat([header, sealAesGcm(this.#bytes, secret, secretAad(owner, header), random)]);
+  }
+
+  /** Opens what wrapSecret sealed; undefined if altered, moved to another owner, or wrapped under another root key. */
+  unwrapSecret(wrapped: Buffer, owner: SecretOwner): Buffer | undefined {
+    if (wrappingRootKeyId(wrapped) !== this.checkValue()) return undefined;
+    const header = wrapped.subarray(0, HEADER_BYTES);
+    return openAesGcm(this.#bytes, wrapped.subarray(HEADER_BYTES), secretAad(owner, header));
+  }
+
   toJSON(): string {
     return '[RootKey]';
   }
@@ -112,4 +139,8 @@ export class RootKey {
 
 function wrapAad(label: string, owner: KeyMaterialOwner, header: Buffer = Buffer.alloc(0)): Buffer {
   return Buffer.concat([header, Buffer.from([label, owner.domainId, owner.projectId, owner.keyId].join('\0'), 'utf8')]);
+}
+
+function secretAad(owner: SecretOwner, header: Buffer): Buffer {
+  return Buffer.concat([header, Buffer.from([SECRET_WRAP_LABEL, owner.domainId, owner.credentialId].join('\0'), 'utf8')]);
 }

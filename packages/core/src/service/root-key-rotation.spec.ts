@@ -7,6 +7,8 @@ import { sealAesGcm } from '../crypto/aes-gcm';
 import { RootKey, wrappingRootKeyId } from '../crypto/root-key';
 import { KmsError } from '../errors';
 import type { Scope } from '../keys/key-record';
+import { AccessKeyService } from '../credentials/access-key-service';
+import type { AccessKeyStore } from '../credentials/access-key-store';
 import type { KeyStore } from '../store/key-store';
 import { MemoryKeyStore } from '../store/memory-key-store';
 import { PostgresKeyStore } from '../store/postgres-key-store';
@@ -21,7 +23,7 @@ const A: Scope = { domainId: 'be34df18ddd7d205c328aa86e086beff', projectId: 'b32
 const B: Scope = { domainId: '0e5a3b2c10b9d5f56a4e54d9d8a6c81f', projectId: 'c9f1d1f0c2a54bb8a1a4a1f3f0e2d3c4' };
 
 interface OpenedStore {
-  readonly store: KeyStore;
+  readonly store: KeyStore & AccessKeyStore;
   cleanup(): Promise<void>;
 }
 
@@ -88,7 +90,7 @@ async function wrappingCounts(store: KeyStore): Promise<Record<string, number>> 
 
 describe.each(STORES)('root key rotation on the %s store', (_name, openStore) => {
   let opened: OpenedStore;
-  let store: KeyStore;
+  let store: KeyStore & AccessKeyStore;
   const oldKey = RootKey.generate();
   const newKey = RootKey.generate();
 
@@ -122,6 +124,44 @@ describe.each(STORES)('root key rotation on the %s store', (_name, openStore) =>
     const after = await KmsService.open({ store, rootKey: newKey, region: REGION });
     await expectAllDecrypt(after, made);
     await expect(KmsService.open({ store, rootKey: oldKey, region: REGION })).rejects.toThrow(/check value mismatch/);
+  });
+
+  it('re-wraps every access key secret too (live and revoked); afterwards the new root key alone opens them', async () => {
+    await populate(await KmsService.open({ store, rootKey: oldKey, region: REGION }), 2);
+    const before = await AccessKeyService.open({ store, rootKey: oldKey });
+    const created = [];
+    for (let i = 0; i < 5; i++) created.push(await before.create({ name: `app-${i}`, domainId: A.domainId, projects: [A.projectId] }));
+    await before.revoke(created[4]!.accessKeyId);
+    const secretsUnder = async () =>
+      (await store.scanAccessKeys(undefined, 100)).map((accessKey) => wrappingRootKeyId(accessKey.wrappedSecret));
+
+    const report = await rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey], batchSize: 2 });
+    expect(report).toMatchObject({ finished: true, rewrapped: 2, accessKeysRewrapped: 5, accessKeysExamined: 5, unreadableAccessKeys: [] });
+    expect(await secretsUnder()).toEqual(Array(5).fill(newKey.checkValue()));
+
+    const after = await AccessKeyService.open({ store, rootKey: newKey });
+    for (const accessKey of created.slice(0, 4)) {
+      expect((await after.findLive(accessKey.accessKeyId))?.secretKey).toBe(accessKey.secretKey);
+    }
+    expect(await after.findLive(created[4]!.accessKeyId)).toBeUndefined();
+    await expect(AccessKeyService.open({ store, rootKey: oldKey })).rejects.toThrow(/check value mismatch/);
+  });
+
+  it('leaves the rotation unfinished while an access key secret opens under no given root key', async () => {
+    const service = await AccessKeyService.open({ store, rootKey: oldKey });
+    const good = await service.create({ name: 'good', domainId: A.domainId, projects: [A.projectId] });
+    const bad = await service.create({ name: 'bad', domainId: A.domainId, projects: [A.projectId] });
+    const wrapped = (await store.findAccessKey(bad.accessKeyId))!.wrappedSecret;
+    const altered = Buffer.from(wrapped);
+    altered[altered.length - 1]! ^= 1;
+    await store.replaceWrappedSecret(bad.accessKeyId, wrapped, altered);
+
+    const report = await rewrapAllKeys({ store, rootKey: newKey, previousRootKeys: [oldKey] });
+    expect(report).toMatchObject({ finished: false, unreadableAccessKeys: [bad.accessKeyId], accessKeysRewrapped: 1 });
+    expect(await store.getMeta(RETIRING_ROOT_KEY_META)).toBe(oldKey.checkValue());
+    const serving = await AccessKeyService.open({ store, rootKey: newKey, previousRootKeys: [oldKey] });
+    expect((await serving.findLive(good.accessKeyId))?.secretKey).toBe(good.secretKey);
+    await expect(serving.findLive(bad.accessKeyId)).rejects.toThrow(/does not open/);
   });
 
   it('is idempotent: a second run re-wraps nothing', async () => {

@@ -1,12 +1,15 @@
 import type { RootKey } from '../crypto/root-key';
 import { wrappingRootKeyId } from '../crypto/root-key';
 import { RootKeyRing } from '../crypto/root-key-ring';
+import type { AccessKeyRecord } from '../credentials/access-key';
+import type { AccessKeyStore } from '../credentials/access-key-store';
 import type { KeyRecord } from '../keys/key-record';
 import type { KeyStore } from '../store/key-store';
 import { ACTIVE_ROOT_KEY_META, checkRootKeys, RETIRING_ROOT_KEY_META } from './root-key-state';
 
 export interface RewrapOptions {
-  readonly store: KeyStore;
+  /** The keys' store, which also holds the access keys, whose secrets are re-wrapped too. */
+  readonly store: KeyStore & AccessKeyStore;
   /** The root key every key's material ends up wrapped under. */
   readonly rootKey: RootKey;
   /** The root keys material may be wrapped under now (the one being retired). */
@@ -25,6 +28,10 @@ export interface RewrapProgress {
   readonly alreadyCurrent: number;
   /** Keys without material (origin external, pending import). */
   readonly withoutMaterial: number;
+  /** Access keys examined in this pass (live and revoked: every stored secret moves to the new root key). */
+  readonly accessKeysExamined: number;
+  /** Access key secrets re-wrapped, over all passes. */
+  readonly accessKeysRewrapped: number;
 }
 
 export interface RewrapReport extends RewrapProgress {
@@ -37,6 +44,8 @@ export interface RewrapReport extends RewrapProgress {
    * given). While there are any, the rotation stays unfinished: the retiring key is still required.
    */
   readonly unreadable: readonly string[];
+  /** Access keys (IDs) whose secret opened under none of the root keys given; they too keep the rotation unfinished. */
+  readonly unreadableAccessKeys: readonly string[];
   /** Whether the rotation is complete: every key's material is under `active` and no key is retiring. */
   readonly finished: boolean;
 }
@@ -63,11 +72,20 @@ export async function rewrapAllKeys(options: RewrapOptions): Promise<RewrapRepor
   const retiring = await makeActive(store, rootKeys, target);
 
   const unreadable = new Set<string>();
-  let progress: RewrapProgress = { pass: 0, examined: 0, rewrapped: 0, alreadyCurrent: 0, withoutMaterial: 0 };
+  const unreadableAccessKeys = new Set<string>();
+  let progress: RewrapProgress = {
+    pass: 0,
+    examined: 0,
+    rewrapped: 0,
+    alreadyCurrent: 0,
+    withoutMaterial: 0,
+    accessKeysExamined: 0,
+    accessKeysRewrapped: 0,
+  };
   for (let pass = 1; pass <= MAX_PASSES; pass++) {
-    const before = progress.rewrapped;
+    const before = progress.rewrapped + progress.accessKeysRewrapped;
     let left = 0;
-    progress = { ...progress, pass, examined: 0, alreadyCurrent: 0, withoutMaterial: 0 };
+    progress = { ...progress, pass, examined: 0, alreadyCurrent: 0, withoutMaterial: 0, accessKeysExamined: 0 };
     for (let after: string | undefined; ;) {
       const batch = await store.scanKeys(after, batchSize);
       for (const key of batch) {
@@ -87,14 +105,38 @@ export async function rewrapAllKeys(options: RewrapOptions): Promise<RewrapRepor
       if (batch.length < batchSize) break;
       after = batch[batch.length - 1]!.keyId;
     }
-    // Only a pass that found every key already current proves the rotation complete.
+    for (let after: string | undefined; ;) {
+      const batch = await store.scanAccessKeys(after, batchSize);
+      for (const accessKey of batch) {
+        const outcome = await rewrapAccessKeySecret(store, rootKeys, rootKey, accessKey);
+        if (outcome === 'unreadable') unreadableAccessKeys.add(accessKey.accessKeyId);
+        else unreadableAccessKeys.delete(accessKey.accessKeyId);
+        if (outcome !== 'already-current' && outcome !== 'without-material') left++;
+        progress = {
+          ...progress,
+          accessKeysExamined: progress.accessKeysExamined + 1,
+          accessKeysRewrapped: progress.accessKeysRewrapped + (outcome === 'rewrapped' ? 1 : 0),
+        };
+      }
+      if (batch.length > 0) await options.onProgress?.(progress);
+      if (batch.length < batchSize) break;
+      after = batch[batch.length - 1]!.accessKeyId;
+    }
+    // Only a pass that found every key and secret already current proves the rotation complete.
     if (left === 0) {
       if (retiring !== undefined) await store.compareAndSetMeta(RETIRING_ROOT_KEY_META, retiring, undefined);
-      return { ...progress, retired: retiring, active: target, unreadable: [], finished: true };
+      return { ...progress, retired: retiring, active: target, unreadable: [], unreadableAccessKeys: [], finished: true };
     }
-    if (progress.rewrapped === before) break;
+    if (progress.rewrapped + progress.accessKeysRewrapped === before) break;
   }
-  return { ...progress, retired: undefined, active: target, unreadable: [...unreadable], finished: false };
+  return {
+    ...progress,
+    retired: undefined,
+    active: target,
+    unreadable: [...unreadable],
+    unreadableAccessKeys: [...unreadableAccessKeys],
+    finished: false,
+  };
 }
 
 /**
@@ -136,5 +178,31 @@ async function rewrapKey(store: KeyStore, rootKeys: RootKeyRing, rootKey: RootKe
     }
     if (await store.replaceWrappedMaterial(key.keyId, current, replacement)) return 'rewrapped';
     current = (await store.findKeyById(key, key.keyId))?.wrappedMaterial ?? null;
+  }
+}
+
+/** Re-wraps one access key's secret under `rootKey` with a compare-and-swap, re-reading it if it changed meanwhile. */
+async function rewrapAccessKeySecret(
+  store: AccessKeyStore,
+  rootKeys: RootKeyRing,
+  rootKey: RootKey,
+  accessKey: AccessKeyRecord,
+): Promise<KeyOutcome> {
+  const target = rootKey.checkValue();
+  const owner = { domainId: accessKey.domainId, credentialId: accessKey.accessKeyId };
+  let current: Buffer | undefined = accessKey.wrappedSecret;
+  for (;;) {
+    if (!current) return 'without-material';
+    if (wrappingRootKeyId(current) === target) return 'already-current';
+    const opened = rootKeys.unwrapSecret(current, owner);
+    if (!('secret' in opened)) return 'unreadable';
+    let replacement: Buffer;
+    try {
+      replacement = rootKey.wrapSecret(opened.secret, owner);
+    } finally {
+      opened.secret.fill(0);
+    }
+    if (await store.replaceWrappedSecret(accessKey.accessKeyId, current, replacement)) return 'rewrapped';
+    current = (await store.findAccessKey(accessKey.accessKeyId))?.wrappedSecret;
   }
 }

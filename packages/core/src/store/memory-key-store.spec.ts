@@ -1,7 +1,13 @@
+import { describeAccessKeyStoreContract } from '../credentials/access-key-store-contract';
 import { describeKeyStoreContract } from './contract';
 import { MemoryKeyStore } from './memory-key-store';
 
 describeKeyStoreContract('MemoryKeyStore', async () => {
+  const store = new MemoryKeyStore();
+  return { store, cleanup: () => store.close() };
+});
+
+describeAccessKeyStoreContract('MemoryKeyStore', async () => {
   const store = new MemoryKeyStore();
   return { store, cleanup: () => store.close() };
 });

@@ -1,10 +1,13 @@
+import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-key';
+import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
 import type { KeyRecord, Scope } from '../keys/key-record';
 import type { InsertKeyConditions, InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 
 /** In-process store for tests and throwaway servers: nothing survives a restart. */
-export class MemoryKeyStore implements KeyStore {
+export class MemoryKeyStore implements KeyStore, AccessKeyStore {
   readonly #keys = new Map<string, KeyRecord>();
   readonly #meta = new Map<string, string>();
+  readonly #accessKeys = new Map<string, AccessKeyRecord>();
 
   async insertKey(record: KeyRecord, conditions: InsertKeyConditions): Promise<InsertKeyResult> {
     const required = conditions.metaEquals;
@@ -78,7 +81,59 @@ export class MemoryKeyStore implements KeyStore {
     return true;
   }
 
+  async insertAccessKey(
+    record: AccessKeyRecord,
+    conditions: { readonly metaEquals?: { readonly name: string; readonly value: string } } = {},
+  ): Promise<InsertAccessKeyResult> {
+    const required = conditions.metaEquals;
+    if (required && this.#meta.get(required.name) !== required.value) return { ok: false, reason: 'meta-mismatch' };
+    if (this.#accessKeys.has(record.accessKeyId)) return { ok: false, reason: 'duplicate-access-key-id' };
+    this.#accessKeys.set(record.accessKeyId, copyAccessKey(record));
+    return { ok: true };
+  }
+
+  async findAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const found = this.#accessKeys.get(accessKeyId);
+    return found && copyAccessKey(found);
+  }
+
+  async listAccessKeys(): Promise<AccessKeySummary[]> {
+    return [...this.#accessKeys.values()]
+      .sort((a, b) => a.createdAt - b.createdAt || byCodeUnit(a.accessKeyId, b.accessKeyId))
+      .map(({ wrappedSecret: _omitted, ...summary }) => ({ ...summary, projects: [...summary.projects] }));
+  }
+
+  async revokeAccessKey(accessKeyId: string, revokedAt: number): Promise<boolean> {
+    const found = this.#accessKeys.get(accessKeyId);
+    if (!found || found.revokedAt !== null) return false;
+    this.#accessKeys.set(accessKeyId, { ...found, revokedAt });
+    return true;
+  }
+
+  async scanAccessKeys(afterAccessKeyId: string | undefined, limit: number): Promise<AccessKeyRecord[]> {
+    return [...this.#accessKeys.values()]
+      .filter((key) => afterAccessKeyId === undefined || key.accessKeyId > afterAccessKeyId)
+      .sort((a, b) => byCodeUnit(a.accessKeyId, b.accessKeyId))
+      .slice(0, limit)
+      .map(copyAccessKey);
+  }
+
+  async replaceWrappedSecret(accessKeyId: string, expected: Buffer, replacement: Buffer): Promise<boolean> {
+    const found = this.#accessKeys.get(accessKeyId);
+    if (!found || !found.wrappedSecret.equals(expected)) return false;
+    this.#accessKeys.set(accessKeyId, { ...found, wrappedSecret: Buffer.from(replacement) });
+    return true;
+  }
+
   async close(): Promise<void> {}
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function copyAccessKey(record: AccessKeyRecord): AccessKeyRecord {
+  return { ...record, projects: [...record.projects], wrappedSecret: Buffer.from(record.wrappedSecret) };
 }
 
 /** The list order: creation date, then key ID by code unit (as SQLite's BINARY and PostgreSQL's "C"). */

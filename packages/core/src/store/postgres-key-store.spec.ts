@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { KeyState, type KeyRecord, type Scope } from '../keys/key-record';
+import { describeAccessKeyStoreContract } from '../credentials/access-key-store-contract';
 import { describeKeyStoreContract } from './contract';
 import { PostgresKeyStore } from './postgres-key-store';
 import { advisoryLockKey } from './postgres-locks';
@@ -13,6 +14,23 @@ import { createTestSchema, testPostgresUrl, urlWithSearchPath, withTestDatabase,
 jest.setTimeout(30_000);
 
 describeKeyStoreContract('PostgresKeyStore', async () => {
+  const schema = await createTestSchema();
+  try {
+    const store = await PostgresKeyStore.open({ connectionString: schema.url });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await schema.drop();
+      },
+    };
+  } catch (error) {
+    await schema.drop();
+    throw error;
+  }
+});
+
+describeAccessKeyStoreContract('PostgresKeyStore', async () => {
   const schema = await createTestSchema();
   try {
     const store = await PostgresKeyStore.open({ connectionString: schema.url });
@@ -81,14 +99,18 @@ describe('PostgresKeyStore in a shared database', () => {
       await first.close();
 
       const second = await open();
-      expect(await inspect('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }]);
+      expect(await inspect('SELECT version FROM schema_migrations ORDER BY version')).toEqual(
+        MIGRATIONS.map((_, index) => ({ version: index + 1 })),
+      );
       expect(await second.findKeyById(SCOPE, key.keyId)).toEqual(key);
       expect(await second.getMeta('root_key_check_value')).toBe('abc');
     });
 
     it('lets several stores open the same empty schema at once: every one opens, each migration applies once', async () => {
       const stores = await Promise.all(Array.from({ length: 4 }, () => open()));
-      expect(await inspect('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }]);
+      expect(await inspect('SELECT version FROM schema_migrations ORDER BY version')).toEqual(
+        MIGRATIONS.map((_, index) => ({ version: index + 1 })),
+      );
       // They all work on the same tables.
       const key = record('shared');
       await stores[0]!.insertKey(key, { maxKeysPerProject: 10 });
@@ -105,6 +127,23 @@ describe('PostgresKeyStore in a shared database', () => {
       } finally {
         await pool.end();
       }
+    });
+
+    it('upgrades a version 1 schema (keys only) with the access key table, keeping its keys', async () => {
+      await inspect('CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      await inspect(MIGRATIONS[0]!);
+      await inspect('INSERT INTO schema_migrations (version) VALUES (1)');
+      await inspect(
+        `INSERT INTO keys (key_id, domain_id, project_id, key_alias, key_description, origin, key_state, enterprise_project_id, creation_date)
+         VALUES ('k1', $1, $2, 'old', ''::bytea, 'kms', '2', '0', 1)`,
+        [SCOPE.domainId, SCOPE.projectId],
+      );
+      const store = await open();
+      expect((await store.findKeyByAlias(SCOPE, 'old'))?.keyId).toBe('k1');
+      expect(await store.listAccessKeys()).toEqual([]);
+      expect(await inspect('SELECT version FROM schema_migrations ORDER BY version')).toEqual(
+        MIGRATIONS.map((_, index) => ({ version: index + 1 })),
+      );
     });
 
     it('refuses a schema newer than it knows', async () => {

@@ -1,4 +1,6 @@
 import { Pool } from 'pg';
+import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-key';
+import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
 import type { KeyOrigin, KeyRecord, KeyState, Scope } from '../keys/key-record';
 import type { InsertKeyConditions, InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 import { advisoryLockKey } from './postgres-locks';
@@ -52,6 +54,18 @@ interface KeyRow {
 
 const COLUMNS =
   'key_id, domain_id, project_id, key_alias, key_description, origin, key_state, enterprise_project_id, creation_date, wrapped_material';
+interface AccessKeyRow {
+  access_key_id: string;
+  name: string;
+  domain_id: string;
+  projects: string[];
+  /** bigint: the driver returns it as a decimal string. */
+  created_at: string;
+  revoked_at: string | null;
+  wrapped_secret: Buffer;
+}
+
+const ACCESS_KEY_COLUMNS = 'access_key_id, name, domain_id, projects, created_at, revoked_at, wrapped_secret';
 
 /**
  * A store in PostgreSQL, for several servers sharing one database. Tables live in the first
@@ -62,7 +76,7 @@ const COLUMNS =
  * database. A key is acknowledged only after COMMIT returns, and open() refuses
  * synchronous_commit=off, so an acknowledged key is flushed to disk.
  */
-export class PostgresKeyStore implements KeyStore {
+export class PostgresKeyStore implements KeyStore, AccessKeyStore {
   readonly #pool: Pool;
   #closing: Promise<void> | undefined;
 
@@ -235,6 +249,87 @@ export class PostgresKeyStore implements KeyStore {
     return result.rowCount === 1;
   }
 
+  async insertAccessKey(
+    record: AccessKeyRecord,
+    conditions: { readonly metaEquals?: { readonly name: string; readonly value: string } } = {},
+  ): Promise<InsertAccessKeyResult> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const required = conditions.metaEquals;
+      // FOR SHARE holds the setting until COMMIT, as insertKey does: a rotation's switch waits for this insert.
+      const meta =
+        required && (await client.query<{ value: string }>('SELECT value FROM meta WHERE name = $1 FOR SHARE', [required.name])).rows[0];
+      let result: InsertAccessKeyResult = { ok: true };
+      if (required && meta?.value !== required.value) {
+        result = { ok: false, reason: 'meta-mismatch' };
+      } else {
+        const inserted = await client.query(
+          `INSERT INTO access_keys (${ACCESS_KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (access_key_id) DO NOTHING`,
+          [
+            record.accessKeyId,
+            record.name,
+            record.domainId,
+            [...record.projects],
+            record.createdAt,
+            record.revokedAt,
+            record.wrappedSecret,
+          ],
+        );
+        if (inserted.rowCount !== 1) result = { ok: false, reason: 'duplicate-access-key-id' };
+      }
+      await client.query(result.ok ? 'COMMIT' : 'ROLLBACK');
+      client.release();
+      return result;
+    } catch (error) {
+      await rollbackAndRelease(client, error);
+      throw error;
+    }
+  }
+
+  async findAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const { rows } = await this.#pool.query<AccessKeyRow>(`SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys WHERE access_key_id = $1`, [
+      accessKeyId,
+    ]);
+    return rows[0] && fromAccessKeyRow(rows[0]);
+  }
+
+  async listAccessKeys(): Promise<AccessKeySummary[]> {
+    const { rows } = await this.#pool.query<AccessKeyRow>(
+      `SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys ORDER BY created_at, access_key_id COLLATE "C"`,
+    );
+    return rows.map((row) => {
+      const { wrappedSecret: _omitted, ...summary } = fromAccessKeyRow(row);
+      return summary;
+    });
+  }
+
+  async revokeAccessKey(accessKeyId: string, revokedAt: number): Promise<boolean> {
+    const result = await this.#pool.query('UPDATE access_keys SET revoked_at = $2 WHERE access_key_id = $1 AND revoked_at IS NULL', [
+      accessKeyId,
+      revokedAt,
+    ]);
+    return result.rowCount === 1;
+  }
+
+  async scanAccessKeys(afterAccessKeyId: string | undefined, limit: number): Promise<AccessKeyRecord[]> {
+    const { rows } = await this.#pool.query<AccessKeyRow>(
+      `SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys
+        WHERE ($1::text IS NULL OR access_key_id COLLATE "C" > $1 COLLATE "C") ORDER BY access_key_id COLLATE "C" LIMIT $2`,
+      [afterAccessKeyId ?? null, limit],
+    );
+    return rows.map(fromAccessKeyRow);
+  }
+
+  async replaceWrappedSecret(accessKeyId: string, expected: Buffer, replacement: Buffer): Promise<boolean> {
+    const result = await this.#pool.query('UPDATE access_keys SET wrapped_secret = $1 WHERE access_key_id = $2 AND wrapped_secret = $3', [
+      replacement,
+      accessKeyId,
+      expected,
+    ]);
+    return result.rowCount === 1;
+  }
+
   /** Waits for queries in flight, then closes every connection. */
   async close(): Promise<void> {
     this.#closing ??= this.#pool.end();
@@ -266,5 +361,17 @@ function fromRow(row: KeyRow): KeyRecord {
     enterpriseProjectId: row.enterprise_project_id,
     creationDate,
     wrappedMaterial: row.wrapped_material,
+  };
+}
+
+function fromAccessKeyRow(row: AccessKeyRow): AccessKeyRecord {
+  return {
+    accessKeyId: row.access_key_id,
+    name: row.name,
+    domainId: row.domain_id,
+    projects: row.projects,
+    createdAt: Number(row.created_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    wrappedSecret: row.wrapped_secret,
   };
 }

@@ -24,6 +24,17 @@ export const MIGRATIONS: readonly string[] = [
      CONSTRAINT keys_alias_unique UNIQUE (domain_id, project_id, key_alias)
    );
    CREATE TABLE meta (name text PRIMARY KEY, value text NOT NULL);`,
+  // Access keys: the SK only wrapped under the root key. Every instance reads them here, so a
+  // revocation reaches all of them (within the resolver's short cache).
+  `CREATE TABLE access_keys (
+     access_key_id  text PRIMARY KEY,
+     name           text NOT NULL,
+     domain_id      text NOT NULL,
+     projects       text[] NOT NULL,
+     created_at     bigint NOT NULL,
+     revoked_at     bigint,
+     wrapped_secret bytea NOT NULL
+   );`,
 ];
 
 /**

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { KeyState, type KeyRecord } from '../keys/key-record';
+import { describeAccessKeyStoreContract } from '../credentials/access-key-store-contract';
 import { describeKeyStoreContract } from './contract';
 import { SQLITE_MIGRATIONS, SqliteKeyStore } from './sqlite-key-store';
 
@@ -23,6 +24,18 @@ describeKeyStoreContract('SqliteKeyStore (file)', async () => {
 describeKeyStoreContract('SqliteKeyStore (:memory:)', async () => {
   const store = new SqliteKeyStore(':memory:');
   return { store, cleanup: () => store.close() };
+});
+
+describeAccessKeyStoreContract('SqliteKeyStore (file)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'openkms-sqlite-'));
+  const store = new SqliteKeyStore(join(dir, 'keys.sqlite'));
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });
 
 describe('SqliteKeyStore on disk', () => {
@@ -115,9 +128,9 @@ describe('SqliteKeyStore on disk', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
-  it('records schema version 1 and uses WAL', async () => {
+  it('records the schema version and uses WAL', async () => {
     await openStore().close();
-    expect(inspectFile((db) => db.pragma('user_version', { simple: true }))).toBe(1);
+    expect(inspectFile((db) => db.pragma('user_version', { simple: true }))).toBe(SQLITE_MIGRATIONS.length);
     expect(inspectFile((db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
   });
 
@@ -129,7 +142,22 @@ describe('SqliteKeyStore on disk', () => {
     db.close();
     const store = openStore();
     await expect(store.insertKey(key, { maxKeysPerProject: 10 })).resolves.toEqual({ ok: true });
-    expect(inspectFile((file) => file.pragma('user_version', { simple: true }))).toBe(1);
+    expect(inspectFile((file) => file.pragma('user_version', { simple: true }))).toBe(SQLITE_MIGRATIONS.length);
+  });
+
+  it('upgrades a version 1 file (keys only) with the access key table, keeping its keys', async () => {
+    const db = new Database(path);
+    db.exec(SQLITE_MIGRATIONS[0]!);
+    db.pragma('user_version = 1');
+    db.prepare(
+      `INSERT INTO keys (key_id, domain_id, project_id, key_alias, key_description, origin, key_state, enterprise_project_id, creation_date)
+       VALUES ('k1', 'd', 'p', 'old', '', 'kms', '2', '0', 1)`,
+    ).run();
+    db.close();
+    const store = openStore();
+    expect((await store.findKeyByAlias({ domainId: 'd', projectId: 'p' }, 'old'))?.keyId).toBe('k1');
+    expect(await store.listAccessKeys()).toEqual([]);
+    expect(inspectFile((file) => file.pragma('user_version', { simple: true }))).toBe(SQLITE_MIGRATIONS.length);
   });
 
   it('applies the migrations once when another process migrates the same new file at the same moment', async () => {
@@ -160,7 +188,7 @@ describe('SqliteKeyStore on disk', () => {
   it('refuses a database whose schema is newer than it knows', () => {
     openStore();
     const db = new Database(path);
-    db.pragma('user_version = 2');
+    db.pragma(`user_version = ${SQLITE_MIGRATIONS.length + 1}`);
     db.close();
     expect(() => new SqliteKeyStore(path)).toThrow(/newer than this server/);
   });

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import pino from 'pino';
-import { maskUrlPasswordsInText, rewrapAllKeys, type KeyStore } from '@openkms/core';
+import { maskUrlPasswordsInText, rewrapAllKeys } from '@openkms/core';
 import { appendMaintenanceRecord } from '../audit/audit-log';
 import {
   addKeyStoreOptions,
@@ -18,9 +18,9 @@ import {
   type RewrapConfigInput,
 } from '../config';
 import { loadRootKeys } from '../runtime/root-keys';
-import { openStore } from '../runtime/store';
+import { openStore, type CredentialAndKeyStore } from '../runtime/store';
 
-const DESCRIPTION = `re-wrap every key's material under the root key, retiring the previous root key (root key rotation)
+const DESCRIPTION = `re-wrap every key's material (and every access key's secret) under the root key, retiring the previous root key (root key rotation)
 
 Online and crash safe: servers holding both root keys keep serving throughout, and an
 interrupted run is finished by running it again. Steps (embedded store, default paths):
@@ -53,7 +53,7 @@ export async function runRewrapCommand(
   const line = (record: Record<string, unknown>) => out(`${JSON.stringify(record)}\n`);
   const { auditLog: auditPath, keyStore: sqlitePath } = dataDirPaths(config.dataDir);
 
-  let store: KeyStore | undefined;
+  let store: CredentialAndKeyStore | undefined;
   try {
     if (config.store === 'memory') throw new Error('--store memory holds nothing to re-wrap');
     if (config.store === 'sqlite' && !existsSync(sqlitePath)) throw new Error(`no key store at ${sqlitePath}; is --data-dir right?`);
@@ -67,28 +67,36 @@ export async function runRewrapCommand(
       batchSize: config.batchSize,
       onProgress: (progress) => line({ msg: 'rewrap progress', ...progress }),
     });
-    const { unreadable, ...summary } = report;
-    line({ msg: report.finished ? 'rewrap finished' : 'rewrap unfinished', ...summary, unreadable_keys: unreadable });
+    const { unreadable, unreadableAccessKeys, ...summary } = report;
+    line({
+      msg: report.finished ? 'rewrap finished' : 'rewrap unfinished',
+      ...summary,
+      unreadable_keys: unreadable,
+      unreadable_access_keys: unreadableAccessKeys,
+    });
     appendMaintenanceRecord(auditPath, {
       operation: 'rewrap',
       outcome: report.finished ? 'success' : 'failure',
       active_root_key: report.active,
       retired_root_key: report.retired,
       rewrapped: report.rewrapped,
+      access_keys_rewrapped: report.accessKeysRewrapped,
       unreadable_keys: unreadable,
+      unreadable_access_keys: unreadableAccessKeys,
     });
     if (!report.finished) {
       out(
-        `The rotation is not finished: ${unreadable.length} key(s) opened under none of the root keys given (listed above). ` +
+        `The rotation is not finished: ${unreadable.length} key(s) and ${unreadableAccessKeys.length} access key secret(s) ` +
+          'opened under none of the root keys given (listed above). ' +
           'Keep the previous root key, find the cause (a missing root key, or damage: restore those keys from a backup), and run rewrap again.\n',
       );
       return 1;
     }
     out(
       report.retired
-        ? `Every key is wrapped under root key ${report.active}; root key ${report.retired} is retired. ` +
+        ? `Every key and access key secret is wrapped under root key ${report.active}; root key ${report.retired} is retired. ` +
             'Servers still holding it keep working; remove it from their configuration (and reload them), then destroy it.\n'
-        : `Every key is wrapped under root key ${report.active}; there was no root key to retire.\n`,
+        : `Every key and access key secret is wrapped under root key ${report.active}; there was no root key to retire.\n`,
     );
     return 0;
   } catch (error) {

@@ -3,7 +3,7 @@ import { CommanderError } from 'commander';
 import pino from 'pino';
 import { forgetRootKeys, parseConfig, type Environment } from '../config';
 import { runClusterPrimary } from '../runtime/cluster';
-import { printDevelopmentToken } from '../runtime/development-token-banner';
+import { printDevelopmentCredentials } from '../runtime/development-token-banner';
 import { startServer } from '../runtime/server';
 
 /** `openkms-server [options]`: serves the API until SIGTERM/SIGINT; SIGHUP reloads the root keys. */
@@ -40,7 +40,7 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
     return;
   }
 
-  if (running.developmentToken) printDevelopmentToken(running.developmentToken, running.url);
+  if (running.developmentToken) printDevelopmentCredentials(running.developmentToken, running.url);
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

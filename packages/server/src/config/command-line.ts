@@ -118,15 +118,18 @@ export function addDataDirOption(command: Command, help = 'directory for the key
   return command.addOption(new Option('--data-dir <dir>', help));
 }
 
+/** Adds --store to a command. */
+export function addStoreOption(command: Command): Command {
+  return command.addOption(
+    new Option('--store <kind>', 'key store: sqlite, memory, or a postgres:// URL (postgres://user:password@host:5432/database)').argParser(
+      storeSetting,
+    ),
+  );
+}
+
 /** Adds --data-dir, --store, --root-key-file and --previous-root-key-file to a command. */
 export function addKeyStoreOptions(command: Command, rootKeyFileHelp: string): Command {
-  return addDataDirOption(command)
-    .addOption(
-      new Option(
-        '--store <kind>',
-        'key store: sqlite, memory, or a postgres:// URL (postgres://user:password@host:5432/database)',
-      ).argParser(storeSetting),
-    )
+  return addStoreOption(addDataDirOption(command))
     .addOption(new Option('--root-key-file <file>', rootKeyFileHelp))
     .addOption(
       new Option('--previous-root-key-file <file>', 'the root key being retired by a rotation, held to open keys still wrapped under it'),
@@ -178,7 +181,11 @@ export function buildCommand(): Command {
         integer(100, 3_600_000),
       ),
     )
-    .addHelpText('after', `${ROOT_KEY_HELP}\n\nMaintenance commands: openkms-server backup --help, openkms-server rewrap --help.`)
+    .addHelpText(
+      'after',
+      `${ROOT_KEY_HELP}\n\nMaintenance commands: openkms-server backup --help, openkms-server rewrap --help.\n` +
+        'Credentials: openkms-server token --help, openkms-server access-key --help.',
+    )
     .showHelpAfterError();
 }
 

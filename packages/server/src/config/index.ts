@@ -25,6 +25,7 @@ export {
 export {
   addDataDirOption,
   addKeyStoreOptions,
+  addStoreOption,
   buildCommand,
   integer,
   parseConfig,

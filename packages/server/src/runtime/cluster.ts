@@ -1,23 +1,40 @@
 import cluster, { type Worker } from 'node:cluster';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { readActiveRootKeyId } from '@openkms/core';
-import { createTokenFileIfAbsent } from '../auth/token-registry';
-import { printDevelopmentToken } from './development-token-banner';
+import { AccessKeyService, readActiveRootKeyId } from '@openkms/core';
+import { createDevelopmentCredentialsIfAbsent, type DevelopmentCredentials } from './development-credentials';
+import { printDevelopmentCredentials } from './development-token-banner';
 import { ENVIRONMENT_VARIABLES, type ServerConfig } from '../config';
 import { loadRootKeys } from './root-keys';
 import { openStore } from './store';
 
 /**
  * Creates a missing root key file where that is safe (a new store, or the start of a
- * rotation), once, here, so that workers starting together never race to. Also applies the
- * store's migrations before any worker opens it.
+ * rotation), once, here, so that workers (reloading on SIGHUP) never race to.
  */
 async function prepareRootKeyFile(config: ServerConfig, logger: Logger): Promise<void> {
   if (config.rootKey !== undefined) return;
   const store = await openStore(config.store, config.dataDir, logger, config);
   try {
     loadRootKeys(config, { create: 'when-safe', storeActiveRootKey: await readActiveRootKeyId(store) });
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * At start: what prepareRootKeyFile does, and on first start the development credentials, once, here, so that workers
+ * starting together never race to. Also applies the store's migrations before any worker opens it.
+ */
+async function prepareSharedFiles(config: ServerConfig, logger: Logger): Promise<DevelopmentCredentials | undefined> {
+  await prepareRootKeyFile(config, logger);
+  // Not a first start: the workers check the root keys against the store themselves, and report it.
+  if (existsSync(config.tokenFile)) return undefined;
+  const store = await openStore(config.store, config.dataDir, logger);
+  try {
+    const rootKeys = loadRootKeys(config, { create: 'never' });
+    const accessKeys = await AccessKeyService.open({ store, rootKey: rootKeys.rootKey, previousRootKeys: rootKeys.previousRootKeys });
+    return await createDevelopmentCredentialsIfAbsent(config.tokenFile, accessKeys);
   } finally {
     await store.close();
   }
@@ -31,9 +48,13 @@ async function prepareRootKeyFile(config: ServerConfig, logger: Logger): Promise
 export async function runClusterPrimary(config: ServerConfig, logger: Logger): Promise<void> {
   const { workers } = config;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  await prepareRootKeyFile(config, logger);
-  const developmentToken = createTokenFileIfAbsent(config.tokenFile);
-  if (developmentToken) logger.warn({ token_file: config.tokenFile }, 'created a token file with one development token');
+  const developmentToken = await prepareSharedFiles(config, logger);
+  if (developmentToken) {
+    logger.warn(
+      { token_file: config.tokenFile, access_key_id: developmentToken.accessKeyId },
+      'created a token file with one development token, and a development access key',
+    );
+  }
 
   // Root keys given in the environment go to the workers only, never to anything else.
   const workerEnv = {
@@ -53,7 +74,7 @@ export async function runClusterPrimary(config: ServerConfig, logger: Logger): P
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${address.port}`;
     logger.info({ url, workers }, 'openkms cluster listening');
-    if (developmentToken) printDevelopmentToken(developmentToken, url);
+    if (developmentToken) printDevelopmentCredentials(developmentToken, url);
   });
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {

@@ -2,20 +2,26 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { KmsService, readActiveRootKeyId } from '@openkms/core';
-import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type DevelopmentToken } from '../auth/token-registry';
+import { AccessKeyService, KmsService, readActiveRootKeyId, type NewAccessKey } from '@openkms/core';
+import type { AccessKeyResolver } from '../auth/access-key-resolver';
+import { StoredAccessKeys, type StoredAccessKeysOptions } from '../auth/stored-access-keys';
+import { readTokenFile, TokenRegistry } from '../auth/token-registry';
 import { dataDirPaths, type ServerConfig } from '../config';
 import { createFileAuditSink } from '../audit/audit-log';
 import { createApp } from '../http/app';
 import { answerClientError } from '../http/client-error';
+import { provisionAccessKeys } from './access-key-store';
+import { createDevelopmentCredentialsIfAbsent, type DevelopmentCredentials } from './development-credentials';
 import { loadRootKeys } from './root-keys';
 import { describeStore, openStore } from './store';
 
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
-  /** Set when this start created the token file: shown once to the operator, never logged. */
-  readonly developmentToken: DevelopmentToken | undefined;
+  /** The stored access keys as this server resolves them (with its short cache), for signed requests. */
+  readonly accessKeys: AccessKeyResolver;
+  /** Set when this start created the token file (and a development access key): shown once to the operator, never logged. */
+  readonly developmentToken: DevelopmentCredentials | undefined;
   /**
    * Reads the root key files again (SIGHUP) and holds the keys they name from now on, after
    * checking them against the store; on any failure the keys held before stay in use.
@@ -26,17 +32,32 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /**
+   * Access keys with fixed IDs and secrets, created in the store at start unless their ID exists
+   * (the test launcher's tenants; with `--store memory` there is no other way in).
+   */
+  readonly accessKeys?: readonly (NewAccessKey & { readonly accessKeyId: string })[];
+  /** The access key cache's time and clock (default 2 s, the system's); tests give a clock of their own. */
+  readonly accessKeyCache?: Pick<StoredAccessKeysOptions, 'cacheMs' | 'now'>;
+}
+
 /**
  * Opens the store, loads the root key and tokens, and listens. Fails fast on any misconfiguration.
  * In-process callers (tests, the test launcher) build the config with resolveServerConfig({ port: 0, … }).
  */
-export async function startServer(config: ServerConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+export async function startServer(
+  config: ServerConfig,
+  logger: Logger = pino({ level: config.logLevel }),
+  options: StartOptions = {},
+): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   logger.info(describeStore(config.store), 'opening the key store');
   const store = await openStore(config.store, config.dataDir, logger, config);
   let service: KmsService;
-  let developmentToken: DevelopmentToken | undefined;
+  let accessKeyService: AccessKeyService;
+  let developmentToken: DevelopmentCredentials | undefined;
   let tokens: TokenRegistry;
   try {
     // The store says whether a missing root key file may be created (a new store) or is lost.
@@ -45,9 +66,6 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
       { ...rootKeys.description, created: rootKeys.created },
       rootKeys.created ? 'created a new root key file' : 'root keys loaded',
     );
-    developmentToken = createTokenFileIfAbsent(config.tokenFile);
-    if (developmentToken) logger.warn({ token_file: config.tokenFile }, 'created a token file with one development token');
-    tokens = new TokenRegistry(readTokenFile(config.tokenFile));
     service = await KmsService.open({
       store,
       rootKey: rootKeys.rootKey,
@@ -55,6 +73,16 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
       region: config.region,
       maxKeysPerProject: config.maxKeysPerProject,
     });
+    accessKeyService = await AccessKeyService.open({ store, rootKey: rootKeys.rootKey, previousRootKeys: rootKeys.previousRootKeys });
+    await provisionAccessKeys(store, accessKeyService, options.accessKeys ?? []);
+    developmentToken = await createDevelopmentCredentialsIfAbsent(config.tokenFile, accessKeyService);
+    if (developmentToken) {
+      logger.warn(
+        { token_file: config.tokenFile, access_key_id: developmentToken.accessKeyId },
+        'created a token file with one development token, and a development access key',
+      );
+    }
+    tokens = new TokenRegistry(readTokenFile(config.tokenFile));
   } catch (error) {
     await store.close();
     throw error;
@@ -62,6 +90,8 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
 
   logger.info({ active_root_key: service.rootKeyIds.active, held_root_keys: service.rootKeyIds.held }, 'root keys match the store');
 
+  // Read from the store on every instance, each answer reused for 2 s at most: a revocation needs no restart.
+  const accessKeys = new StoredAccessKeys({ source: accessKeyService, ...options.accessKeyCache });
   let accepting = true;
   const audit = createFileAuditSink(dataDirPaths(config.dataDir).auditLog);
   const app = createApp({
@@ -69,6 +99,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     tokens,
     logger,
     audit,
+    accessKeys,
     rateLimits: config.rateLimits,
     validateResponses: config.validateResponses,
     isReady: () => accepting,
@@ -104,11 +135,13 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   return {
     url,
     port,
+    accessKeys,
     developmentToken,
     reloadRootKeys: async () => {
       try {
         const reloaded = loadRootKeys(config, { create: 'when-safe', storeActiveRootKey: await readActiveRootKeyId(store) });
         await service.replaceRootKeys(reloaded.rootKey, reloaded.previousRootKeys);
+        await accessKeyService.replaceRootKeys(reloaded.rootKey, reloaded.previousRootKeys);
         logger.info(
           {
             ...reloaded.description,

@@ -7,27 +7,39 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { startServer, testServerConfig, type RunningServer, type ServerConfigInput, type StoreSetting } from './server-internals';
-import { newTenant, writeTokenFile, type TestTenant } from './tenants';
+import {
+  startServer,
+  testServerConfig,
+  type RunningServer,
+  type ServerConfigInput,
+  type StartOptions,
+  type StoreSetting,
+} from './server-internals';
+import { newTenant, tenantAccessKeys, writeTokenFile, type TestTenant } from './tenants';
 
 export interface TestServerOptions<T extends readonly Partial<TestTenant>[]> {
   /** Where the server keeps its files; by default a fresh temporary directory that stop() removes. */
   readonly dataDir?: string;
   /** `memory` (the default), `sqlite` (a file in the data directory) or a PostgreSQL URL. */
   readonly store?: StoreSetting;
-  /** The callers the token file grants, one tenant each; fields left out are generated. Default: one fresh tenant. */
+  /**
+   * The callers, one tenant each: the token file grants each its token, and the store holds its
+   * access key (AK/SK) at start. Fields left out are generated. Default: one fresh tenant.
+   */
   readonly tenants?: T;
   /** The root key, 64 hex characters, given directly (no root key file is written). Default: a fresh one. */
   readonly rootKeyHex?: string;
   /** Default: a silent logger. */
   readonly logger?: Logger;
+  /** The access key cache's time and clock (default 2 s, the system's), e.g. a test clock to watch a revocation arrive. */
+  readonly accessKeyCache?: StartOptions['accessKeyCache'];
   /** Any other setting (region, key limit, rate limits, timeouts…); wins over everything above. */
   readonly config?: ServerConfigInput;
 }
 
 export type TestTenants<T extends readonly unknown[]> = { readonly [K in keyof T]: TestTenant };
 
-/** A running test server; its first tenant's projectId, domainId and token are on the object itself. */
+/** A running test server; its first tenant's projectId, domainId, token, accessKeyId and secretKey are on the object itself. */
 export interface TestServer<T extends readonly Partial<TestTenant>[] = readonly [Record<never, never>]> extends TestTenant {
   readonly url: string;
   readonly port: number;
@@ -59,7 +71,10 @@ export async function startTestServer<const T extends readonly Partial<TestTenan
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeTokenFile(config.tokenFile, tenants);
-    server = await startServer(config, options.logger ?? pino({ level: config.logLevel }));
+    server = await startServer(config, options.logger ?? pino({ level: config.logLevel }), {
+      accessKeys: tenantAccessKeys(tenants),
+      accessKeyCache: options.accessKeyCache,
+    });
   } catch (error) {
     removeOwnDataDir();
     throw error;

@@ -3,8 +3,12 @@
  * server must be built), for tests that kill, signal, restart or cluster it, and for the bench.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
+import pino from 'pino';
+import { openAccessKeys, parseConfig, provisionAccessKeys } from './server-internals';
+import { tenantAccessKeys, writeTokenFile, type TestTenant } from './tenants';
 
 /** The command's script; the same path from src/testing (ts-jest) and dist/testing. */
 export const SERVER_BIN = resolve(__dirname, '../../bin/openkms-server.js');
@@ -60,6 +64,8 @@ export interface ServerProcess extends NodeProcess {
   readonly url: string;
   /** The "listening" log line. */
   readonly listening: Record<string, unknown>;
+  /** The tenants given to startServerProcess (their tokens in the token file, their access keys in the store); empty if none. */
+  readonly tenants: readonly TestTenant[];
 }
 
 /** The parent's environment without any OPENKMS_* variable, plus `extra`. */
@@ -213,19 +219,45 @@ export function runOpenkms(args: readonly string[], options: OpenkmsOptions = {}
 }
 
 /**
+ * Before the process starts: writes the token file the server will read (granting each tenant's
+ * token) and creates each tenant's access key in the store it will open, with the same settings
+ * (its args and environment; the data directory must be given, as an absolute path).
+ */
+async function provisionTenants(args: readonly string[], options: OpenkmsOptions, tenants: readonly TestTenant[]): Promise<void> {
+  const env: Record<string, string | undefined> = cleanEnvironment(options.env);
+  const dataDirIndex = args.indexOf('--data-dir');
+  const dataDir = dataDirIndex >= 0 ? args[dataDirIndex + 1] : env.OPENKMS_DATA_DIR;
+  if (dataDir === undefined || !isAbsolute(dataDir)) {
+    throw new Error('startServerProcess with tenants needs --data-dir (or OPENKMS_DATA_DIR) as an absolute path');
+  }
+  const config = parseConfig(['node', 'openkms-server', ...args], env);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  writeTokenFile(config.tokenFile, tenants);
+  const opened = await openAccessKeys(config, pino({ level: 'silent' }));
+  try {
+    await provisionAccessKeys(opened.store, opened.accessKeys, tenantAccessKeys(tenants));
+  } finally {
+    await opened.close();
+  }
+}
+
+/**
  * Starts `openkms-server --port 0 <args>` and resolves once it listens: at the primary's
  * "openkms cluster listening" line when `cluster` (--workers > 1), else at "openkms server listening".
+ * With `tenants`, first writes their token file and stores their access keys (see provisionTenants).
  * A start that fails kills the process and rejects with its output.
  */
 export async function startServerProcess(
   args: readonly string[],
-  options: OpenkmsOptions & { readonly cluster?: boolean } = {},
+  options: OpenkmsOptions & { readonly cluster?: boolean; readonly tenants?: readonly TestTenant[] } = {},
 ): Promise<ServerProcess> {
+  const tenants = options.tenants ?? [];
+  if (tenants.length > 0) await provisionTenants(args, options, tenants);
   const proc = runOpenkms(['--port', '0', ...args], options);
   const message = options.cluster ? 'openkms cluster listening' : 'openkms server listening';
   try {
     const listening = await proc.waitForLine((line) => line.msg === message, `the "${message}" log line`);
-    return { ...proc, url: listening.url as string, listening };
+    return { ...proc, url: listening.url as string, listening, tenants };
   } catch (error) {
     await proc.kill();
     throw error;

@@ -5,7 +5,10 @@
  */
 import { resolveServerConfig, type ServerConfig, type ServerConfigInput } from '../config';
 
-export { startServer, type RunningServer } from '../runtime/server';
+export { startServer, type RunningServer, type StartOptions } from '../runtime/server';
+export { openAccessKeys, provisionAccessKeys } from '../runtime/access-key-store';
+export { parseConfig } from '../config';
+export { generateAccessKeyId, generateSecretKey } from '@openkms/core';
 export type { ServerConfig, ServerConfigInput, StoreSetting } from '../config';
 export { sha256Hex } from '../auth/token-registry';
 

@@ -51,7 +51,7 @@ it('a client that sends headers and then trickles its body is cut off too', asyn
   let timer: NodeJS.Timeout | undefined;
   const { token, projectId } = server;
   const raw = await rawExchange(
-    `POST /v1.0/${projectId}/kms/create-key HTTP/1.1\r\nHost: x\r\nX-Auth-Token: ${token}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`,
+    `POST /v1.0/${projectId}/kms/create-key HTTP/1.1\r\nHost: x\r\nX-Auth-Token: ${token}\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{`,
     (socket) => {
       timer = setInterval(() => socket.writable && socket.write(' '), 100);
     },

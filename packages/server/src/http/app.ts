@@ -12,6 +12,7 @@ import { loadKmsSpec, type ApiDocument } from './api-spec';
 import { errorMapper, sendKmsError } from './error-mapper';
 import { mountOperation, type MountedOperation, type OperationHandler } from './operation-pipeline';
 import type { RateLimit } from './rate-limits';
+import { checkRequestHead } from './request-head';
 import { logCompletion, redactingLogger } from './request-log';
 import { beginRequestState, requestState } from './request-state';
 import { RouteTable } from './route-table';
@@ -86,6 +87,7 @@ export function createApp(options: AppOptions): Express {
   app.set('query parser', 'simple');
 
   app.use(beginRequest(options.logger, options.audit ?? NO_AUDIT));
+  app.use(checkRequestHead);
 
   app.get('/health', (_req, res) => {
     const ready = options.isReady?.() ?? true;

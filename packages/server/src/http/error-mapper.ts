@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { KMS_ERRORS, KmsError, isKmsErrorCode, type KmsErrorCode } from '@openkms/core';
 import type { OperationDefinition } from '../generated/runtime';
+import { ClientAbort } from './client-abort';
 import { requestLogger } from './request-log';
 import { maybeRequestState } from './request-state';
 
@@ -83,6 +84,8 @@ function fieldMessage(code: KmsErrorCode, field: string): string {
  */
 export function errorMapper(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
+    // Nobody to answer; the completion line and the audit record say the client aborted (499).
+    if (error instanceof ClientAbort) return;
     const state = maybeRequestState(req);
     const kmsError = toKmsError(error, state?.operation);
     if (kmsError.httpStatus >= 500) {

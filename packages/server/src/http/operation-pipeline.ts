@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
 import { KmsError } from '@openkms/core';
@@ -6,6 +6,7 @@ import type { TokenRegistry } from '../auth/token-registry';
 import type { OperationDefinition } from '../generated/runtime';
 import { operationSlice, type ApiDocument } from './api-spec';
 import { sendKmsError } from './error-mapper';
+import { readJsonBody, requireIdentityUtf8 } from './json-body';
 import { operationRateLimiter, type RateLimit } from './rate-limits';
 import { requestLogger } from './request-log';
 import { requestState, type RequestContext } from './request-state';
@@ -35,9 +36,8 @@ export interface MountedOperation {
   run(req: Request, res: Response, next: NextFunction): void;
 }
 
-// The content type is checked before, so parse whatever came; strict:false lets a JSON
-// scalar through to schema validation (KMS.0308) instead of calling it malformed.
-const parseJson = express.json({ limit: MAX_BODY_BYTES, strict: false, type: () => true });
+// The content type is checked before; a JSON scalar goes on to schema validation (KMS.0308).
+const parseJson = readJsonBody(MAX_BODY_BYTES);
 
 /**
  * Builds an operation's checks in the order the spec documents (the route and method were
@@ -53,9 +53,9 @@ export function mountOperation(operation: OperationDefinition, handler: Operatio
   // and an app (a test's, say) may never see most of its operations.
   let steps: readonly RequestHandler[] | undefined;
   const build = (): readonly RequestHandler[] => [
-    authenticate(options.tokens),
-    requireJson,
+    ...preBodyChecks(options),
     ...(limiter ? [limiter] : []),
+    // Sends `100 Continue` to a client waiting for it: every check above needs no body.
     parseJson,
     noteSequence,
     ...schemaValidator(slice, options.validateResponses),
@@ -96,6 +96,14 @@ function runSteps(steps: readonly RequestHandler[], req: Request, res: Response,
     }
   };
   next();
+}
+
+/**
+ * What is checked from the head alone, before `100 Continue` and before the body is read: the
+ * caller's credential, the content type, the content coding and charset.
+ */
+export function preBodyChecks(options: Pick<PipelineOptions, 'tokens'>): RequestHandler[] {
+  return [authenticate(options.tokens), requireJson, requireIdentityUtf8];
 }
 
 /** The caller's scope for the URL's project, from `X-Auth-Token`: KMS.0301 / 0302 / 0305 otherwise. */

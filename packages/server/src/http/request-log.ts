@@ -42,10 +42,11 @@ export function requestLogger(base: Logger, req: IncomingMessage, state: Request
  * more than the line itself.
  */
 export function logCompletion(logger: Logger, req: IncomingMessage, res: ServerResponse, state: RequestState): void {
-  const status = res.statusCode;
-  const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-  if (!logger.isLevelEnabled(level)) return;
   const completed = res.writableFinished && !req.readableAborted;
+  // A client that went away is no fault of the server's: 499 (as in the audit trail), at info level.
+  const status = completed ? res.statusCode : 499;
+  const level = !completed ? 'info' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
   logger[level](
     {
       req: requestFields(req, state),

@@ -39,6 +39,8 @@ export interface RequestState {
   pathParams?: Readonly<Record<string, string>>;
   /** Set by authentication. */
   principal?: Principal;
+  /** The body's bytes as received (empty when there was none); set by the body reader (json-body.ts), for signature checks. */
+  rawBody?: Buffer;
   /** The body's `sequence` when well-formed; set once the body is parsed. */
   sequence?: string;
   /** Set by the handler (the key it used). */

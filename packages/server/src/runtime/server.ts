@@ -8,6 +8,7 @@ import { dataDirPaths, type ServerConfig } from '../config';
 import { createFileAuditSink } from '../audit/audit-log';
 import { createApp } from '../http/app';
 import { answerClientError } from '../http/client-error';
+import { serveExpectations } from '../http/expectations';
 import { loadRootKeys } from './root-keys';
 import { describeStore, openStore } from './store';
 
@@ -76,10 +77,12 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   const { headersTimeoutMs: headersTimeout, requestTimeoutMs: requestTimeout } = config;
   // Node checks these timeouts only every connectionsCheckingInterval (30 s by default), so
   // a slow client would hold its connection far past the limit without a shorter interval.
+  // requireHostHeader: the app refuses a missing Host itself, with the KMS body (http/request-head.ts).
   const server: Server = createServer(
-    { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout / 2) },
+    { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout / 2), requireHostHeader: false },
     app,
   );
+  serveExpectations(server, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

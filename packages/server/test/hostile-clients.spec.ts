@@ -72,7 +72,7 @@ it('oversized headers get 431 with the KMS body', async () => {
   expect(statusAndBody(raw)).toEqual({ status: 431, body: { error: { error_code: 'KMS.0203', error_msg: expect.any(String) } } });
 });
 
-it('connections beyond the cap are refused, and the server serves again once they close', async () => {
+it('connections beyond the cap get a short 503 KMS.0104, and the server serves again once they close', async () => {
   const idle: Socket[] = [];
   for (let n = 0; n < 20; n++) {
     idle.push(
@@ -81,9 +81,12 @@ it('connections beyond the cap are refused, and the server serves again once the
       }),
     );
   }
-  // The 21st connection is accepted by the kernel and closed by the server at once.
-  const refused = await rawExchange('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
-  expect(refused).toBe('');
+  // The 21st connection is answered at once with a short 503 and closed, whether or not it sent its request.
+  for (const request of ['GET /health HTTP/1.1\r\nHost: x\r\n\r\n', undefined]) {
+    const refused = await rawExchange(request);
+    expect(statusAndBody(refused)).toEqual({ status: 503, body: { error: { error_code: 'KMS.0104', error_msg: expect.any(String) } } });
+    expect(refused).toMatch(/\r\nConnection: close\r\n/);
+  }
   for (const socket of idle) socket.destroy();
   await new Promise((resolve) => setTimeout(resolve, 100));
   expect(await health()).toBe(200);

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { KmsService, readActiveRootKeyId } from '@openkms/core';
 import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type DevelopmentToken } from '../auth/token-registry';
@@ -9,6 +9,7 @@ import { createFileAuditSink } from '../audit/audit-log';
 import { createApp } from '../http/app';
 import { answerClientError } from '../http/client-error';
 import { serveExpectations } from '../http/expectations';
+import { connectionsPerProcess, isRefusedConnection, limitConnections } from './connection-limit';
 import { loadRootKeys } from './root-keys';
 import { describeStore, openStore } from './store';
 
@@ -75,14 +76,17 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     isReady: () => accepting,
   });
   const { headersTimeoutMs: headersTimeout, requestTimeoutMs: requestTimeout } = config;
+  // A request on a connection refused over the limit has had its 503 already.
+  const serve = (req: IncomingMessage, res: ServerResponse) => void (isRefusedConnection(req.socket) || app(req, res));
   // Node checks these timeouts only every connectionsCheckingInterval (30 s by default), so
   // a slow client would hold its connection far past the limit without a shorter interval.
   // requireHostHeader: the app refuses a missing Host itself, with the KMS body (http/request-head.ts).
   const server: Server = createServer(
     { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout / 2), requireHostHeader: false },
-    app,
+    serve,
   );
-  serveExpectations(server, app);
+  serveExpectations(server, serve);
+  limitConnections(server, connectionsPerProcess(config));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -93,8 +97,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   // Keep-alive sockets must not hold a shutdown open for long.
   server.keepAliveTimeout = 5_000;
   // Slow or stuck clients must not hold connections: headers, then the whole request, are
-  // bounded (above), and so is the number of connections.
-  server.maxConnections = config.maxConnections;
+  // bounded (above), and so is the number of connections (limitConnections).
   server.on('clientError', answerClientError);
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -284,6 +284,13 @@ describe('JSON bodies', () => {
     expect({ status: alias.status, code: alias.body.error?.error_code }).toEqual({ status: 400, code: 'KMS.0202' });
   });
 
+  it('leaves a lone surrogate escape, valid JSON, to the field that binds it (KMS.0208 for a context)', async () => {
+    const created = await post('create-key', JSON.stringify({ key_alias: 'surrogate-check' }));
+    const keyId = (created.body.key_info as { key_id: string }).key_id;
+    const answer = await post('create-datakey', `{"key_id":"${keyId}","datakey_length":"256","encryption_context":{"a":"\\ud800"}}`);
+    expect({ status: answer.status, code: answer.body.error?.error_code }).toEqual({ status: 400, code: 'KMS.0208' });
+  });
+
   it('refuses duplicate keys, at the top and nested, with 400 KMS.0202', async () => {
     const top = await post('create-key', '{"key_alias":"bad alias!","key_alias":"dup-ok"}');
     expect({ status: top.status, code: top.body.error?.error_code }).toEqual({ status: 400, code: 'KMS.0202' });

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { KmsError } from '@openkms/core';
-import { parseStrictJson } from './json-text';
+import { parseStrictJson } from '../src/http/json-text';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 

@@ -200,9 +200,16 @@ describe('Expect', () => {
     expect(good.raw.startsWith(CONTINUE)).toBe(true);
     expect(good.status).toBe(200);
 
-    const badToken = await expectContinue(listKeys(), 'okms_not_a_token');
+    const badToken = await expectContinue(listKeys(), 'okms_not_a_token', { 'X-Request-Id': 'continue-refused' });
     expect(badToken.raw).not.toMatch(/100 Continue/);
     expectKmsAnswer(badToken, 403, 'KMS.0302');
+    // Answered without reading the body: a refusal, not a client abort.
+    const line = await waitFor('the log line', () =>
+      logs
+        .map((text) => JSON.parse(text) as Record<string, unknown>)
+        .find((entry) => (entry.req as { id?: string })?.id === 'continue-refused'),
+    );
+    expect(line).toMatchObject({ msg: 'request completed', res: { statusCode: 403 }, error_code: 'KMS.0302' });
 
     const noToken = await expectContinue(listKeys(), '');
     expect(noToken.raw).not.toMatch(/100 Continue/);

@@ -42,8 +42,9 @@ export function requestLogger(base: Logger, req: IncomingMessage, state: Request
  * more than the line itself.
  */
 export function logCompletion(logger: Logger, req: IncomingMessage, res: ServerResponse, state: RequestState): void {
-  const completed = res.writableFinished && !req.readableAborted;
-  // A client that went away is no fault of the server's: 499 (as in the audit trail), at info level.
+  // Answered in full, whether or not the body was read (a refusal need not read it). A client
+  // that went away before its answer is no fault of the server's: 499, as in the audit trail, at info level.
+  const completed = res.writableFinished;
   const status = completed ? res.statusCode : 499;
   const level = !completed ? 'info' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
   if (!logger.isLevelEnabled(level)) return;

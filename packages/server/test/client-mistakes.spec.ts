@@ -130,6 +130,25 @@ describe('request targets', () => {
     expectKmsAnswer(await exchange(httpRequest(`http://kms.test${listKeys()}#x`, '{}')), 400, 'KMS.0308');
   });
 
+  it('answers odd targets with a 4xx and the KMS body, never a bare close', async () => {
+    for (const [method, target, status] of [
+      ['OPTIONS', '*', 404],
+      ['POST', 'http://kms.test', 404],
+      ['POST', 'HTTP://KMS.TEST/V1.0', 404],
+      ['POST', '//kms.test/v1.0', 404],
+      ['POST', 'http:/kms.test', 400],
+      ['CONNECT', 'kms.test:443', 405],
+    ] as const) {
+      const answer = await exchange(httpRequest(target, '{}', {}, method));
+      expect({ method, target, status: answer.status, json: answer.headers.includes('application/json') }).toEqual({
+        method,
+        target,
+        status,
+        json: true,
+      });
+    }
+  });
+
   it('refuses an HTTP/1.1 request without Host with 400 and the KMS body', async () => {
     const answer = await exchange(httpRequest(listKeys(), '{}', { Host: '' }));
     expectKmsAnswer(answer, 400, 'KMS.0308');

@@ -91,6 +91,7 @@ it('answers each hostile request with its 4xx and the KMS body, and keeps servin
     ['no Host on HTTP/1.1', rawRequest(path('list-keys'), '{}', { Host: '' }), 400, 'KMS.0308'],
     ['Expect: 200-ok', rawRequest(path('list-keys'), '{}', { Expect: '200-ok' }), 417, 'KMS.0308'],
     ['a malformed request line', 'POST /v1.0 HTTP/9.9 extra\r\n\r\n', 400, 'KMS.0308'],
+    ['CONNECT', 'CONNECT kms.test:443 HTTP/1.1\r\nHost: kms.test:443\r\n\r\n', 405, 'KMS.0215'],
     ['headers too large', rawRequest(path('list-keys'), '{}', { 'X-Big': 'a'.repeat(20_000) }), 431, 'KMS.0203'],
     ['invalid UTF-8 (0xff)', rawRequest(path('create-key'), byte('{"key_alias":"a', 0xff, '"}')), 400, 'KMS.0202'],
     ['invalid UTF-8 (0xfe)', rawRequest(path('create-key'), byte('{"key_alias":"a', 0xfe, '"}')), 400, 'KMS.0202'],

@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /** What Node's HTTP parser reports, mapped to a status and a KMS error body. */
 const ANSWERS: Readonly<Record<string, { status: number; reason: string; code: string; message: string }>> = {
@@ -22,7 +24,28 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     socket.destroy();
     return;
   }
-  const answer = ANSWERS[error.code ?? ''] ?? MALFORMED;
+  endWithAnswer(socket, ANSWERS[error.code ?? ''] ?? MALFORMED);
+}
+
+/**
+ * A CONNECT request (a tunnel, as to a proxy) never reaches the app, and node closes it bare
+ * unless someone listens: answered 405 KMS.0215 like any method a path does not take.
+ */
+export function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
+  endWithAnswer(socket as Socket, {
+    status: 405,
+    reason: 'Method Not Allowed',
+    code: 'KMS.0215',
+    message: 'The HTTP method CONNECT is not supported.',
+  });
+}
+
+/** Writes a whole KMS error answer on the raw socket and closes it. */
+function endWithAnswer(socket: Socket, answer: { status: number; reason: string; code: string; message: string }): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
   const body = JSON.stringify({ error: { error_code: answer.code, error_msg: answer.message } });
   socket.end(
     `HTTP/1.1 ${answer.status} ${answer.reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +

@@ -7,7 +7,7 @@ import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type Development
 import { dataDirPaths, type ServerConfig } from '../config';
 import { createFileAuditSink } from '../audit/audit-log';
 import { createApp } from '../http/app';
-import { answerClientError } from '../http/client-error';
+import { answerClientError, refuseConnect } from '../http/client-error';
 import { serveExpectations } from '../http/expectations';
 import { connectionsPerProcess, isRefusedConnection, limitConnections } from './connection-limit';
 import { loadRootKeys } from './root-keys';
@@ -99,6 +99,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   // Slow or stuck clients must not hold connections: headers, then the whole request, are
   // bounded (above), and so is the number of connections (limitConnections).
   server.on('clientError', answerClientError);
+  server.on('connect', refuseConnect);
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;

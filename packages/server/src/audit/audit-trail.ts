@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { recordedStatus } from '../http/client-abort';
 import type { RequestState } from '../http/request-state';
 import type { AuditSink } from './audit-log';
 
@@ -24,7 +25,7 @@ export function auditOperation(sink: AuditSink, req: IncomingMessage & { body?: 
     ...(success && state.audit.keyId !== undefined && { key_id: state.audit.keyId }),
     ...(!success && typeof keyRef === 'string' && KEY_REFERENCE.test(keyRef) && { key_ref: keyRef }),
     outcome: success ? 'success' : 'failure',
-    status: res.writableFinished ? res.statusCode : 499,
+    status: recordedStatus(req, res),
     ...(state.errorCode !== undefined && { error_code: state.errorCode }),
   });
 }

@@ -20,11 +20,22 @@ const MALFORMED = { status: 400, reason: 'Bad Request', code: 'KMS.0308', messag
  * this answers with the KMS error body too, and closes the connection.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
+  // The client closed its side mid-request (HPE_INVALID_EOF_STATE) or reset: nobody to answer, a client abort.
+  if (!socket.writable || error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE') {
     socket.destroy();
     return;
   }
-  endWithAnswer(socket, ANSWERS[error.code ?? ''] ?? MALFORMED);
+  const answer = ANSWERS[error.code ?? ''] ?? MALFORMED;
+  // A request under way (its body too slow: 408) is recorded with this status, not as a client abort.
+  ANSWERED_ON_SOCKET.set(socket, answer.status);
+  endWithAnswer(socket, answer);
+}
+
+const ANSWERED_ON_SOCKET = new WeakMap<Socket, number>();
+
+/** The status answered on the raw socket by the hook above, when it answered one there. */
+export function statusAnsweredOnSocket(socket: Socket): number | undefined {
+  return ANSWERED_ON_SOCKET.get(socket);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { OperationDefinition } from '../generated/runtime';
+import { recordedStatus } from './client-abort';
 import type { RequestState } from './request-state';
 
 /**
@@ -44,9 +45,9 @@ export function requestLogger(base: Logger, req: IncomingMessage, state: Request
 export function logCompletion(logger: Logger, req: IncomingMessage, res: ServerResponse, state: RequestState): void {
   // Answered in full, whether or not the body was read (a refusal need not read it). A client
   // that went away before its answer is no fault of the server's: 499, as in the audit trail, at info level.
-  const completed = res.writableFinished;
-  const status = completed ? res.statusCode : 499;
-  const level = !completed ? 'info' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+  const status = recordedStatus(req, res);
+  const completed = status !== 499;
+  const level = status === 499 ? 'info' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
   if (!logger.isLevelEnabled(level)) return;
   logger[level](
     {

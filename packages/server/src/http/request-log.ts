@@ -43,8 +43,8 @@ export function requestLogger(base: Logger, req: IncomingMessage, state: Request
  * more than the line itself.
  */
 export function logCompletion(logger: Logger, req: IncomingMessage, res: ServerResponse, state: RequestState): void {
-  // Answered in full, whether or not the body was read (a refusal need not read it). A client
-  // that went away before its answer is no fault of the server's: 499, as in the audit trail, at info level.
+  // The status the audit trail records too. 499, a client that went away before its answer, is
+  // no fault of the server's: info level. A refusal sent without reading the body is completed.
   const status = recordedStatus(req, res);
   const completed = status !== 499;
   const level = status === 499 ? 'info' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';

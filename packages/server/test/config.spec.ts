@@ -160,6 +160,13 @@ describe('parseConfig', () => {
     expect((thrown as CommanderError).exitCode).toBe(2);
     expect(stderr).toContain('needs a shared store');
   });
+
+  it("refuses --max-connections below --workers: the limit is the whole instance's, shared by the workers", () => {
+    expect(() => resolveServerConfig({ workers: 4, maxConnections: 3, store: 'sqlite' })).toThrow(
+      /--max-connections \(3\).*--workers \(4\)/,
+    );
+    expect(resolveServerConfig({ workers: 4, maxConnections: 4, store: 'sqlite' }).maxConnections).toBe(4);
+  });
 });
 
 describe('the environment', () => {

@@ -3,7 +3,9 @@
  * connections: each is bounded and answered with the KMS error body, and the server keeps
  * serving everyone else.
  */
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../src/testing';
 
 jest.setTimeout(30_000);
@@ -51,7 +53,7 @@ it('a client that sends headers and then trickles its body is cut off too', asyn
   let timer: NodeJS.Timeout | undefined;
   const { token, projectId } = server;
   const raw = await rawExchange(
-    `POST /v1.0/${projectId}/kms/create-key HTTP/1.1\r\nHost: x\r\nX-Auth-Token: ${token}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`,
+    `POST /v1.0/${projectId}/kms/create-key HTTP/1.1\r\nHost: x\r\nX-Auth-Token: ${token}\r\nContent-Type: application/json\r\nContent-Length: 60000\r\nX-Request-Id: trickle-1\r\n\r\n{`,
     (socket) => {
       timer = setInterval(() => socket.writable && socket.write(' '), 100);
     },
@@ -59,6 +61,17 @@ it('a client that sends headers and then trickles its body is cut off too', asyn
   clearInterval(timer);
   // Authenticated, so the server waits for the body, until the request timeout.
   expect(statusAndBody(raw)).toEqual({ status: 408, body: { error: { error_code: 'KMS.0308', error_msg: expect.any(String) } } });
+  // The audit trail records the answer the client got, not a client abort.
+  const recordOf = (id: string) =>
+    readFileSync(join(server.dataDir, 'audit.log'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.request_id === id);
+  let record: Record<string, unknown> | undefined;
+  // Written when the server side of the connection closes; bounded in count.
+  for (let attempt = 0; attempt < 100 && !(record = recordOf('trickle-1')); attempt++) await new Promise((r) => setTimeout(r, 20));
+  expect(record).toMatchObject({ operation: 'createKey', outcome: 'failure', status: 408 });
   expect(await health()).toBe(200);
 });
 
@@ -72,7 +85,7 @@ it('oversized headers get 431 with the KMS body', async () => {
   expect(statusAndBody(raw)).toEqual({ status: 431, body: { error: { error_code: 'KMS.0203', error_msg: expect.any(String) } } });
 });
 
-it('connections beyond the cap are refused, and the server serves again once they close', async () => {
+it('connections beyond the cap get a short 503 KMS.0104, and the server serves again once they close', async () => {
   const idle: Socket[] = [];
   for (let n = 0; n < 20; n++) {
     idle.push(
@@ -81,9 +94,12 @@ it('connections beyond the cap are refused, and the server serves again once the
       }),
     );
   }
-  // The 21st connection is accepted by the kernel and closed by the server at once.
-  const refused = await rawExchange('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
-  expect(refused).toBe('');
+  // The 21st connection is answered at once with a short 503 and closed, whether or not it sent its request.
+  for (const request of ['GET /health HTTP/1.1\r\nHost: x\r\n\r\n', undefined]) {
+    const refused = await rawExchange(request);
+    expect(statusAndBody(refused)).toEqual({ status: 503, body: { error: { error_code: 'KMS.0104', error_msg: expect.any(String) } } });
+    expect(refused).toMatch(/\r\nConnection: close\r\n/);
+  }
   for (const socket of idle) socket.destroy();
   await new Promise((resolve) => setTimeout(resolve, 100));
   expect(await health()).toBe(200);

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import fc from 'fast-check';
+import { parseTree, type Node as JsonNode } from 'jsonc-parser';
 import request from 'supertest';
 import { buildTestApp, CALLERS, KEY_ID_PATTERN, REGION, type TestApp } from './support';
 
@@ -363,15 +364,30 @@ const anyBytes = fc.oneof(
 );
 
 function isValidJson(bytes: Buffer): boolean {
-  // The server decodes UTF-8 the same way (invalid sequences become U+FFFD, a BOM is dropped).
-  const text = new TextDecoder('utf-8').decode(bytes);
-  if (text.length === 0) return true; // an empty body is treated as {}
+  // The server's reading: strict UTF-8 (a BOM is dropped), JSON syntax, no duplicate key.
+  let text: string;
   try {
-    JSON.parse(text);
-    return true;
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return false;
   }
+  if (text.length === 0) return true; // an empty body is treated as {}
+  try {
+    JSON.parse(text);
+  } catch {
+    return false;
+  }
+  const tree = parseTree(text);
+  return tree !== undefined && unambiguous(tree);
+}
+
+/** No object with a key twice, at any depth. */
+function unambiguous(node: JsonNode): boolean {
+  if (node.type === 'object') {
+    const keys = (node.children ?? []).map((property) => property.children?.[0]?.value as string);
+    if (new Set(keys).size !== keys.length) return false;
+  }
+  return (node.children ?? []).every(unambiguous);
 }
 
 describe('(b) arbitrary bytes as an application/json body', () => {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { credentialFields } from '../http/request-log';
+import { recordedStatus } from '../http/client-abort';
 import type { RequestState } from '../http/request-state';
 import type { AuditSink } from './audit-log';
 
@@ -26,7 +27,7 @@ export function auditOperation(sink: AuditSink, req: IncomingMessage & { body?: 
     ...(success && state.audit.keyId !== undefined && { key_id: state.audit.keyId }),
     ...(!success && typeof keyRef === 'string' && KEY_REFERENCE.test(keyRef) && { key_ref: keyRef }),
     outcome: success ? 'success' : 'failure',
-    status: res.writableFinished ? res.statusCode : 499,
+    status: recordedStatus(req, res),
     ...(state.errorCode !== undefined && { error_code: state.errorCode }),
   });
 }

@@ -132,5 +132,11 @@ export function resolveServerConfig(input: ServerConfigInput): ServerConfig {
   if (config.workers > 1 && config.store === 'memory') {
     throw new ConfigError('--workers > 1 needs a shared store (sqlite or postgres): each worker would have its own memory store');
   }
+  if (config.maxConnections < config.workers) {
+    // The limit is the instance's, split evenly among the workers: each needs at least one.
+    throw new ConfigError(
+      `--max-connections (${config.maxConnections}) is the whole instance's limit: it must be at least --workers (${config.workers})`,
+    );
+  }
   return config;
 }

@@ -15,6 +15,7 @@ import { errorMapper, sendKmsError } from './error-mapper';
 import { healthRoutes } from './health';
 import { mountOperation, type MountedOperation, type OperationHandler } from './operation-pipeline';
 import type { RateLimit } from './rate-limits';
+import { checkRequestHead } from './request-head';
 import { logCompletion, redactingLogger } from './request-log';
 import { beginRequestState, requestState } from './request-state';
 import { RouteTable } from './route-table';
@@ -97,6 +98,7 @@ export function createApp(options: AppOptions): Express {
   app.set('query parser', 'simple');
 
   app.use(beginRequest(options.logger, options.audit ?? NO_AUDIT));
+  app.use(checkRequestHead);
 
   app.use(healthRoutes({ logger: options.logger, isAccepting: () => options.isReady?.() ?? true, probeStore: options.probeStore }));
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { KMS_ERRORS, KmsError, StoreUnavailableError, asStoreUnavailable, isKmsErrorCode, type KmsErrorCode } from '@openkms/core';
 import { GatewayAuthError, sendGatewayError } from '../auth/signature';
 import type { OperationDefinition } from '../generated/runtime';
+import { ClientAbort } from './client-abort';
 import { requestLogger } from './request-log';
 import { maybeRequestState } from './request-state';
 
@@ -116,6 +117,8 @@ export function errorMapper(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     // A refused signature is the API gateway's answer (flat 401 APIGW.0301), not a KMS one.
     if (error instanceof GatewayAuthError) return sendGatewayError(res, error);
+    // Nobody to answer; the completion line and the audit record say the client aborted (499).
+    if (error instanceof ClientAbort) return;
     const state = maybeRequestState(req);
     const kmsError = toKmsError(error, state?.operation);
     const log = state ? requestLogger(logger, req, state) : logger;

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
 import { KmsError } from '@openkms/core';
@@ -8,6 +8,7 @@ import type { TokenRegistry } from '../auth/token-registry';
 import type { OperationDefinition } from '../generated/runtime';
 import { operationSlice, type ApiDocument } from './api-spec';
 import { sendKmsError } from './error-mapper';
+import { readJsonBody, requireIdentityUtf8 } from './json-body';
 import { operationRateLimiter, type RateLimit } from './rate-limits';
 import { requestLogger } from './request-log';
 import { requestState, type RequestContext } from './request-state';
@@ -47,15 +48,9 @@ export interface MountedOperation {
   checkBeforeBody(req: IncomingMessage): Promise<void>;
 }
 
-// The content type is checked before, so parse whatever came; strict:false lets a JSON
-// scalar through to schema validation (KMS.0308) instead of calling it malformed. A signed
-// request's signature is checked over the raw bytes as read, before they are parsed.
-const parseJson = express.json({
-  limit: MAX_BODY_BYTES,
-  strict: false,
-  type: () => true,
-  verify: (req, _res, raw) => checkSignedBody(req, raw),
-});
+// The content type is checked before; a JSON scalar goes on to schema validation (KMS.0308). A
+// signed request's signature is checked over the raw bytes as read, before they are parsed.
+const parseJson = readJsonBody(MAX_BODY_BYTES, checkSignedBody);
 
 /**
  * Builds an operation's checks in the order the spec documents (the route and method were
@@ -73,16 +68,10 @@ export function mountOperation(operation: OperationDefinition, handler: Operatio
   let steps: readonly RequestHandler[] | undefined;
   const checkBeforeBody = async (req: IncomingMessage): Promise<void> => checkCredentials(req, options);
   const build = (): readonly RequestHandler[] => [
-    (req, _res, next) => {
-      // Synchronous for a token, as before; a signature waits for its access key lookup.
-      const lookup = checkCredentials(req, options);
-      if (lookup) lookup.then(() => next(), next);
-      else next();
-    },
-    requireJson,
+    ...preBodyChecks(options),
     ...(limiter ? [limiter] : []),
+    // Sends `100 Continue` to a client waiting for it: every check above needs no body.
     parseJson,
-    checkSignedRequestWithoutBody,
     noteSequence,
     ...schemaValidator(slice, options.validateResponses),
     respond(handler, options.log),
@@ -122,6 +111,21 @@ function runSteps(steps: readonly RequestHandler[], req: Request, res: Response,
     }
   };
   next();
+}
+
+/**
+/**
+ * What is checked from the head alone, before `100 Continue` and before the body is read: the
+ * caller's credential, the content type, the content coding and charset.
+ */
+export function preBodyChecks(options: PipelineOptions): RequestHandler[] {
+  const credentials: RequestHandler = (req, _res, next) => {
+    // Synchronous for a token, as before; a signature waits for its access key lookup.
+    const lookup = checkCredentials(req, options);
+    if (lookup) lookup.then(() => next(), next);
+    else next();
+  };
+  return [credentials, requireJson, requireIdentityUtf8];
 }
 
 /**
@@ -168,12 +172,6 @@ function checkSignedBody(req: IncomingMessage, rawBody: Buffer | undefined): voi
     throw error;
   }
 }
-
-/** A signed request that had no body to read is checked against the empty body's hash. */
-const checkSignedRequestWithoutBody: RequestHandler = (req, _res, next) => {
-  checkSignedBody(req, undefined);
-  next();
-};
 
 const requireJson: RequestHandler = (req, res, next) => {
   if (!req.is('application/json')) return sendKmsError(res, new KmsError('KMS.0308', 'Content-Type must be application/json.', 415));

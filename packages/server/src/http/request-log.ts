@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { OperationDefinition } from '../generated/runtime';
+import { recordedStatus } from './client-abort';
 import type { RequestState } from './request-state';
 
 /**
@@ -42,10 +43,12 @@ export function requestLogger(base: Logger, req: IncomingMessage, state: Request
  * more than the line itself.
  */
 export function logCompletion(logger: Logger, req: IncomingMessage, res: ServerResponse, state: RequestState): void {
-  const status = res.statusCode;
-  const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+  // The status the audit trail records too. 499, a client that went away before its answer, is
+  // no fault of the server's: info level. A refusal sent without reading the body is completed.
+  const status = recordedStatus(req, res);
+  const completed = status !== 499;
+  const level = status === 499 ? 'info' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
   if (!logger.isLevelEnabled(level)) return;
-  const completed = res.writableFinished && !req.readableAborted;
   logger[level](
     {
       req: requestFields(req, state),

@@ -51,6 +51,8 @@ export interface RequestState {
   accessKeyId?: string;
   /** A signed request whose headers passed, until its body is checked; set by authentication, cleared by the body check. */
   pendingSignature?: PendingSignature;
+  /** The body's bytes as received (empty when there was none); set by the body reader (json-body.ts), for signature checks. */
+  rawBody?: Buffer;
   /** The body's `sequence` when well-formed; set once the body is parsed. */
   sequence?: string;
   /** Set by the handler (the key it used). */

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { AccessKeyService, KmsService, readActiveRootKeyId, type NewAccessKey } from '@openkms/core';
 import type { AccessKeyResolver } from '../auth/access-key-resolver';
@@ -9,7 +9,9 @@ import { readTokenFile, TokenRegistry } from '../auth/token-registry';
 import { dataDirPaths, type ServerConfig } from '../config';
 import { createFileAuditSink } from '../audit/audit-log';
 import { createApp } from '../http/app';
-import { answerClientError } from '../http/client-error';
+import { answerClientError, refuseConnect } from '../http/client-error';
+import { serveExpectations } from '../http/expectations';
+import { connectionsPerProcess, isRefusedConnection, limitConnections } from './connection-limit';
 import { provisionAccessKeys } from './access-key-store';
 import { createDevelopmentCredentialsIfAbsent, type DevelopmentCredentials } from './development-credentials';
 import { loadRootKeys } from './root-keys';
@@ -107,12 +109,17 @@ export async function startServer(
     probeStore: () => readActiveRootKeyId(store),
   });
   const { headersTimeoutMs: headersTimeout, requestTimeoutMs: requestTimeout } = config;
+  // A request on a connection refused over the limit has had its 503 already.
+  const serve = (req: IncomingMessage, res: ServerResponse) => void (isRefusedConnection(req.socket) || app(req, res));
   // Node checks these timeouts only every connectionsCheckingInterval (30 s by default), so
   // a slow client would hold its connection far past the limit without a shorter interval.
+  // requireHostHeader: the app refuses a missing Host itself, with the KMS body (http/request-head.ts).
   const server: Server = createServer(
-    { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout / 2) },
-    app,
+    { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout / 2), requireHostHeader: false },
+    serve,
   );
+  serveExpectations(server, serve);
+  limitConnections(server, connectionsPerProcess(config));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -123,9 +130,9 @@ export async function startServer(
   // Keep-alive sockets must not hold a shutdown open for long.
   server.keepAliveTimeout = 5_000;
   // Slow or stuck clients must not hold connections: headers, then the whole request, are
-  // bounded (above), and so is the number of connections.
-  server.maxConnections = config.maxConnections;
+  // bounded (above), and so is the number of connections (limitConnections).
   server.on('clientError', answerClientError);
+  server.on('connect', refuseConnect);
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;

@@ -7,7 +7,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createKmsClient, dataKeyBytes, KmsError, type KmsClient } from '@openkms/client';
 import { startTestServer } from '@openkms/server/testing';
-import { accessKeyOf } from '../support/access-key';
 
 jest.setTimeout(120_000);
 
@@ -17,7 +16,7 @@ let kms: KmsClient;
 
 beforeAll(async () => {
   server = await startServer();
-  const { accessKeyId, secretKey } = accessKeyOf(server.tenants[0]);
+  const { accessKeyId, secretKey } = server.tenants[0];
   kms = createKmsClient({ endpoint: server.url, projectId: server.tenants[0].projectId, accessKey: accessKeyId, secretKey });
 });
 afterAll(async () => {
@@ -44,7 +43,7 @@ it('runs all six operations signed with the access key', async () => {
 });
 
 it('a wrong secret key is a KmsError 401 APIGW.0301 that names neither secret', async () => {
-  const { accessKeyId, secretKey } = accessKeyOf(server.tenants[0]);
+  const { accessKeyId, secretKey } = server.tenants[0];
   const wrong = `${secretKey}x`;
   const client = createKmsClient({
     endpoint: server.url,

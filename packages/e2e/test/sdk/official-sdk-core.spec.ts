@@ -20,7 +20,6 @@ import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCr
 import { ClientRequestException } from '@huaweicloud/huaweicloud-sdk-core/exception/ClientRequestException';
 import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger';
 import { runOpenkms, startTestServer } from '@openkms/server/testing';
-import { accessKeyOf } from '../support/access-key';
 
 jest.setTimeout(120_000);
 
@@ -100,7 +99,7 @@ interface Caller {
 function callerFor(index: number): Caller {
   const tenant = server.tenants[index];
   if (!tenant) throw new Error(`the test server has no tenant ${index}`);
-  const { accessKeyId, secretKey } = accessKeyOf(tenant);
+  const { accessKeyId, secretKey } = tenant;
   const client = sdkClient(server.url, accessKeyId, secretKey, tenant.projectId);
   return {
     projectId: tenant.projectId,

@@ -4,6 +4,7 @@ import { KMS_ERRORS, KmsError, isKmsErrorCode, type KmsErrorCode } from '@openkm
 import type { OperationDefinition } from '../generated/runtime';
 import { requestLogger } from './request-log';
 import { maybeRequestState } from './request-state';
+import { ServiceUnavailableError } from './service-unavailable';
 
 interface ValidatorErrorItem {
   path?: string;
@@ -11,16 +12,29 @@ interface ValidatorErrorItem {
   errorCode?: string;
 }
 
-/** The one place where failures become the KMS error body `{"error":{"error_code","error_msg"}}`. */
+/**
+ * The one place where failures become the KMS error body `{"error":{"error_code","error_msg"}}`.
+ * A key operation's refusal is audited first; if it cannot be, the answer is 503 instead (fail closed).
+ */
 export function sendKmsError(res: Response, error: KmsError, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
   // For the request log and the audit trail.
   const state = maybeRequestState(res.req);
-  if (state) state.errorCode = error.code;
+  let answer = error;
+  if (state) {
+    state.errorCode = error.code;
+    try {
+      state.auditTrail?.beforeAnswer(res.req, state, error.httpStatus);
+    } catch (unaudited) {
+      answer = unaudited instanceof KmsError ? unaudited : new KmsError('KMS.0101');
+      state.errorCode = answer.code;
+    }
+  }
+  const retryAfter = answer instanceof ServiceUnavailableError ? { 'Retry-After': String(answer.retryAfterSeconds) } : {};
   res
-    .set(headers)
-    .status(error.httpStatus)
-    .json({ error: { error_code: error.code, error_msg: error.message } });
+    .set(answer === error ? { ...retryAfter, ...headers } : retryAfter)
+    .status(answer.httpStatus)
+    .json({ error: { error_code: answer.code, error_msg: answer.message } });
 }
 
 /**
@@ -85,7 +99,8 @@ export function errorMapper(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const state = maybeRequestState(req);
     const kmsError = toKmsError(error, state?.operation);
-    if (kmsError.httpStatus >= 500) {
+    // A 503 is the server declining, logged where its cause is (the audit log's first failure, say).
+    if (kmsError.httpStatus >= 500 && !(kmsError instanceof ServiceUnavailableError)) {
       (state ? requestLogger(logger, req, state) : logger).error({ err: error }, 'request failed');
     }
     sendKmsError(res, kmsError);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Scope } from '@openkms/core';
 import type { Logger } from 'pino';
+import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationDefinition } from '../generated/runtime';
 
 /** What a handler may record for the audit trail and the request log: the key it used. */
@@ -45,6 +46,8 @@ export interface RequestState {
   readonly audit: AuditFields;
   /** The KMS error code of the answer, when it is one; set by the one writer of error bodies. */
   errorCode?: string;
+  /** Records the request before its answer goes out (fail closed); set when the request arrives (app.ts). */
+  auditTrail?: AuditTrail;
   /** The request-scoped logger, made on first use (request-log.ts). */
   log?: Logger;
 }

@@ -5,9 +5,10 @@ import pino, { type Logger } from 'pino';
 import { KmsService, readActiveRootKeyId } from '@openkms/core';
 import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type DevelopmentToken } from '../auth/token-registry';
 import { dataDirPaths, type ServerConfig } from '../config';
-import { createFileAuditSink } from '../audit/audit-log';
+import { createFileAuditSink, type AuditSink } from '../audit/audit-log';
 import { createApp } from '../http/app';
 import { answerClientError } from '../http/client-error';
+import { requireOwnerOnly, requireServerFilesOwnerOnly } from './file-permissions';
 import { loadRootKeys } from './root-keys';
 import { describeStore, openStore } from './store';
 
@@ -22,6 +23,14 @@ export interface RunningServer {
    * Resolves whether the new keys were taken.
    */
   reloadRootKeys(): Promise<boolean>;
+  /**
+   * Reads the token file again (SIGHUP): a removed token is refused from the next request on.
+   * A file that cannot be read, is invalid or is open to other users leaves the tokens held
+   * before in use, and is logged (never a token). Returns whether the new tokens were taken.
+   */
+  reloadTokens(): boolean;
+  /** Opens the audit log at its path again (SIGHUP, after logrotate moved it); false (logged) if it cannot be opened yet. */
+  reopenAuditLog(): boolean;
   /** Stops accepting connections, finishes in-flight requests, closes the store. */
   close(): Promise<void>;
 }
@@ -32,6 +41,7 @@ export interface RunningServer {
  */
 export async function startServer(config: ServerConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  requireServerFilesOwnerOnly(config);
 
   logger.info(describeStore(config.store), 'opening the key store');
   const store = await openStore(config.store, config.dataDir, logger);
@@ -47,6 +57,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     );
     developmentToken = createTokenFileIfAbsent(config.tokenFile);
     if (developmentToken) logger.warn({ token_file: config.tokenFile }, 'created a token file with one development token');
+    requireOwnerOnly(config.tokenFile, 'token file');
     tokens = new TokenRegistry(readTokenFile(config.tokenFile));
     service = await KmsService.open({
       store,
@@ -63,7 +74,13 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   logger.info({ active_root_key: service.rootKeyIds.active, held_root_keys: service.rootKeyIds.held }, 'root keys match the store');
 
   let accepting = true;
-  const audit = createFileAuditSink(dataDirPaths(config.dataDir).auditLog);
+  let audit: AuditSink;
+  try {
+    audit = createFileAuditSink(dataDirPaths(config.dataDir).auditLog, logger);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const app = createApp({
     service,
     tokens,
@@ -119,6 +136,26 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
         return true;
       } catch (error) {
         logger.error({ err: error, held_root_keys: service.rootKeyIds.held }, 'root key reload failed; keeping the root keys held before');
+        return false;
+      }
+    },
+    reloadTokens: () => {
+      try {
+        requireOwnerOnly(config.tokenFile, 'token file');
+        tokens.replace(readTokenFile(config.tokenFile));
+        logger.info({ token_file: config.tokenFile, tokens: tokens.size }, 'tokens reloaded');
+        return true;
+      } catch (error) {
+        logger.error({ err: error, token_file: config.tokenFile }, 'token reload failed; keeping the tokens held before');
+        return false;
+      }
+    },
+    reopenAuditLog: () => {
+      try {
+        audit.reopen();
+        return true;
+      } catch (error) {
+        logger.error({ err: error }, 'the audit log could not be reopened; requests are refused until it can be written');
         return false;
       }
     },

@@ -43,6 +43,7 @@ export function sendKmsError(res: Response, error: KmsError, headers: Record<str
  * - body-parser errors: 413 KMS.0203, 415 KMS.0308, malformed JSON 400 KMS.0202;
  * - express-openapi-validator errors: the failing field's `x-kms-error-code`, KMS.0204
  *   for a missing required field, KMS.0308 otherwise;
+ * - a full or failing disk under the SQLite store: 503 KMS.0104 with Retry-After;
  * - anything else: 500 KMS.0101, with details only in the log.
  */
 export function toKmsError(error: unknown, operation: OperationDefinition | undefined): KmsError {
@@ -61,6 +62,9 @@ export function toKmsError(error: unknown, operation: OperationDefinition | unde
   }
   if (failure?.status === 400 && Array.isArray(failure.errors)) return fromValidationErrors(failure.errors, operation);
   if (failure?.status === 415) return new KmsError('KMS.0308', 'Content-Type must be application/json.', 415);
+  // The disk under the SQLite store is full or failing: no fault of the request, and it may pass.
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && /^SQLITE_(FULL|IOERR)/.test(code)) return new ServiceUnavailableError();
   return new KmsError('KMS.0101');
 }
 
@@ -100,7 +104,7 @@ export function errorMapper(logger: Logger): ErrorRequestHandler {
     const state = maybeRequestState(req);
     const kmsError = toKmsError(error, state?.operation);
     // A 503 is the server declining, logged where its cause is (the audit log's first failure, say).
-    if (kmsError.httpStatus >= 500 && !(kmsError instanceof ServiceUnavailableError)) {
+    if (kmsError.httpStatus >= 500 && !(error instanceof ServiceUnavailableError)) {
       (state ? requestLogger(logger, req, state) : logger).error({ err: error }, 'request failed');
     }
     sendKmsError(res, kmsError);

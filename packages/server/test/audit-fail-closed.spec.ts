@@ -49,6 +49,7 @@ it('answers 503 KMS.0104 with Retry-After, refusals too, while the audit log can
     // A refusal is not sent unaudited either: no token, an unknown token.
     expect(await post(server, 'list-keys', {}, undefined)).toEqual(unavailable);
     expect(await post(server, 'list-keys', {}, 'okms_unknown')).toEqual(unavailable);
+    expect(await post(server, 'create-key', { key_alias: 'bad alias!' })).toEqual(unavailable);
     // The first failure is logged once, with its cause; later ones are not logged one by one.
     const failures = logLines.filter((line) => line.includes('the audit log cannot be written'));
     expect(failures).toHaveLength(1);

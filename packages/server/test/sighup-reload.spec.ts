@@ -109,6 +109,19 @@ it('with --workers, every worker takes the edited token file', async () => {
     expect(await listKeys(server, removed)).toEqual({ status: 200 });
     writeTokenFile(tokenFile, [kept]);
     await hangUp(server, 'tokens reloaded', WORKERS);
+    // …and every worker reopened its audit log.
+    await server.waitUntil(
+      () =>
+        new Set(
+          server
+            .logLines()
+            .filter((line) => line.msg === 'audit log reopened')
+            .map((line) => line.pid),
+        ).size >= WORKERS
+          ? true
+          : undefined,
+      'every worker reopening its audit log',
+    );
     // Connections are spread over the workers: many new ones, each refused.
     for (let n = 0; n < 20; n++) expect(await listKeys(server, removed)).toEqual({ status: 403, code: 'KMS.0302' });
     expect(await listKeys(server, kept)).toEqual({ status: 200 });

@@ -50,6 +50,8 @@ export class AuditTrail {
     if (!state.operation || this.#recorded.has(state)) return;
     this.#recorded.add(state);
     try {
+      // After a gap, the `resumed` line comes first (a refusal may be the first request to find the log writable again).
+      if (this.#sink.failing) this.#sink.resume();
       this.#sink.record(auditRecord(req, state, status, status < 400));
     } catch {
       // The sink logged the cause.

@@ -14,6 +14,11 @@ export function mountTmpfs(path: string, sizeBytes: number): void {
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes},mode=0700`, 'tmpfs', path]);
 }
 
+/** Unmounts `path`; lazily if a file on it is still open (a failed test), so no mount outlives the test run. */
 export function unmount(path: string): void {
-  execFileSync('umount', [path]);
+  try {
+    execFileSync('umount', [path], { stdio: 'pipe' });
+  } catch {
+    execFileSync('umount', ['-l', path]);
+  }
 }

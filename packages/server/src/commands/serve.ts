@@ -1,9 +1,9 @@
 import cluster from 'node:cluster';
 import { CommanderError } from 'commander';
-import pino from 'pino';
 import { forgetRootKeys, parseConfig, type Environment } from '../config';
 import { runClusterPrimary } from '../runtime/cluster';
 import { printDevelopmentToken } from '../runtime/development-token-banner';
+import { createProcessLogger } from '../runtime/process-logger';
 import { startServer } from '../runtime/server';
 
 /** `openkms-server [options]`: serves the API until SIGTERM/SIGINT; SIGHUP reopens the audit log and reloads the tokens and root keys. */
@@ -19,7 +19,7 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
   // The root keys have been read; child processes and crash dumps need not see them.
   forgetRootKeys(env);
 
-  const logger = pino({ level: config.logLevel });
+  const logger = createProcessLogger(config.logLevel);
   if (config.workers > 1 && cluster.isPrimary) {
     try {
       await runClusterPrimary(config, logger);

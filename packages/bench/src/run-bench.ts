@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   try {
     const tokenSha256 = createHash('sha256').update(TOKEN).digest('hex');
     const tokens = [{ name: 'bench', token_sha256: tokenSha256, domain_id: DOMAIN, projects: [PROJECT] }];
-    writeFileSync(setup.tokenFile, JSON.stringify({ tokens }));
+    writeFileSync(setup.tokenFile, JSON.stringify({ tokens }), { mode: 0o600 });
     const machine = {
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: cpus().length,

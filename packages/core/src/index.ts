@@ -1,6 +1,6 @@
 // The package's public API: what the other OpenKMS packages use, nothing more.
 export { KMS_ERRORS, KmsError, StoreUnavailableError, isKmsErrorCode, type KmsErrorCode, type KmsErrorDefinition } from './errors';
-export { RootKey, wrappingRootKeyId, type KeyMaterialOwner } from './crypto/root-key';
+export { ROOT_KEY_MIN_DISTINCT_BYTES, RootKey, wrappingRootKeyId, type KeyMaterialOwner } from './crypto/root-key';
 export { loadOrCreateRootKeyFile, loadRootKeyFile } from './root-key-file/root-key-file';
 export { readActiveRootKeyId } from './service/root-key-state';
 export { rewrapAllKeys, type RewrapOptions, type RewrapProgress, type RewrapReport } from './service/root-key-rotation';

@@ -2,6 +2,7 @@
  * `openkms-server --workers N`: N processes on one port over one SQLite store, a worker that
  * dies is replaced, SIGTERM stops them all.
  */
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,7 +137,7 @@ it('stops with exit code 1, instead of waiting forever, when its workers cannot 
   // …then a cluster given another one.
   const wrong = runOpenkms(['--workers', '2', '--port', '0', '--data-dir', dataDir], {
     cwd: dir,
-    env: { OPENKMS_ROOT_KEY: 'ab'.repeat(32) },
+    env: { OPENKMS_ROOT_KEY: randomBytes(32).toString('hex') },
   });
   const output = outputOf(wrong);
   printed = output;

@@ -96,7 +96,13 @@ async function harness(options: { rateLimits?: RateLimits } = {}): Promise<Harne
     logger: pino({ level: 'trace' }, sink),
     validateResponses: true,
     rateLimits: options.rateLimits,
-    audit: { record: (entry) => audit.push(entry), close: async () => undefined },
+    audit: {
+      record: (entry) => void audit.push(entry),
+      failing: false,
+      resume: () => undefined,
+      reopen: () => undefined,
+      close: async () => undefined,
+    },
   });
   return Object.assign(state, { app, keys, logs, audit });
 }

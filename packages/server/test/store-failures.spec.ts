@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { MemoryKeyStore, type InsertKeyConditions, type InsertKeyResult, type KeyRecord, type Scope } from '@openkms/core';
-import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../src/http/error-mapper';
+import { SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS } from '../src/http/service-unavailable';
 import { startTestServer } from '../src/testing';
 import { buildTestApp, expectKmsError } from './support';
 
@@ -62,7 +62,7 @@ describe('a failing key store', () => {
     ]) {
       expectKmsError(res, 503, 'KMS.0104');
       expect(res.body).toEqual({ error: { error_code: 'KMS.0104', error_msg: 'The service is unavailable.' } });
-      expect(res.headers['retry-after']).toBe(String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      expect(res.headers['retry-after']).toBe(String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
     }
     const logs = t.logs.join('');
     const warnings = t.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.store_error !== undefined);

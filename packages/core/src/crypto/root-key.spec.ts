@@ -212,3 +212,28 @@ describe('RootKey never shows its bytes', () => {
     expect(JSON.stringify(rootKey)).toBe('"[RootKey]"');
   });
 });
+
+describe('RootKey.lowEntropyReason', () => {
+  it('names keys that cannot be random: all zero, one repeated byte, short repeated patterns', () => {
+    for (const hex of ['00'.repeat(32), 'ff'.repeat(32), 'ab'.repeat(32), '0123456789abcdef'.repeat(4), '00ff'.repeat(16)]) {
+      expect([hex, RootKey.fromEncoded(hex).lowEntropyReason()]).toEqual([hex, expect.stringMatching(/distinct value/)]);
+    }
+    // Property: any key drawing its bytes from fewer than 16 values is refused.
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 15 }),
+        fc.array(fc.nat(), { minLength: 32, maxLength: 32 }),
+        (values, picks) => {
+          const bytes = Buffer.from(picks.map((pick) => values[pick % values.length]!));
+          expect(RootKey.fromBytes(bytes).lowEntropyReason()).toBeDefined();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('passes random keys (a random key fails with a chance of 3 in 10^17)', () => {
+    for (let n = 0; n < 500; n++) expect(RootKey.generate().lowEntropyReason()).toBeUndefined();
+    expect(RootKey.fromEncoded(Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('hex')).lowEntropyReason()).toBeUndefined();
+  });
+});

@@ -43,6 +43,13 @@ export function wrappingRootKeyId(wrapped: Buffer): string | 'legacy' | undefine
 }
 
 /**
+ * Fewest distinct byte values a root key in use must show. 32 random bytes show about 30; fewer
+ * than 16 happens to a random key with a chance of 3 in 10^17, while all-zero keys, one repeated
+ * byte and short repeated patterns (a typed or copied placeholder) show 1 to 8.
+ */
+export const ROOT_KEY_MIN_DISTINCT_BYTES = 16;
+
+/**
  * The root key wraps every customer master key's material at rest (AES-256-GCM).
  * The raw bytes live in a private field and never appear in logs, JSON or inspection.
  */
@@ -122,6 +129,16 @@ export class RootKey {
     if (wrappingRootKeyId(wrapped) !== this.checkValue()) return undefined;
     const header = wrapped.subarray(0, HEADER_BYTES);
     return openAesGcm(this.#bytes, wrapped.subarray(HEADER_BYTES), secretAad(owner, header));
+  }
+
+  /**
+   * Why this key cannot have come from a random source (too few distinct byte values: all zero,
+   * one repeated byte, a short repeated pattern), or undefined. Says nothing of the bytes themselves.
+   */
+  lowEntropyReason(): string | undefined {
+    const distinct = new Set(this.#bytes).size;
+    if (distinct >= ROOT_KEY_MIN_DISTINCT_BYTES) return undefined;
+    return `its 32 bytes take only ${distinct} distinct value${distinct === 1 ? '' : 's'} (fewer than ${ROOT_KEY_MIN_DISTINCT_BYTES}: not random)`;
   }
 
   toJSON(): string {

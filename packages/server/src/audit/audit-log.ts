@@ -1,4 +1,5 @@
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { AuditFile } from './audit-file';
 
 /**
  * One key operation as the audit trail records it. Never key material, data keys, tokens or
@@ -28,28 +29,62 @@ export interface AuditRecord {
 }
 
 export interface AuditSink {
+  /** Writes the record: it is in the file when this returns. Throws AuditWriteError when it cannot be written. */
   record(entry: AuditRecord): void;
+  /** Whether the last write failed (and none succeeded since): new operations are refused until one does. */
+  readonly failing: boolean;
+  /**
+   * While failing: writes a `resumed` line saying how many writes failed, so the gap shows in the
+   * trail itself. Throws AuditWriteError while the log still cannot be written. Nothing otherwise.
+   */
+  resume(): void;
+  /** Opens the file at its path again (SIGHUP, after logrotate moved it). Throws AuditWriteError when it cannot (writes retry). */
+  reopen(): void;
   /** Flushes and closes the sink. */
   close(): Promise<void>;
 }
 
 /**
- * An append-only JSON-lines file (mode 0600), written synchronously so a record is in the
- * file as soon as the response it describes closes. pino does the serialisation; each line is
- * `{"type":"key-operation","time":<epoch ms>, ...record}`.
+ * The audit log: an append-only JSON-lines file (audit-file.ts), one line per record,
+ * `{"type":"key-operation","time":<epoch ms>, ...record}`, written before the answer it
+ * describes is sent. A failed write is thrown to the caller (who refuses the request); the
+ * first failure of a run and the recovery are logged (never a record's content).
  */
-export function createFileAuditSink(path: string): AuditSink {
-  const destination = pino.destination({ dest: path, append: true, sync: true, mkdir: true, mode: 0o600 });
-  // The level slot names the record type instead: every line is one kind of record.
-  const logger: Logger = pino({ base: null, formatters: { level: () => ({ type: 'key-operation' }) } }, destination);
+export function createFileAuditSink(path: string, logger?: Logger): AuditSink {
+  const file = new AuditFile(path);
+  let failedWrites = 0;
+  const write = (line: string) => {
+    try {
+      file.append(line);
+    } catch (error) {
+      if (failedWrites++ === 0)
+        logger?.error({ err: error, audit_log: path }, 'the audit log cannot be written; refusing requests until it can');
+      throw error;
+    }
+    if (failedWrites > 0) {
+      logger?.info({ audit_log: path, failed_writes: failedWrites }, 'the audit log is writable again');
+      failedWrites = 0;
+    }
+  };
+  // A torn last line is closed off at once; if the disk is full, the first record does it.
+  try {
+    write('');
+  } catch {
+    // Logged; the server starts and refuses requests until the audit log takes a line.
+  }
   return {
-    record: (entry) => logger.info(entry),
-    close: () =>
-      new Promise((resolve) => {
-        destination.flushSync();
-        destination.end();
-        destination.once('close', () => resolve());
-      }),
+    record: (entry) => write(`${JSON.stringify({ type: 'key-operation', time: Date.now(), ...entry })}\n`),
+    get failing() {
+      return failedWrites > 0;
+    },
+    resume: () => {
+      if (failedWrites > 0) write(`${JSON.stringify({ type: 'resumed', time: Date.now(), failed_writes: failedWrites })}\n`);
+    },
+    reopen: () => {
+      file.reopen();
+      logger?.info({ audit_log: path }, 'audit log reopened');
+    },
+    close: async () => file.close(),
   };
 }
 
@@ -63,17 +98,22 @@ export interface MaintenanceRecord {
 /**
  * Appends one `{"type":"maintenance","time":<epoch ms>, ...record}` line to the audit file
  * (created 0600), synchronously: maintenance commands run in their own process, beside a
- * server appending to the same file, and each line is one append.
+ * server appending to the same file, and each line is one append (a torn last line is closed off first).
  */
 export function appendMaintenanceRecord(path: string, record: MaintenanceRecord): void {
-  const destination = pino.destination({ dest: path, append: true, sync: true, mkdir: true, mode: 0o600 });
+  const file = new AuditFile(path);
   try {
-    pino({ base: null, formatters: { level: () => ({ type: 'maintenance' }) } }, destination).info(record);
-    destination.flushSync();
+    file.append(`${JSON.stringify({ type: 'maintenance', time: Date.now(), ...record })}\n`);
   } finally {
-    destination.destroy();
+    file.close();
   }
 }
 
 /** A sink that keeps nothing, for apps built without an audit trail (unit tests of other layers). */
-export const NO_AUDIT: AuditSink = { record: () => undefined, close: async () => undefined };
+export const NO_AUDIT: AuditSink = {
+  record: () => undefined,
+  failing: false,
+  resume: () => undefined,
+  reopen: () => undefined,
+  close: async () => undefined,
+};

@@ -35,17 +35,24 @@ export function sha256Hex(text: string): string {
  * position nor a partial match shows in timing.
  */
 export class TokenRegistry {
-  readonly #grants: readonly { grant: TokenGrant; digest: Buffer }[];
+  #grants: readonly { grant: TokenGrant; digest: Buffer }[];
 
   constructor(grants: readonly TokenGrant[]) {
-    this.#grants = grants.map((grant) => {
-      if (!SHA256_HEX.test(grant.tokenSha256)) throw new Error(`token "${grant.name}": token_sha256 must be 64 lower-case hex characters`);
-      if (!DOMAIN_ID.test(grant.domainId)) throw new Error(`token "${grant.name}": domain_id must be 32 lower-case hex characters`);
-      if (grant.projects.length === 0 || !grant.projects.every((p) => PROJECT_ID.test(p))) {
-        throw new Error(`token "${grant.name}": projects must be a non-empty list of project IDs matching ${PROJECT_ID.source}`);
-      }
-      return { grant, digest: Buffer.from(grant.tokenSha256, 'hex') };
-    });
+    this.#grants = checkedGrants(grants);
+  }
+
+  /**
+   * Serves `grants` from now on, in place of the ones held (SIGHUP reloads the token file): a
+   * removed token is refused from the next request on. Throws, keeping the grants held, when
+   * one is invalid.
+   */
+  replace(grants: readonly TokenGrant[]): void {
+    this.#grants = checkedGrants(grants);
+  }
+
+  /** How many grants are held (for logs: never which). */
+  get size(): number {
+    return this.#grants.length;
   }
 
   /** The caller's scope for `projectId`, or the KMS error: 0301 missing, 0302 unknown, 0305 wrong project. */
@@ -63,13 +70,31 @@ export class TokenRegistry {
   }
 }
 
+function checkedGrants(grants: readonly TokenGrant[]): { grant: TokenGrant; digest: Buffer }[] {
+  return grants.map((grant) => {
+    if (!SHA256_HEX.test(grant.tokenSha256)) throw new Error(`token "${grant.name}": token_sha256 must be 64 lower-case hex characters`);
+    if (!DOMAIN_ID.test(grant.domainId)) throw new Error(`token "${grant.name}": domain_id must be 32 lower-case hex characters`);
+    if (grant.projects.length === 0 || !grant.projects.every((p) => PROJECT_ID.test(p))) {
+      throw new Error(`token "${grant.name}": projects must be a non-empty list of project IDs matching ${PROJECT_ID.source}`);
+    }
+    return { grant, digest: Buffer.from(grant.tokenSha256, 'hex') };
+  });
+}
+
 /** Reads a token file: `{"tokens":[{"name","token_sha256","domain_id","projects":[...]}]}`. */
 export function readTokenFile(path: string): TokenGrant[] {
   let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read token file ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read token file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not the parser's message: it quotes the file's text.
+    throw new Error(`token file ${path} is not valid JSON`);
   }
   const entries = (parsed as { tokens?: unknown }).tokens;
   if (!Array.isArray(entries)) throw new Error(`token file ${path}: expected {"tokens": [...]}`);

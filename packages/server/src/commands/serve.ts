@@ -1,12 +1,12 @@
 import cluster from 'node:cluster';
 import { CommanderError } from 'commander';
-import pino from 'pino';
 import { forgetRootKeys, parseConfig, type Environment } from '../config';
 import { runClusterPrimary } from '../runtime/cluster';
 import { printDevelopmentCredentials } from '../runtime/development-token-banner';
+import { createProcessLogger } from '../runtime/process-logger';
 import { startServer } from '../runtime/server';
 
-/** `openkms-server [options]`: serves the API until SIGTERM/SIGINT; SIGHUP reloads the root keys. */
+/** `openkms-server [options]`: serves the API until SIGTERM/SIGINT; SIGHUP reopens the audit log and reloads the tokens and root keys. */
 export async function runServeCommand(argv: readonly string[], env: Environment): Promise<void> {
   let config;
   try {
@@ -19,7 +19,7 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
   // The root keys have been read; child processes and crash dumps need not see them.
   forgetRootKeys(env);
 
-  const logger = pino({ level: config.logLevel });
+  const logger = createProcessLogger(config.logLevel);
   if (config.workers > 1 && cluster.isPrimary) {
     try {
       await runClusterPrimary(config, logger);
@@ -67,8 +67,12 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
-  // SIGHUP: hold the root keys the files name now (the first step of a rotation), without a restart.
+  // SIGHUP: reopen the audit log (logrotate), take the token file as it is now, and hold the
+  // root keys the files name now (the first step of a rotation), without a restart.
   process.on('SIGHUP', () => {
-    if (!stopping) void running.reloadRootKeys();
+    if (stopping) return;
+    running.reopenAuditLog();
+    running.reloadTokens();
+    void running.reloadRootKeys();
   });
 }

@@ -9,7 +9,7 @@ import type { AccessKeyResolver } from '../auth/access-key-resolver';
 import { SignatureVerifier } from '../auth/signature';
 import type { TokenRegistry } from '../auth/token-registry';
 import { NO_AUDIT, type AuditSink } from '../audit/audit-log';
-import { auditOperation } from '../audit/audit-trail';
+import { AuditTrail } from '../audit/audit-trail';
 import { loadKmsSpec, type ApiDocument } from './api-spec';
 import { errorMapper, sendKmsError } from './error-mapper';
 import { healthRoutes } from './health';
@@ -121,17 +121,20 @@ export function createApp(options: AppOptions): Express {
 }
 
 /**
- * Gives the request its ID (the caller's `X-Request-Id` when well-formed) and its state, and
- * writes its audit record (key operations) and completion log line when the response closes.
+ * Gives the request its ID (the caller's `X-Request-Id` when well-formed) and its state with
+ * the audit trail (a key operation is recorded before its answer), and writes its completion
+ * log line (and the record of a request that closed unanswered) when the response closes.
  */
 function beginRequest(logger: Logger, audit: AuditSink): RequestHandler {
+  const trail = new AuditTrail(audit, logger);
   return (req, res, next) => {
     const given = req.headers['x-request-id'];
     const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', id);
     const state = beginRequestState(req, id);
+    state.auditTrail = trail;
     res.once('close', () => {
-      auditOperation(audit, req, res, state);
+      trail.afterClose(req, res, state);
       logCompletion(logger, req, res, state);
     });
     next();

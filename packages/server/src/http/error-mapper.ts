@@ -6,12 +6,7 @@ import type { OperationDefinition } from '../generated/runtime';
 import { ClientAbort } from './client-abort';
 import { requestLogger } from './request-log';
 import { maybeRequestState } from './request-state';
-
-/**
- * `Retry-After` (seconds) on a 503 KMS.0104: long enough not to hammer a database that is
- * restarting, short enough that clients come back soon after it does.
- */
-export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+import { SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS, ServiceUnavailableError } from './service-unavailable';
 
 interface ValidatorErrorItem {
   path?: string;
@@ -19,16 +14,31 @@ interface ValidatorErrorItem {
   errorCode?: string;
 }
 
-/** The one place where failures become the KMS error body `{"error":{"error_code","error_msg"}}`. */
+/**
+ * The one place where failures become the KMS error body `{"error":{"error_code","error_msg"}}`.
+ * A key operation's refusal is audited first; if it cannot be, the answer is 503 instead (fail closed).
+ */
 export function sendKmsError(res: Response, error: KmsError, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
   // For the request log and the audit trail.
   const state = maybeRequestState(res.req);
-  if (state) state.errorCode = error.code;
+  let answer = error;
+  if (state) {
+    state.errorCode = error.code;
+    try {
+      state.auditTrail?.beforeAnswer(res.req, state, error.httpStatus);
+    } catch (unaudited) {
+      answer = unaudited instanceof KmsError ? unaudited : new KmsError('KMS.0101');
+      state.errorCode = answer.code;
+    }
+  }
+  // Every 503 KMS.0104 (the store, the audit log) tells the client when to come back.
+  const retryAfterSeconds = answer instanceof ServiceUnavailableError ? answer.retryAfterSeconds : SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS;
+  const retryAfter = answer.code === 'KMS.0104' ? { 'Retry-After': String(retryAfterSeconds) } : {};
   res
-    .set(headers)
-    .status(error.httpStatus)
-    .json({ error: { error_code: error.code, error_msg: error.message } });
+    .set(answer === error ? { ...retryAfter, ...headers } : retryAfter)
+    .status(answer.httpStatus)
+    .json({ error: { error_code: answer.code, error_msg: answer.message } });
 }
 
 /**
@@ -36,7 +46,6 @@ export function sendKmsError(res: Response, error: KmsError, headers: Record<str
  * - KmsError: as is;
  * - a key store failure that is unavailability (connection lost or refused, timeout, full or
  *   failing disk): 503 KMS.0104;
- * - body-parser errors: 413 KMS.0203, 415 KMS.0308, malformed JSON 400 KMS.0202;
  * - express-openapi-validator errors: the failing field's `x-kms-error-code`, KMS.0204
  *   for a missing required field, KMS.0308 otherwise;
  * - anything else: 500 KMS.0101, with details only in the log.
@@ -45,18 +54,8 @@ export function toKmsError(error: unknown, operation: OperationDefinition | unde
   if (error instanceof KmsError) return error;
   const unavailable = asStoreUnavailable(error);
   if (unavailable) return unavailable;
-  const failure = error as { type?: string; status?: number; errors?: ValidatorErrorItem[] } | undefined;
-  switch (failure?.type) {
-    case 'entity.too.large':
-      return new KmsError('KMS.0203');
-    case 'entity.parse.failed':
-      return new KmsError('KMS.0202');
-    case 'charset.unsupported':
-    case 'encoding.unsupported':
-      return new KmsError('KMS.0308', 'Unsupported request body charset or encoding: send UTF-8 JSON.', 415);
-    default:
-      break;
-  }
+  // The body reader (json-body.ts) answers size, coding and syntax itself.
+  const failure = error as { status?: number; errors?: ValidatorErrorItem[] } | undefined;
   if (failure?.status === 400 && Array.isArray(failure.errors)) return fromValidationErrors(failure.errors, operation);
   if (failure?.status === 415) return new KmsError('KMS.0308', 'Content-Type must be application/json.', 415);
   return new KmsError('KMS.0101');
@@ -122,9 +121,10 @@ export function errorMapper(logger: Logger): ErrorRequestHandler {
     const state = maybeRequestState(req);
     const kmsError = toKmsError(error, state?.operation);
     const log = state ? requestLogger(logger, req, state) : logger;
+    // A 503 is the server declining, logged where its cause is: the store's reason here, the
+    // audit log's first failure where it happened.
     if (kmsError instanceof StoreUnavailableError) log.warn({ store_error: kmsError.reason }, 'the key store is unavailable; answered 503');
-    else if (kmsError.httpStatus >= 500) log.error({ err: error }, 'request failed');
-    const retryAfter = kmsError.code === 'KMS.0104' ? { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) } : undefined;
-    sendKmsError(res, kmsError, retryAfter);
+    else if (kmsError.httpStatus >= 500 && !(error instanceof ServiceUnavailableError)) log.error({ err: error }, 'request failed');
+    sendKmsError(res, kmsError);
   };
 }

@@ -203,7 +203,10 @@ function respond(handler: OperationHandler, log: Logger): RequestHandler {
           return requestLogger(log, req, state);
         },
       };
+      // Fail closed: nothing runs while the audit log cannot be written, and no answer goes out before its record.
+      state.auditTrail?.checkWritable();
       const result = await handler({ pathParams: state.pathParams ?? {}, body: req.body }, context);
+      state.auditTrail?.beforeAnswer(req, state, 200);
       res.status(200).json(result);
     } catch (error) {
       next(error);

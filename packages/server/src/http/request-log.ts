@@ -22,9 +22,19 @@ export function redactingLogger(logger: Logger, operations: readonly OperationDe
   return logger.child({}, { redact: { paths: sensitiveLogPaths(operations), censor: '[redacted]' } });
 }
 
-/** The request as log lines show it: never headers (so never tokens), never the body. */
+/**
+ * The request as log lines show it: never headers (so never tokens), never the body, and of the
+ * target only its path: a query string may carry a token or other secret a client put there.
+ */
 function requestFields(req: IncomingMessage, state: RequestState): { id: string; method: string | undefined; url: string | undefined } {
-  return { id: state.requestId, method: req.method, url: (req as { originalUrl?: string }).originalUrl ?? req.url };
+  return { id: state.requestId, method: req.method, url: pathOnly((req as { originalUrl?: string }).originalUrl ?? req.url) };
+}
+
+/** The request target up to its query string (or fragment). */
+function pathOnly(target: string | undefined): string | undefined {
+  if (target === undefined) return undefined;
+  const end = target.search(/[?#]/);
+  return end === -1 ? target : target.slice(0, end);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Scope } from '@openkms/core';
 import type { Logger } from 'pino';
+import type { AuditTrail } from '../audit/audit-trail';
 import type { PendingSignature } from '../auth/signature';
 import type { OperationDefinition } from '../generated/runtime';
 
@@ -59,6 +60,8 @@ export interface RequestState {
   readonly audit: AuditFields;
   /** The KMS error code of the answer, when it is one; set by the one writer of error bodies. */
   errorCode?: string;
+  /** Records the request before its answer goes out (fail closed); set when the request arrives (app.ts). */
+  auditTrail?: AuditTrail;
   /** The request-scoped logger, made on first use (request-log.ts). */
   log?: Logger;
 }

@@ -5,6 +5,7 @@ import { AccessKeyService, readActiveRootKeyId } from '@openkms/core';
 import { createDevelopmentCredentialsIfAbsent, type DevelopmentCredentials } from './development-credentials';
 import { printDevelopmentCredentials } from './development-token-banner';
 import { ENVIRONMENT_VARIABLES, type ServerConfig } from '../config';
+import { requireServerFilesOwnerOnly } from './file-permissions';
 import { loadRootKeys } from './root-keys';
 import { openStore } from './store';
 
@@ -48,6 +49,7 @@ async function prepareSharedFiles(config: ServerConfig, logger: Logger): Promise
 export async function runClusterPrimary(config: ServerConfig, logger: Logger): Promise<void> {
   const { workers } = config;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  requireServerFilesOwnerOnly(config);
   const developmentToken = await prepareSharedFiles(config, logger);
   if (developmentToken) {
     logger.warn(
@@ -108,15 +110,18 @@ export async function runClusterPrimary(config: ServerConfig, logger: Logger): P
   // Node passes the signal's number as a second argument: not an exit code.
   process.on('SIGTERM', (signal) => shutdown(signal));
   process.on('SIGINT', (signal) => shutdown(signal));
-  // SIGHUP: every worker reloads its root keys. A missing root key file is created here first, so workers never race to.
+  // SIGHUP: every worker reopens its audit log and reloads its tokens and root keys. A missing
+  // root key file is created here first, so workers never race to; if that fails, the workers
+  // still reload (their own root key reload then fails the same way, and keeps the keys held).
   process.on('SIGHUP', () => {
     if (stopping) return;
-    prepareRootKeyFile(config, logger).then(
-      () => {
-        // Only workers already serving have a SIGHUP handler; one still starting reads the files itself.
-        for (const worker of Object.values(cluster.workers ?? {})) if (worker && listened.has(worker.id)) worker.process.kill('SIGHUP');
-      },
-      (error: unknown) => logger.error({ err: error }, 'root key reload failed; the workers keep the root keys they hold'),
-    );
+    const signalWorkers = () => {
+      // Only workers already serving have a SIGHUP handler; one still starting reads the files itself.
+      for (const worker of Object.values(cluster.workers ?? {})) if (worker && listened.has(worker.id)) worker.process.kill('SIGHUP');
+    };
+    prepareRootKeyFile(config, logger).then(signalWorkers, (error: unknown) => {
+      logger.error({ err: error }, 'root key reload failed; the workers keep the root keys they hold');
+      signalWorkers();
+    });
   });
 }

@@ -31,7 +31,7 @@ export type RootKeyCreation =
  * Loads the root key (OPENKMS_ROOT_KEY, else the root key file) and the retiring one
  * (OPENKMS_PREVIOUS_ROOT_KEY, else the previous root key file: a named one must exist, the
  * default one is read only if it does). Throws with a message that names files and check
- * values, never a key.
+ * values, never a key; and for a root key without entropy (RootKey.lowEntropyReason).
  */
 export function loadRootKeys(config: KeyStoreConfig, creation: RootKeyCreation): LoadedRootKeys {
   let previous: RootKey | undefined;
@@ -67,6 +67,15 @@ export function loadRootKeys(config: KeyStoreConfig, creation: RootKeyCreation):
       }
     }
     ({ rootKey, created } = loadOrCreateRootKeyFile(config.rootKeyFile));
+  }
+  // A key without entropy protects nothing. Only the key in use is refused: a retiring one is
+  // accepted, so that a store made under a weak key can be rotated off it.
+  const weakness = rootKey.lowEntropyReason();
+  if (weakness !== undefined) {
+    throw new Error(
+      `the root key (${rootSource}) is refused: ${weakness}. Use a random key (openssl rand -hex 32); ` +
+        'to move a store off this key, rotate: make it the previous root key (README: Rotating the root key)',
+    );
   }
   if (previous && previous.checkValue() === rootKey.checkValue()) {
     throw new Error(`the previous root key (${previousSource}) is the root key itself (${rootSource}); a rotation needs a new root key`);

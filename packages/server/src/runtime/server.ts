@@ -7,13 +7,14 @@ import type { AccessKeyResolver } from '../auth/access-key-resolver';
 import { StoredAccessKeys, type StoredAccessKeysOptions } from '../auth/stored-access-keys';
 import { readTokenFile, TokenRegistry } from '../auth/token-registry';
 import { dataDirPaths, type ServerConfig } from '../config';
-import { createFileAuditSink } from '../audit/audit-log';
+import { createFileAuditSink, type AuditSink } from '../audit/audit-log';
 import { createApp } from '../http/app';
 import { answerClientError, refuseConnect } from '../http/client-error';
 import { serveExpectations } from '../http/expectations';
 import { connectionsPerProcess, isRefusedConnection, limitConnections } from './connection-limit';
 import { provisionAccessKeys } from './access-key-store';
 import { createDevelopmentCredentialsIfAbsent, type DevelopmentCredentials } from './development-credentials';
+import { requireOwnerOnly, requireServerFilesOwnerOnly } from './file-permissions';
 import { loadRootKeys } from './root-keys';
 import { describeStore, openStore } from './store';
 
@@ -30,6 +31,14 @@ export interface RunningServer {
    * Resolves whether the new keys were taken.
    */
   reloadRootKeys(): Promise<boolean>;
+  /**
+   * Reads the token file again (SIGHUP): a removed token is refused from the next request on.
+   * A file that cannot be read, is invalid or is open to other users leaves the tokens held
+   * before in use, and is logged (never a token). Returns whether the new tokens were taken.
+   */
+  reloadTokens(): boolean;
+  /** Opens the audit log at its path again (SIGHUP, after logrotate moved it); false (logged) if it cannot be opened yet. */
+  reopenAuditLog(): boolean;
   /** Stops accepting connections, finishes in-flight requests, closes the store. */
   close(): Promise<void>;
 }
@@ -54,6 +63,7 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  requireServerFilesOwnerOnly(config);
 
   logger.info(describeStore(config.store), 'opening the key store');
   const store = await openStore(config.store, config.dataDir, logger, config);
@@ -84,6 +94,7 @@ export async function startServer(
         'created a token file with one development token, and a development access key',
       );
     }
+    requireOwnerOnly(config.tokenFile, 'token file');
     tokens = new TokenRegistry(readTokenFile(config.tokenFile));
   } catch (error) {
     await store.close();
@@ -95,7 +106,13 @@ export async function startServer(
   // Read from the store on every instance, each answer reused for 2 s at most: a revocation needs no restart.
   const accessKeys = new StoredAccessKeys({ source: accessKeyService, ...options.accessKeyCache });
   let accepting = true;
-  const audit = createFileAuditSink(dataDirPaths(config.dataDir).auditLog);
+  let audit: AuditSink;
+  try {
+    audit = createFileAuditSink(dataDirPaths(config.dataDir).auditLog, logger);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const app = createApp({
     service,
     tokens,
@@ -161,6 +178,26 @@ export async function startServer(
         return true;
       } catch (error) {
         logger.error({ err: error, held_root_keys: service.rootKeyIds.held }, 'root key reload failed; keeping the root keys held before');
+        return false;
+      }
+    },
+    reloadTokens: () => {
+      try {
+        requireOwnerOnly(config.tokenFile, 'token file');
+        tokens.replace(readTokenFile(config.tokenFile));
+        logger.info({ token_file: config.tokenFile, tokens: tokens.size }, 'tokens reloaded');
+        return true;
+      } catch (error) {
+        logger.error({ err: error, token_file: config.tokenFile }, 'token reload failed; keeping the tokens held before');
+        return false;
+      }
+    },
+    reopenAuditLog: () => {
+      try {
+        audit.reopen();
+        return true;
+      } catch (error) {
+        logger.error({ err: error }, 'the audit log could not be reopened; requests are refused until it can be written');
         return false;
       }
     },

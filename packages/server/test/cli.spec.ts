@@ -5,6 +5,7 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { runOpenkms, type ProcessExit } from '../src/testing';
 
@@ -220,6 +221,33 @@ describe('running the server', () => {
     expect((await fetch(`${url}/health`)).status).toBe(200);
     proc.child.kill('SIGTERM');
     expect(await exitOf(proc)).toEqual({ code: 0, signal: null });
+  });
+
+  it('a SIGTERM while the server is still starting stops it cleanly, never by the signal itself', async () => {
+    // A "database" that accepts connections and never answers holds the start at "opening the key store".
+    const silent = createNetServer(() => undefined);
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const proc = run([
+        '--data-dir',
+        newDataDir(),
+        '--port',
+        '0',
+        '--store',
+        `postgres://u:p@127.0.0.1:${port}/db`,
+        '--db-connect-timeout-ms',
+        '2000',
+      ]);
+      await proc.waitForLog((line) => line.msg === 'opening the key store', 'the "opening the key store" log line');
+      proc.child.kill('SIGTERM');
+      const exit = await exitOf(proc);
+      // Node's default for an unhandled SIGTERM is { code: null, signal: 'SIGTERM' }.
+      expect(exit.signal).toBeNull();
+      expect(proc.logLines().some((line) => line.msg === 'shutting down' && line.signal === 'SIGTERM')).toBe(true);
+    } finally {
+      silent.close();
+    }
   });
 
   it('flags win over the environment', async () => {

@@ -4,7 +4,7 @@ import { forgetRootKeys, parseConfig, type Environment } from '../config';
 import { runClusterPrimary } from '../runtime/cluster';
 import { printDevelopmentCredentials } from '../runtime/development-token-banner';
 import { createProcessLogger } from '../runtime/process-logger';
-import { startServer } from '../runtime/server';
+import { startServer, type RunningServer } from '../runtime/server';
 
 /** `openkms-server [options]`: serves the API until SIGTERM/SIGINT; SIGHUP reopens the audit log and reloads the tokens and root keys. */
 export async function runServeCommand(argv: readonly string[], env: Environment): Promise<void> {
@@ -29,31 +29,18 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
     }
     return;
   }
-  let running;
-  try {
-    running = await startServer(config, logger);
-  } catch (error) {
-    logger.fatal({ err: error }, 'openkms server failed to start');
-    process.exitCode = 1;
-    // A cluster worker's IPC channel would keep it alive, and its primary waiting, forever.
-    if (cluster.isWorker) cluster.worker?.disconnect();
-    return;
-  }
-
-  if (running.developmentToken) printDevelopmentCredentials(running.developmentToken, running.url);
-
+  // Signals are taken before the server starts: the "listening" line can be read (and a
+  // SIGTERM sent) before this function resumes, and Node's default for an unhandled SIGTERM is
+  // to die at once. A stop asked for during the start is carried out when the start is done.
+  let running: RunningServer | undefined;
   let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    // A second signal (Ctrl-C reaches a whole cluster, and its primary signals each worker too) changes nothing.
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
+  const stop = (server: RunningServer) => {
     const force = setTimeout(() => {
       logger.error('in-flight requests did not finish in 10 s; exiting');
       process.exit(1);
     }, 10_000);
     force.unref();
-    running.close().then(
+    server.close().then(
       () => {
         process.exitCode = 0;
         // A cluster worker's IPC channel to the primary would keep it alive after the server closed.
@@ -65,14 +52,40 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
       },
     );
   };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
-  // SIGHUP: reopen the audit log (logrotate), take the token file as it is now, and hold the
-  // root keys the files name now (the first step of a rotation), without a restart.
-  process.on('SIGHUP', () => {
+  const shutdown = (signal: NodeJS.Signals) => {
+    // A second signal (Ctrl-C reaches a whole cluster, and its primary signals each worker too) changes nothing.
     if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    if (running) return stop(running);
+    // Still starting: stopped when the start is done, or here if it hangs (a database that does not answer).
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  // SIGHUP: reopen the audit log (logrotate), take the token file as it is now, and hold the
+  // root keys the files name now (the first step of a rotation), without a restart. During the
+  // start there is nothing to reload: the start reads the files as they are.
+  const reload = () => {
+    if (stopping || !running) return;
     running.reopenAuditLog();
     running.reloadTokens();
     void running.reloadRootKeys();
-  });
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGHUP', reload);
+  try {
+    running = await startServer(config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, 'openkms server failed to start');
+    process.exitCode = 1;
+    // A cluster worker's IPC channel would keep it alive, and its primary waiting, forever.
+    if (cluster.isWorker) cluster.worker?.disconnect();
+    process.off('SIGTERM', shutdown);
+    process.off('SIGINT', shutdown);
+    process.off('SIGHUP', reload);
+    return;
+  }
+  if (stopping) return stop(running);
+
+  if (running.developmentToken) printDevelopmentCredentials(running.developmentToken, running.url);
 }

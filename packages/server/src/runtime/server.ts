@@ -26,11 +26,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface StartServerOptions {
+  /** Runs once the service is open, before the server listens (dev mode's seed); a failure stops the start. */
+  readonly prepare?: (service: KmsService) => Promise<void>;
+}
+
 /**
  * Opens the store, loads the root key and tokens, and listens. Fails fast on any misconfiguration.
  * In-process callers (tests, the test launcher) build the config with resolveServerConfig({ port: 0, … }).
  */
-export async function startServer(config: ServerConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+export async function startServer(
+  config: ServerConfig,
+  logger: Logger = pino({ level: config.logLevel }),
+  options: StartServerOptions = {},
+): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   logger.info(describeStore(config.store), 'opening the key store');
@@ -55,6 +64,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
       region: config.region,
       maxKeysPerProject: config.maxKeysPerProject,
     });
+    await options.prepare?.(service);
   } catch (error) {
     await store.close();
     throw error;

@@ -7,7 +7,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { startServer, testServerConfig, type RunningServer, type ServerConfigInput, type StoreSetting } from './server-internals';
+import {
+  startServer,
+  testServerConfig,
+  type RunningServer,
+  type ServerConfigInput,
+  type StartServerOptions,
+  type StoreSetting,
+} from './server-internals';
 import { newTenant, writeTokenFile, type TestTenant } from './tenants';
 
 export interface TestServerOptions<T extends readonly Partial<TestTenant>[]> {
@@ -21,6 +28,8 @@ export interface TestServerOptions<T extends readonly Partial<TestTenant>[]> {
   readonly rootKeyHex?: string;
   /** Default: a silent logger. */
   readonly logger?: Logger;
+  /** Runs once the service is open, before the server listens (startOpenKms applies its seed here). */
+  readonly prepare?: StartServerOptions['prepare'];
   /** Any other setting (region, key limit, rate limits, timeouts…); wins over everything above. */
   readonly config?: ServerConfigInput;
 }
@@ -59,7 +68,7 @@ export async function startTestServer<const T extends readonly Partial<TestTenan
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeTokenFile(config.tokenFile, tenants);
-    server = await startServer(config, options.logger ?? pino({ level: config.logLevel }));
+    server = await startServer(config, options.logger ?? pino({ level: config.logLevel }), { prepare: options.prepare });
   } catch (error) {
     removeOwnDataDir();
     throw error;

@@ -5,7 +5,7 @@
  */
 import { resolveServerConfig, type ServerConfig, type ServerConfigInput } from '../config';
 
-export { startServer, type RunningServer } from '../runtime/server';
+export { startServer, type RunningServer, type StartServerOptions } from '../runtime/server';
 export type { ServerConfig, ServerConfigInput, StoreSetting } from '../config';
 export { sha256Hex } from '../auth/token-registry';
 

@@ -26,7 +26,7 @@ export interface ParsedSeed {
   readonly keyLines: readonly (number | undefined)[];
 }
 
-const ajv = new Ajv({ allErrors: false, verbose: true, strict: true });
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
 ajv.addVocabulary(['x-hint']);
 const validateSeed = ajv.compile<SeedDocument>(SEED_SCHEMA);
 
@@ -59,7 +59,7 @@ export function parseSeed(text: string, format: 'json' | 'yaml', source: string)
     data = document.toJS();
   }
   if (!validateSeed(data)) {
-    const error = validateSeed.errors![0]!;
+    const error = firstError(validateSeed.errors!);
     throw new SeedFileError(source, lineOf(document, lines, errorPath(error)), describe(error));
   }
   const keyLines = data.keys.map((_, index) => lineOf(document, lines, ['keys', index]));
@@ -72,13 +72,45 @@ function parseJson(text: string, source: string, document: Document): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    // V8 names the offset for most errors ("… in JSON at position 42"); otherwise the YAML reader's position stands in.
-    const position = /at position (\d+)/.exec((error as Error).message);
-    const line = position ? lineAt(text, Number(position[1])) : document.errors[0]?.linePos?.[0].line;
+    const offset = jsonErrorOffset(text, (error as Error).message);
+    const line = offset !== undefined ? lineAt(text, offset) : document.errors[0]?.linePos?.[0].line;
     // V8 quotes the source after the reason ('Unexpected token …, "…" is not valid JSON'): it may hold key material.
     const reason = (error as Error).message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '');
     throw new SeedFileError(source, line, `invalid JSON: ${reason}`);
   }
+}
+
+/** V8's "in JSON at position N" of a parse error message, when it gives one. */
+function positionIn(message: string): number | undefined {
+  const match = /at position (\d+)/.exec(message);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Where JSON.parse failed. V8 names the offset for most errors; for an unexpected token it does
+ * not, and the offset is found as the shortest prefix that fails the same way (seeds are small).
+ */
+function jsonErrorOffset(text: string, message: string): number | undefined {
+  const given = positionIn(message);
+  if (given !== undefined) return given;
+  if (!message.startsWith('Unexpected token')) return undefined;
+  const failsAtToken = (length: number) => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (error) {
+      const position = positionIn((error as Error).message);
+      return (error as Error).message.startsWith('Unexpected token') || (position !== undefined && position < length);
+    }
+  };
+  let low = 1;
+  let high = text.length;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (failsAtToken(middle)) high = middle;
+    else low = middle + 1;
+  }
+  return low - 1;
 }
 
 /** 1-based line of a character offset. */
@@ -91,6 +123,15 @@ function lineAt(text: string, offset: number): number {
 /** The yaml reader's message without its " at line L, column C:" suffix and source excerpt. */
 function withoutSnippet(message: string): string {
   return message.replace(/ at line \d+, column \d+:[\s\S]*$/, '').trim();
+}
+
+/**
+ * The error to report: a property's own rule (type, enum, pattern…) before the origin/state
+ * rule's if/then/else, which would otherwise hide why a state is wrong.
+ */
+function firstError(errors: readonly ErrorObject[]): ErrorObject {
+  const conditional = (error: ErrorObject) => error.keyword === 'if' || /\/(then|else)\//.test(error.schemaPath);
+  return errors.find((error) => !conditional(error)) ?? errors.find((error) => error.keyword !== 'if') ?? errors[0]!;
 }
 
 /** Where an error points: the value at its instance path, or the offending property when it names one. */
@@ -141,7 +182,7 @@ function checkUnique(seed: SeedDocument, field: 'key_id' | 'key_alias', source: 
 
 /** Checks a seed given as an object (startOpenKms's `seed` option) against the same schema; errors name no line. */
 export function checkSeedObject(value: unknown, source: string): ParsedSeed {
-  if (!validateSeed(value)) throw new SeedFileError(source, undefined, describe(validateSeed.errors![0]!));
+  if (!validateSeed(value)) throw new SeedFileError(source, undefined, describe(firstError(validateSeed.errors!)));
   const keyLines = value.keys.map(() => undefined);
   checkUnique(value, 'key_id', source, keyLines);
   checkUnique(value, 'key_alias', source, keyLines);

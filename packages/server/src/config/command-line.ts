@@ -55,6 +55,10 @@ const DEFAULTS_IN_WORDS: Readonly<Record<string, string>> = {
   previousRootKeyFile: `<data-dir>/${DATA_DIR_FILES.previousRootKey}, if it exists`,
   tokenFile: `<data-dir>/${DATA_DIR_FILES.tokens}`,
   rateLimits: 'off',
+  // Dev mode's fixed credentials (src/dev/dev-credentials.ts).
+  devToken: DEV_DEFAULT_CREDENTIALS.token,
+  devProjectId: DEV_DEFAULT_CREDENTIALS.projectId,
+  devDomainId: DEV_DEFAULT_CREDENTIALS.domainId,
 };
 
 function defaultInWords(attribute: string): string | undefined {
@@ -190,17 +194,17 @@ export function buildCommand(): Command {
     )
     .addOption(new Option('--dev', 'dev mode: NOT FOR PRODUCTION; memory store unless --data-dir, fixed credentials, a banner'))
     .addOption(
-      new Option('--dev-token <token>', `dev mode: the X-Auth-Token granted (default: ${DEV_DEFAULT_CREDENTIALS.token})`).argParser(
+      new Option('--dev-token <token>', 'dev mode: the X-Auth-Token granted').argParser(
         matching(DEV_TOKEN_PATTERN, '8 to 512 printable ASCII characters without spaces'),
       ),
     )
     .addOption(
-      new Option('--dev-project-id <id>', `dev mode: the project granted (default: ${DEV_DEFAULT_CREDENTIALS.projectId})`).argParser(
+      new Option('--dev-project-id <id>', 'dev mode: the project granted').argParser(
         matching(DEV_PROJECT_ID_PATTERN, '1 to 64 letters, digits, _ or -'),
       ),
     )
     .addOption(
-      new Option('--dev-domain-id <id>', `dev mode: the project's domain (default: ${DEV_DEFAULT_CREDENTIALS.domainId})`).argParser(
+      new Option('--dev-domain-id <id>', "dev mode: the project's domain").argParser(
         matching(DEV_DOMAIN_ID_PATTERN, '32 lower-case hex characters'),
       ),
     )

@@ -30,11 +30,21 @@ describe('parseSeed', () => {
   it.each([
     ['a YAML syntax error', `keys:\n  - key_id: ${KEY_ID}\n    key_alias: [a\n`, 4, /sufficiently indented|end with a \]/],
     ['a repeated YAML field', yamlKey('    key_alias: b\n'), 4, /Map keys must be unique/],
-    ['an unsupported state', yamlKey("    key_state: '3'\n"), 4, /keys\.0\.key_state must be one of "2", "5" \(a seed creates keys enabled/],
+    [
+      'an unsupported state',
+      yamlKey("    key_state: '3'\n"),
+      4,
+      /keys\.0\.key_state must be one of "2", "5" \(a seed creates keys enabled/,
+    ],
     ['an unquoted state', yamlKey('    key_state: 2\n'), 4, /keys\.0\.key_state must be string/],
     ['a missing alias', `keys:\n  - key_id: ${KEY_ID}\n`, 2, /keys\.0 must have required property 'key_alias'/],
     ['an unknown field', yamlKey('    key_spec: AES_256\n'), 4, /unknown field key_spec/],
-    ['short key material', yamlKey(`    key_material: ${MATERIAL.slice(2)}\n`), 4, /key_material must match pattern .* \(64 hex characters/],
+    [
+      'short key material',
+      yamlKey(`    key_material: ${MATERIAL.slice(2)}\n`),
+      4,
+      /key_material must match pattern .* \(64 hex characters/,
+    ],
     ['material on an external key', yamlKey(`    origin: external\n    key_material: ${MATERIAL}\n`), 5, /key_material must be left out/],
     ['an external key said enabled', yamlKey("    origin: external\n    key_state: '2'\n"), 5, /key_state must be "5" here/],
     ['a bad key ID', 'keys:\n  - key_id: ABC\n    key_alias: a\n', 2, /key_id must match pattern .* \(a 36-character lower-case UUID\)/],
@@ -48,9 +58,19 @@ describe('parseSeed', () => {
   });
 
   it.each([
-    ['a missing comma', `{\n  "keys": [\n    {"key_id": "${KEY_ID}"\n     "key_alias": "a"}\n  ]\n}`, 4, /invalid JSON: Expected ',' or '}'/],
+    [
+      'a missing comma',
+      `{\n  "keys": [\n    {"key_id": "${KEY_ID}"\n     "key_alias": "a"}\n  ]\n}`,
+      4,
+      /invalid JSON: Expected ',' or '}'/,
+    ],
     ['an unexpected token', `{\n  "keys": [\n    {"key_material": "${MATERIAL}", "key_id": }\n  ]\n}`, 3, /invalid JSON: Unexpected token/],
-    ['a schema error', `{\n  "keys": [\n    {\n      "key_id": "${KEY_ID}",\n      "key_alias": "a",\n      "key_state": "4"\n    }\n  ]\n}`, 6, /key_state must be one of/],
+    [
+      'a schema error',
+      `{\n  "keys": [\n    {\n      "key_id": "${KEY_ID}",\n      "key_alias": "a",\n      "key_state": "4"\n    }\n  ]\n}`,
+      6,
+      /key_state must be one of/,
+    ],
   ])('refuses JSON with %s with its line and reason, never quoting the text', (_name, text, line, reason) => {
     const error = refusal(text, 'json');
     expect({ line: error.line, message: error.message }).toEqual({ line, message: expect.stringMatching(reason) });

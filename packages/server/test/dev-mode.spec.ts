@@ -2,11 +2,12 @@
  * Dev mode and seeds: a data key saved as a fixture in one run decrypts in any later run from the
  * same seed (in-process and across processes), seeds are idempotent, bad seeds are refused.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runOpenkms, startOpenKms, startServerProcess, type OpenKms } from '../src/testing';
 import { DEV_DEFAULT_CREDENTIALS } from '../src/dev/dev-credentials';
+import { parseSeed } from '../src/dev/seed-file';
 import { postKms } from './support';
 
 jest.setTimeout(120_000);
@@ -121,9 +122,43 @@ describe('openkms-server --dev (processes)', () => {
     );
   });
 
+  it('with --data-dir keeps the keys there, re-applies the seed unchanged, and leaves the directory’s token file alone', async () => {
+    const dataDir = join(work, 'dev-data');
+    const args = ['--dev', '--data-dir', dataDir, '--seed', SEED_FILE];
+    const first = await startServerProcess(args);
+    expect(first.stderr()).toContain('(2 keys created, 0 already present)');
+    const made = await postKms(first.url, DEV_DEFAULT_CREDENTIALS, 'create-key', { key_alias: 'made-in-first-run' });
+    expect(made.status).toBe(200);
+    await first.stop();
+
+    const second = await startServerProcess(args);
+    try {
+      expect(second.stderr()).toContain('(0 keys created, 2 already present)');
+      const described = await postKms(second.url, DEV_DEFAULT_CREDENTIALS, 'describe-key', { key_id: 'alias/made-in-first-run' });
+      expect(described.status).toBe(200);
+      expect(existsSync(join(dataDir, 'keys.sqlite'))).toBe(true);
+      expect(existsSync(join(dataDir, 'tokens.json'))).toBe(false);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('refuses dev flags without --dev, as a usage error', async () => {
     const run = runOpenkms(['--port', '0', '--seed', SEED_FILE]);
     expect((await run.exited).code).toBe(2);
     expect(run.stderr()).toContain('--seed needs --dev');
+  });
+});
+
+describe('the README', () => {
+  const readme = readFileSync(resolve(__dirname, '../../../README.md'), 'utf8');
+
+  it('shows a seed example the server accepts, and the default dev credentials', () => {
+    const section = readme.slice(readme.indexOf('#### Seed files'));
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+    expect(parseSeed(example, 'yaml', 'README.md').seed.keys.map((key) => key.key_alias)).toEqual(['fixture-aes', 'byok-pending']);
+    for (const value of Object.values(DEV_DEFAULT_CREDENTIALS)) expect(readme).toContain(`\`${value}\``);
+    expect(readme).toContain(`/v1.0/${DEV_DEFAULT_CREDENTIALS.projectId}/kms/create-key`);
+    expect(readme).toContain(`X-Auth-Token: ${DEV_DEFAULT_CREDENTIALS.token}`);
   });
 });

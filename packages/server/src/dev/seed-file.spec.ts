@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { parseSeed, SeedFileError } from './seed-file';
 
 const MATERIAL = 'ab'.repeat(32);
@@ -74,5 +75,34 @@ describe('parseSeed', () => {
   ])('refuses JSON with %s with its line and reason, never quoting the text', (_name, text, line, reason) => {
     const error = refusal(text, 'json');
     expect({ line: error.line, message: error.message }).toEqual({ line, message: expect.stringMatching(reason) });
+  });
+});
+
+describe('parseSeed on any text (fast-check; a failure prints its seed, replay with { seed, path })', () => {
+  const valid = `keys:\n  - key_id: ${KEY_ID}\n    key_alias: a\n    key_material: ${MATERIAL}\n`;
+  /** A valid seed with one random edit: cut, inserted or replaced characters, in either format. */
+  const edited = fc.tuple(
+    fc.constantFrom<['yaml' | 'json', string]>(['yaml', valid], ['json', JSON.stringify(parseSeed(valid, 'yaml', 's').seed, null, 2)]),
+    fc.nat(),
+    fc.nat({ max: 8 }),
+    fc.string({ maxLength: 8, unit: fc.constantFrom(...'{}[]:,"\'- \n\tkeyabc0123') }),
+  );
+
+  it('either accepts or refuses with a SeedFileError whose line is in the file, never quoting key material', () => {
+    fc.assert(
+      fc.property(edited, ([[format, text], at, cut, insert]) => {
+        const start = at % (text.length + 1);
+        const changed = text.slice(0, start) + insert + text.slice(start + cut);
+        try {
+          parseSeed(changed, format, 'seed.file');
+        } catch (error) {
+          if (!(error instanceof SeedFileError)) throw error;
+          expect(error.message).not.toContain(MATERIAL.slice(0, 16));
+          if (error.line !== undefined) expect(error.line).toBeGreaterThanOrEqual(1);
+          if (error.line !== undefined) expect(error.line).toBeLessThanOrEqual(changed.split('\n').length);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -9,6 +9,7 @@ export { type EncryptionContext } from './ciphertext/encryption-context';
 export { encodeDatakeyBlob, type DatakeyBlob } from './ciphertext/datakey-blob';
 export { datakeyAad } from './ciphertext/datakey-seal';
 export { KEY_ID_PATTERN } from './keys/key-id';
+export { KEY_ALIAS_PATTERN, KEY_DESCRIPTION_MAX_CHARS } from './keys/key-alias';
 export { LIST_KEYS_KEY_SPECS, isListKeysKeySpec, type ListKeysKeySpec } from './keys/key-spec';
 export { KeyState, isKeyState, type KeyOrigin, type KeyRecord, type Scope } from './keys/key-record';
 export { decodeListCursor, encodeListCursor, type ListCursor } from './keys/list-cursor';
@@ -49,4 +50,6 @@ export {
   type KmsServiceOptions,
   type ListKeysInput,
   type ListKeysResult,
+  type SeedKeyInput,
+  SeedConflictError,
 } from './service/kms-service';

@@ -6,9 +6,10 @@ import { decodeDatakeyBlob } from '../ciphertext/datakey-blob';
 import { openDataKey, sealDataKey } from '../ciphertext/datakey-seal';
 import { checkAdditionalAuthenticatedData } from '../ciphertext/additional-authenticated-data';
 import { checkEncryptionContext, type EncryptionContext } from '../ciphertext/encryption-context';
-import { KmsError } from '../errors';
+import { KmsError, StoreUnavailableError } from '../errors';
 import { KEY_ALIAS_PATTERN, KEY_DESCRIPTION_MAX_CHARS } from '../keys/key-alias';
 import { KEY_ORIGINS, KeyState, type KeyOrigin, type KeyRecord, type Scope } from '../keys/key-record';
+import { KEY_ID_PATTERN } from '../keys/key-id';
 import { parseKeyReference } from '../keys/key-reference';
 import { checkCmkKeySpec, checkCmkKeyUsage, checkKeystoreId, keySpecFilterMatchesCmks, type ListKeysKeySpec } from '../keys/key-spec';
 import type { ListCursor } from '../keys/list-cursor';
@@ -49,6 +50,24 @@ export interface CreateKeyInput {
   readonly keyUsage?: string;
   /** Current revision: OpenKMS has only the default keystore; any value is KMS.0308. */
   readonly keystoreId?: string;
+}
+
+/** A key of a seed file: fixed key ID, alias, description, state and optionally material. */
+export interface SeedKeyInput {
+  readonly keyId: string;
+  readonly keyAlias: string;
+  readonly keyDescription?: string;
+  /** Default kms. */
+  readonly origin?: KeyOrigin;
+  /** Default: enabled for origin kms, pending import for origin external (the only states allowed). */
+  readonly keyState?: KeyState;
+  /** 32 bytes (origin kms only); fresh random material when absent. Not zeroed here. */
+  readonly material?: Buffer;
+}
+
+/** A seed key that exists with other attributes or material, or cannot be stored beside the store's keys. */
+export class SeedConflictError extends Error {
+  override readonly name = 'SeedConflictError';
 }
 
 export interface CreatedKey {
@@ -205,20 +224,99 @@ export class KmsService {
         creationDate: this.#now(),
         wrappedMaterial: null,
       };
-      let result = await this.#insertUnderActiveRootKey(record, material);
-      if (!result.ok && result.reason === 'meta-mismatch') {
-        // A rotation made another root key active since this service last looked: follow it once.
-        this.#activeRootKeyId = (await checkRootKeys(this.#store, this.#rootKeys)).active;
-        result = await this.#insertUnderActiveRootKey(record, material);
-      }
-      if (!result.ok) {
-        if (result.reason === 'meta-mismatch') throw new Error('the active root key changed twice while creating a key');
-        throw new KmsError(result.reason === 'duplicate-alias' ? 'KMS.1104' : 'KMS.1105');
-      }
+      const result = await this.#insertKey(record, material);
+      if (!result.ok) throw new KmsError(result.reason === 'duplicate-alias' ? 'KMS.1104' : 'KMS.1105');
       return { keyId, domainId: scope.domainId };
     } finally {
       material?.fill(0);
     }
+  }
+
+  /**
+   * Creates a key with a fixed key ID and, optionally, fixed material, for seed files (dev mode,
+   * test fixtures): a data key sealed under it in one run opens in any later run seeded alike,
+   * whatever the root key. Applying the same seed again changes nothing ('unchanged'); a key
+   * that exists with other attributes or material is a SeedConflictError (which never shows material).
+   * Only the states the service can reach itself: enabled (origin kms) and pending import (origin external).
+   */
+  async seedKey(scope: Scope, input: SeedKeyInput): Promise<'created' | 'unchanged'> {
+    const origin = input.origin ?? 'kms';
+    const keyState = input.keyState ?? (origin === 'kms' ? KeyState.Enabled : KeyState.PendingImport);
+    const keyDescription = input.keyDescription ?? '';
+    const name = `seed key ${input.keyId}`;
+    if (!KEY_ID_PATTERN.test(input.keyId)) throw new Error(`${name}: the key ID must be a 36-character lower-case UUID`);
+    if (!KEY_ALIAS_PATTERN.test(input.keyAlias)) throw new Error(`${name}: key_alias must match ${KEY_ALIAS_PATTERN.source}`);
+    if ([...keyDescription].length > KEY_DESCRIPTION_MAX_CHARS) throw new Error(`${name}: key_description is too long`);
+    if (origin === 'kms' && keyState !== KeyState.Enabled) throw new Error(`${name}: a key of origin kms must be enabled ("2")`);
+    if (origin === 'external' && keyState !== KeyState.PendingImport) {
+      throw new Error(`${name}: a key of origin external must be pending import ("5"): importing key material is not supported`);
+    }
+    if (origin === 'external' && input.material) throw new Error(`${name}: a key pending import has no key material`);
+    if (input.material && input.material.length !== AES_KEY_BYTES) throw new Error(`${name}: key material must be ${AES_KEY_BYTES} bytes`);
+
+    const existing = await this.#store.findKeyById(scope, input.keyId);
+    if (existing) {
+      const differences = [
+        existing.keyAlias !== input.keyAlias && 'key_alias',
+        existing.keyDescription !== keyDescription && 'key_description',
+        existing.origin !== origin && 'origin',
+        existing.keyState !== keyState && 'key_state',
+        input.material && !this.#materialEquals(existing, input.material) && 'key_material',
+      ].filter((field): field is string => typeof field === 'string');
+      if (differences.length === 0) return 'unchanged';
+      throw new SeedConflictError(`${name} exists with another ${differences.join(', ')}`);
+    }
+    const material = origin === 'kms' ? Buffer.from(input.material ?? randomBytes(AES_KEY_BYTES)) : undefined;
+    try {
+      const record: KeyRecord = {
+        ...scope,
+        keyId: input.keyId,
+        keyAlias: input.keyAlias,
+        keyDescription,
+        origin,
+        keyState,
+        enterpriseProjectId: '0',
+        creationDate: this.#now(),
+        wrappedMaterial: null,
+      };
+      let result: InsertKeyResult;
+      try {
+        result = await this.#insertKey(record, material);
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) throw error;
+        throw new SeedConflictError(`${name} could not be stored: another project of this store may hold this key ID`);
+      }
+      if (!result.ok && result.reason === 'duplicate-alias')
+        throw new SeedConflictError(`${name}: another key has the alias ${input.keyAlias}`);
+      if (!result.ok) throw new SeedConflictError(`${name}: the project holds its most keys (${this.#maxKeysPerProject})`);
+      return 'created';
+    } finally {
+      material?.fill(0);
+    }
+  }
+
+  /** Whether a key's stored material is `material`; false when it has none or it does not open. */
+  #materialEquals(key: KeyRecord, material: Buffer): boolean {
+    if (!key.wrappedMaterial) return false;
+    const opened = this.#rootKeys.unwrap(key.wrappedMaterial, key);
+    if (!('material' in opened)) return false;
+    try {
+      return opened.material.length === material.length && timingSafeEqual(opened.material, material);
+    } finally {
+      opened.material.fill(0);
+    }
+  }
+
+  /** Inserts a key under the store's active root key, following one rotation that happened meanwhile. */
+  async #insertKey(record: KeyRecord, material: Buffer | undefined): Promise<InsertKeyResult> {
+    let result = await this.#insertUnderActiveRootKey(record, material);
+    if (!result.ok && result.reason === 'meta-mismatch') {
+      // A rotation made another root key active since this service last looked: follow it once.
+      this.#activeRootKeyId = (await checkRootKeys(this.#store, this.#rootKeys)).active;
+      result = await this.#insertUnderActiveRootKey(record, material);
+    }
+    if (!result.ok && result.reason === 'meta-mismatch') throw new Error('the active root key changed twice while creating a key');
+    return result;
   }
 
   /** Inserts the key with its material wrapped under the active root key, if that key is still the store's active one. */

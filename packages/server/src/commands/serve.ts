@@ -1,6 +1,8 @@
 import cluster from 'node:cluster';
 import { CommanderError } from 'commander';
-import { forgetRootKeys, parseConfig, type Environment } from '../config';
+import { forgetRootKeys, parseServeCommandLine, type Environment } from '../config';
+import { startDevServer } from '../dev/dev-server';
+import { SeedFileError } from '../dev/seed-file';
 import { runClusterPrimary } from '../runtime/cluster';
 import { printDevelopmentCredentials } from '../runtime/development-token-banner';
 import { createProcessLogger } from '../runtime/process-logger';
@@ -9,8 +11,9 @@ import { startServer, type RunningServer } from '../runtime/server';
 /** `openkms-server [options]`: serves the API until SIGTERM/SIGINT; SIGHUP reopens the audit log and reloads the tokens and root keys. */
 export async function runServeCommand(argv: readonly string[], env: Environment): Promise<void> {
   let config;
+  let dev;
   try {
-    config = parseConfig(argv, env);
+    ({ config, dev } = parseServeCommandLine(argv, env));
   } catch (error) {
     // commander has already printed the reason (or the help text).
     process.exitCode = error instanceof CommanderError ? error.exitCode : 2;
@@ -74,15 +77,21 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
   process.on('SIGINT', shutdown);
   process.on('SIGHUP', reload);
   try {
-    running = await startServer(config, logger);
+    running = dev ? await startDevServer(dev, logger) : await startServer(config, logger);
   } catch (error) {
+    process.off('SIGTERM', shutdown);
+    process.off('SIGINT', shutdown);
+    process.off('SIGHUP', reload);
+    if (error instanceof SeedFileError) {
+      // A bad seed is the user's input: one line naming the file, line and reason.
+      process.stderr.write(`openkms-server: seed refused: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     logger.fatal({ err: error }, 'openkms server failed to start');
     process.exitCode = 1;
     // A cluster worker's IPC channel would keep it alive, and its primary waiting, forever.
     if (cluster.isWorker) cluster.worker?.disconnect();
-    process.off('SIGTERM', shutdown);
-    process.off('SIGINT', shutdown);
-    process.off('SIGHUP', reload);
     return;
   }
   if (stopping) return stop(running);

@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isPostgresUrl, maskUrlPasswordsInText } from '@openkms/core';
+import { DEV_DEFAULT_CREDENTIALS, DEV_DOMAIN_ID_PATTERN, DEV_PROJECT_ID_PATTERN, DEV_TOKEN_PATTERN } from '../dev/dev-credentials';
+import { devModeOf, type DevMode, type DevModeFlags } from '../dev/dev-mode';
 import { operations } from '../generated';
 import { parseRateLimits, type RateLimits } from '../http/rate-limits';
 import { DATA_DIR_FILES } from './data-dir';
@@ -33,6 +35,14 @@ function rateLimitsSetting(value: string): RateLimits {
   }
 }
 
+/** A flag value that must match `pattern`; the message never repeats the value (it may be a token). */
+function matching(pattern: RegExp, expected: string) {
+  return (value: string): string => {
+    if (!pattern.test(value)) throw new InvalidArgumentError(`expected ${expected}`);
+    return value;
+  };
+}
+
 /** Parses --store; the message never repeats the value, which may hold a password. */
 function storeSetting(value: string): StoreSetting {
   if (value === 'sqlite' || value === 'memory' || isPostgresUrl(value)) return value;
@@ -45,6 +55,10 @@ const DEFAULTS_IN_WORDS: Readonly<Record<string, string>> = {
   previousRootKeyFile: `<data-dir>/${DATA_DIR_FILES.previousRootKey}, if it exists`,
   tokenFile: `<data-dir>/${DATA_DIR_FILES.tokens}`,
   rateLimits: 'off',
+  // Dev mode's fixed credentials (src/dev/dev-credentials.ts).
+  devToken: DEV_DEFAULT_CREDENTIALS.token,
+  devProjectId: DEV_DEFAULT_CREDENTIALS.projectId,
+  devDomainId: DEV_DEFAULT_CREDENTIALS.domainId,
 };
 
 function defaultInWords(attribute: string): string | undefined {
@@ -181,6 +195,23 @@ export function buildCommand(): Command {
         integer(100, 3_600_000),
       ),
     )
+    .addOption(new Option('--dev', 'dev mode: NOT FOR PRODUCTION; memory store unless --data-dir, fixed credentials, a banner'))
+    .addOption(
+      new Option('--dev-token <token>', 'dev mode: the X-Auth-Token granted').argParser(
+        matching(DEV_TOKEN_PATTERN, '8 to 512 printable ASCII characters without spaces'),
+      ),
+    )
+    .addOption(
+      new Option('--dev-project-id <id>', 'dev mode: the project granted').argParser(
+        matching(DEV_PROJECT_ID_PATTERN, '1 to 64 letters, digits, _ or -'),
+      ),
+    )
+    .addOption(
+      new Option('--dev-domain-id <id>', "dev mode: the project's domain").argParser(
+        matching(DEV_DOMAIN_ID_PATTERN, '32 lower-case hex characters'),
+      ),
+    )
+    .addOption(new Option('--seed <file>', 'dev mode: keys to create at start (YAML or JSON; README: Seed files)'))
     .addHelpText(
       'after',
       `${ROOT_KEY_HELP}\n\nMaintenance commands: openkms-server backup --help, openkms-server rewrap --help.\n` +
@@ -194,10 +225,16 @@ export function buildCommand(): Command {
  * then DEFAULTS. Throws a CommanderError (after commander printed why) on bad input.
  */
 export function parseConfig(argv: readonly string[], env: Environment): ServerConfig {
+  return parseServeCommandLine(argv, env).config;
+}
+
+/** parseConfig, plus dev mode's settings when --dev is given (src/dev/dev-mode.ts). */
+export function parseServeCommandLine(argv: readonly string[], env: Environment): { config: ServerConfig; dev: DevMode | undefined } {
   const command = buildCommand();
-  const options = parseOptions<ServerConfigInput>(command, argv, env, 'node');
+  const options = parseOptions<ServerConfigInput & DevModeFlags>(command, argv, env, 'node');
   try {
-    return resolveServerConfig({ ...options, ...rootKeysFrom(env) });
+    const { input, dev } = devModeOf({ ...options, ...rootKeysFrom(env) });
+    return { config: resolveServerConfig(input), dev };
   } catch (error) {
     if (error instanceof ConfigError) command.error(error.message, { exitCode: 2 });
     throw error;

@@ -26,6 +26,12 @@ export const ENVIRONMENT_VARIABLES = Object.freeze({
   workers: 'OPENKMS_WORKERS',
   dbConnectTimeoutMs: 'OPENKMS_DB_CONNECT_TIMEOUT_MS',
   dbQueryTimeoutMs: 'OPENKMS_DB_QUERY_TIMEOUT_MS',
+  // Dev mode (src/dev): --dev, its fixed credentials and --seed.
+  dev: 'OPENKMS_DEV',
+  devToken: 'OPENKMS_DEV_TOKEN',
+  devProjectId: 'OPENKMS_DEV_PROJECT_ID',
+  devDomainId: 'OPENKMS_DEV_DOMAIN_ID',
+  seed: 'OPENKMS_SEED',
 } as const);
 
 export type EnvironmentSetting = keyof typeof ENVIRONMENT_VARIABLES;

@@ -30,6 +30,7 @@ export {
   integer,
   parseConfig,
   parseOptions,
+  parseServeCommandLine,
   ROOT_KEY_HELP,
   rootKeysFrom,
   settingsCommand,

@@ -51,6 +51,8 @@ export interface StartOptions {
   readonly accessKeys?: readonly (NewAccessKey & { readonly accessKeyId: string })[];
   /** The access key cache's time and clock (default 2 s, the system's); tests give a clock of their own. */
   readonly accessKeyCache?: Pick<StoredAccessKeysOptions, 'cacheMs' | 'now'>;
+  /** Runs once the service is open, before the server listens (dev mode's seed); a failure stops the start. */
+  readonly prepare?: (service: KmsService) => Promise<void>;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function startServer(
     });
     accessKeyService = await AccessKeyService.open({ store, rootKey: rootKeys.rootKey, previousRootKeys: rootKeys.previousRootKeys });
     await provisionAccessKeys(store, accessKeyService, options.accessKeys ?? []);
+    await options.prepare?.(service);
     developmentToken = await createDevelopmentCredentialsIfAbsent(config.tokenFile, accessKeyService);
     if (developmentToken) {
       logger.warn(

@@ -33,6 +33,8 @@ export interface TestServerOptions<T extends readonly Partial<TestTenant>[]> {
   readonly logger?: Logger;
   /** The access key cache's time and clock (default 2 s, the system's), e.g. a test clock to watch a revocation arrive. */
   readonly accessKeyCache?: StartOptions['accessKeyCache'];
+  /** Runs once the service is open, before the server listens (startOpenKms applies its seed here). */
+  readonly prepare?: StartOptions['prepare'];
   /** Any other setting (region, key limit, rate limits, timeouts…); wins over everything above. */
   readonly config?: ServerConfigInput;
 }
@@ -74,6 +76,7 @@ export async function startTestServer<const T extends readonly Partial<TestTenan
     server = await startServer(config, options.logger ?? pino({ level: config.logLevel }), {
       accessKeys: tenantAccessKeys(tenants),
       accessKeyCache: options.accessKeyCache,
+      prepare: options.prepare,
     });
   } catch (error) {
     removeOwnDataDir();

@@ -10,6 +10,18 @@ import { DEV_DEFAULT_CREDENTIALS } from '../src/dev/dev-credentials';
 import { parseSeed } from '../src/dev/seed-file';
 import { postKms } from './support';
 
+/**
+ * The dev banner: written to stderr just after the "listening" line the launcher waits for, so
+ * it may arrive a moment later. Waits for its last line (bounded, never a timing assertion).
+ */
+async function bannerOf(proc: { stderr(): string }): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  while (!/NOT FOR PRODUCTION[\s\S]*list-keys/.test(proc.stderr()) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return proc.stderr();
+}
+
 jest.setTimeout(120_000);
 
 const FIXTURES = resolve(__dirname, 'fixtures/seed');
@@ -94,10 +106,11 @@ describe('openkms-server --dev (processes)', () => {
     ]);
     try {
       const { projectId } = DEV_DEFAULT_CREDENTIALS;
-      expect(first.stderr()).toContain('NOT FOR PRODUCTION');
-      expect(first.stderr()).toContain(`X-Auth-Token: ${DEV_DEFAULT_CREDENTIALS.token}`);
-      expect(first.stderr()).toContain(`curl -s -X POST ${first.url}/v1.0/${projectId}/kms/create-key`);
-      expect(second.stderr()).toContain('X-Auth-Token: okms_token_from_env');
+      const [firstBanner, secondBanner] = [await bannerOf(first), await bannerOf(second)];
+      expect(firstBanner).toContain('NOT FOR PRODUCTION');
+      expect(firstBanner).toContain(`X-Auth-Token: ${DEV_DEFAULT_CREDENTIALS.token}`);
+      expect(firstBanner).toContain(`curl -s -X POST ${first.url}/v1.0/${projectId}/kms/create-key`);
+      expect(secondBanner).toContain('X-Auth-Token: okms_token_from_env');
 
       const made = await postKms(first.url, DEV_DEFAULT_CREDENTIALS, 'create-datakey', {
         key_id: 'alias/fixture-aes',
@@ -126,14 +139,14 @@ describe('openkms-server --dev (processes)', () => {
     const dataDir = join(work, 'dev-data');
     const args = ['--dev', '--data-dir', dataDir, '--seed', SEED_FILE];
     const first = await startServerProcess(args);
-    expect(first.stderr()).toContain('(2 keys created, 0 already present)');
+    expect(await bannerOf(first)).toContain('(2 keys created, 0 already present)');
     const made = await postKms(first.url, DEV_DEFAULT_CREDENTIALS, 'create-key', { key_alias: 'made-in-first-run' });
     expect(made.status).toBe(200);
     await first.stop();
 
     const second = await startServerProcess(args);
     try {
-      expect(second.stderr()).toContain('(0 keys created, 2 already present)');
+      expect(await bannerOf(second)).toContain('(0 keys created, 2 already present)');
       const described = await postKms(second.url, DEV_DEFAULT_CREDENTIALS, 'describe-key', { key_id: 'alias/made-in-first-run' });
       expect(described.status).toBe(200);
       expect(existsSync(join(dataDir, 'keys.sqlite'))).toBe(true);

@@ -73,6 +73,15 @@ export function buildCommand(): Command {
   );
 }
 
+/**
+ * Bad usage as one line (commander's "Did you mean …?" joined on), `error:` first and a pointer
+ * to --help last: the same form as openkms-server's usage errors.
+ */
+export function usageErrorLine(text: string): string {
+  const message = text.trim().replace(/\s*\n\s*/g, ' ');
+  return `${message.startsWith('error:') ? message : `error: ${message}`} (see openkms-conformance --help)\n`;
+}
+
 interface CliOptions {
   baseUrl?: string;
   projectId?: string;
@@ -108,7 +117,7 @@ export async function main(
     writeOut: out,
     writeErr: err,
     // Commander puts its suggestion ("Did you mean --only?") on a second line; keep errors to one.
-    outputError: (text, write) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
+    outputError: (text, write) => write(usageErrorLine(text)),
   });
   let options: CliOptions;
   try {
@@ -124,7 +133,7 @@ export async function main(
   }
   const missing = (['baseUrl', 'projectId', 'token'] as const).filter((name) => options[name] === undefined);
   if (missing.length > 0) {
-    err(`error: missing ${missing.map((m) => `--${m.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}\n`);
+    err(usageErrorLine(`missing ${missing.map((m) => `--${m.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`));
     return 2;
   }
   try {

@@ -1,6 +1,7 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isPostgresUrl, maskUrlPasswordsInText } from '@openkms/core';
 import { operations } from '../generated';
+import { PACKAGE_VERSION } from '../package-version';
 import { parseRateLimits, type RateLimits } from '../http/rate-limits';
 import { DATA_DIR_FILES } from './data-dir';
 import { DEFAULTS } from './defaults';
@@ -69,16 +70,25 @@ function describeSetting(option: Option): string {
 }
 
 /**
- * A command whose options are settings: help shows defaults and variables, errors mask URL
- * passwords (commander quotes a rejected value, and a mistyped store URL may carry one), and
- * parsing throws a CommanderError instead of exiting.
+ * A usage error as one line on stderr: commander's message (its "Did you mean …?" suggestion
+ * joined on), prefixed `error:` like commander's own, and a pointer to the command's help.
+ */
+export function usageErrorLine(text: string, commandName: string): string {
+  const message = text.trim().replace(/\s*\n\s*/g, ' ');
+  return `${message.startsWith('error:') ? message : `error: ${message}`} (see ${commandName} --help)\n`;
+}
+
+/**
+ * A command whose options are settings: help shows defaults and variables, errors are one line
+ * that masks URL passwords (commander quotes a rejected value, and a mistyped store URL may
+ * carry one), and parsing throws a CommanderError instead of exiting.
  */
 export function settingsCommand(name: string, description: string): Command {
   return new Command(name)
     .description(description)
     .exitOverride()
     .configureHelp({ optionDescription: describeSetting })
-    .configureOutput({ outputError: (text, write) => write(maskUrlPasswordsInText(text)) });
+    .configureOutput({ outputError: (text, write) => write(usageErrorLine(maskUrlPasswordsInText(text), name)) });
 }
 
 /**
@@ -150,6 +160,7 @@ function operationNames(): string {
 /** The `openkms-server` command line: each flag has an environment variable (ENVIRONMENT_VARIABLES). */
 export function buildCommand(): Command {
   const command = settingsCommand('openkms-server', `OpenKMS reference server: the KMS v1.0 API (${operationNames()})`)
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version and exit')
     .addOption(new Option('--host <host>', 'address to listen on'))
     .addOption(new Option('--port <port>', 'TCP port (0 picks a free one)').argParser(integer(0, 65535)));
   return addKeyStoreOptions(command, 'root key file (64 hex characters); created with mode 0600 if missing')
@@ -178,17 +189,24 @@ export function buildCommand(): Command {
         integer(100, 3_600_000),
       ),
     )
-    .addHelpText('after', `${ROOT_KEY_HELP}\n\nMaintenance commands: openkms-server backup --help, openkms-server rewrap --help.`)
-    .showHelpAfterError();
+    .addHelpText('after', `${ROOT_KEY_HELP}\n\nMaintenance commands: openkms-server backup --help, openkms-server rewrap --help.`);
 }
 
 /**
  * The server's configuration from argv and the environment: flags, then OPENKMS_* variables,
- * then DEFAULTS. Throws a CommanderError (after commander printed why) on bad input.
+ * then DEFAULTS. Throws a CommanderError (after commander printed why, or the help or version
+ * it was asked for) on bad input: exit code 0 for --help and --version, 2 for bad usage.
  */
 export function parseConfig(argv: readonly string[], env: Environment): ServerConfig {
   const command = buildCommand();
-  const options = parseOptions<ServerConfigInput>(command, argv, env, 'node');
+  let options: ServerConfigInput;
+  try {
+    options = parseOptions<ServerConfigInput>(command, argv, env, 'node');
+  } catch (error) {
+    // commander exits 1 on an unknown option or a bad value; bad usage is 2, as the kit's.
+    if (error instanceof CommanderError && error.exitCode !== 0) throw new CommanderError(2, error.code, error.message);
+    throw error;
+  }
   try {
     return resolveServerConfig({ ...options, ...rootKeysFrom(env) });
   } catch (error) {

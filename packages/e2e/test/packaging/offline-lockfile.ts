@@ -106,7 +106,8 @@ export function offlineProject(rootLockFile: string, projectDir: string, packed:
   for (const pkg of packed) visit(pkg.workspace);
 
   const dependencies = Object.fromEntries(packed.map((pkg) => [pkg.name, tarballSpec(pkg)]));
-  const manifest = { name: 'openkms-user', version: '1.0.0', private: true, dependencies };
+  // npm's install-script policy, as the repository's package.json sets it: better-sqlite3 builds its native module.
+  const manifest = { name: 'openkms-user', version: '1.0.0', private: true, dependencies, allowScripts: { 'better-sqlite3': true } };
   const lockfile = {
     name: manifest.name,
     version: manifest.version,

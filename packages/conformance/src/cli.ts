@@ -81,6 +81,15 @@ export function buildCommand(): Command {
   );
 }
 
+/**
+ * Bad usage as one line (commander's "Did you mean …?" joined on), `error:` first and a pointer
+ * to --help last: the same form as openkms-server's usage errors.
+ */
+export function usageErrorLine(text: string): string {
+  const message = text.trim().replace(/\s*\n\s*/g, ' ');
+  return `${message.startsWith('error:') ? message : `error: ${message}`} (see openkms-conformance --help)\n`;
+}
+
 interface CliOptions {
   baseUrl?: string;
   projectId?: string;
@@ -120,7 +129,7 @@ export async function main(
     writeOut: out,
     writeErr: err,
     // Commander puts its suggestion ("Did you mean --only?") on a second line; keep errors to one.
-    outputError: (text, write) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
+    outputError: (text, write) => write(usageErrorLine(text)),
   });
   let options: CliOptions;
   try {
@@ -141,7 +150,7 @@ export async function main(
     ...(options.token === undefined && options.ak === undefined && options.sk === undefined ? ['--token (or --ak and --sk)'] : []),
   ];
   if (missing.length > 0) {
-    err(`error: missing ${missing.join(', ')}\n`);
+    err(usageErrorLine(`missing ${missing.join(', ')}`));
     return 2;
   }
   const halfPair = [

@@ -2,11 +2,12 @@
  * The `openkms-server` command as an operator runs it: `node bin/openkms-server.js`, which
  * loads ../dist (the nx test target builds it first; beforeAll builds it if missing).
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { runOpenkms, type ProcessExit } from '../src/testing';
 
 jest.setTimeout(30_000);
@@ -151,24 +152,82 @@ describe('arguments', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
-  it.each([['abc'], ['70000'], ['80.5'], ['']])('--port %j exits non-zero with a message and starts nothing', async (port) => {
+  it('--version (and -V) prints the package version and exits 0, starting nothing', async () => {
+    const { version } = JSON.parse(readFileSync(join(SERVER_ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const dataDir = newDataDir();
+      const proc = run([flag, '--data-dir', dataDir]);
+      expect(await exitOf(proc)).toEqual({ code: 0, signal: null });
+      expect({ stdout: proc.stdout(), stderr: proc.stderr() }).toEqual({ stdout: `${version}\n`, stderr: '' });
+      expect(existsSync(dataDir)).toBe(false);
+    }
+  });
+
+  it.each([['abc'], ['70000'], ['80.5'], ['']])('--port %j exits 2 with one line naming the problem and starts nothing', async (port) => {
     const dataDir = newDataDir();
     const proc = run(['--port', port, '--data-dir', dataDir]);
-    const exit = await exitOf(proc);
-    expect(exit.signal).toBeNull();
-    expect(exit.code).not.toBe(0);
-    expect(proc.stderr()).toMatch(/--port/);
-    expect(proc.stderr()).toMatch(/expected an integer from 0 to 65535/);
-    expect(proc.stdout()).not.toContain('openkms server listening');
+    expect(await exitOf(proc)).toEqual({ code: 2, signal: null });
+    expect(proc.stderr()).toBe(
+      `error: option '--port <port>' argument '${port}' is invalid. expected an integer from 0 to 65535 (see openkms-server --help)\n`,
+    );
+    expect(proc.stdout()).toBe('');
     expect(existsSync(dataDir)).toBe(false);
   });
 
-  it('an unknown option exits non-zero with a message', async () => {
+  it("an unknown option exits 2 with one line (commander's suggestion joined on) and a pointer to --help, not the help itself", async () => {
     const proc = run(['--no-such-flag']);
-    const exit = await exitOf(proc);
-    expect(exit.code).not.toBe(0);
-    expect(proc.stderr()).toMatch(/unknown option/i);
+    expect(await exitOf(proc)).toEqual({ code: 2, signal: null });
+    expect(proc.stderr()).toBe("error: unknown option '--no-such-flag' (see openkms-server --help)\n");
+    expect(proc.stdout()).toBe('');
+
+    const typo = run(['--data-dri', newDataDir()]);
+    expect(await exitOf(typo)).toEqual({ code: 2, signal: null });
+    expect(typo.stderr()).toBe("error: unknown option '--data-dri' (Did you mean --data-dir?) (see openkms-server --help)\n");
+
+    // A maintenance command's bad usage has the same form, pointing at its own help.
+    const backup = run(['backup', '--to', join(tempRoot, 'never.sqlite'), '--no-such-flag']);
+    expect(await exitOf(backup)).toEqual({ code: 2, signal: null });
+    expect(backup.stderr()).toBe("error: unknown option '--no-such-flag' (see openkms-server backup --help)\n");
   });
+
+  it('a bad value from the environment and a configuration conflict are one line and exit 2 as well', async () => {
+    const fromEnv = run(['--data-dir', newDataDir()], { OPENKMS_PORT: 'eighty' });
+    expect(await exitOf(fromEnv)).toEqual({ code: 2, signal: null });
+    expect(fromEnv.stderr()).toMatch(
+      /^error: option '--port <port>' value 'eighty' from env 'OPENKMS_PORT' is invalid\. .* \(see openkms-server --help\)\n$/,
+    );
+
+    const conflict = run(['--workers', '2', '--store', 'memory']);
+    expect(await exitOf(conflict)).toEqual({ code: 2, signal: null });
+    expect(conflict.stderr()).toMatch(/^error: .*needs a shared store.* \(see openkms-server --help\)\n$/);
+  });
+});
+
+describe('npm start (from the repository root)', () => {
+  const REPOSITORY_ROOT = resolve(SERVER_ROOT, '../..');
+  /** `npm start --silent -- …`: nx's build output goes to stderr, so stdout is the server's alone. */
+  const npmStart = (args: readonly string[]) =>
+    promisify(execFile)('npm', ['start', '--silent', '--', ...args], { cwd: REPOSITORY_ROOT, timeout: 120_000 }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: Error & { code?: unknown; stdout: string; stderr: string }) => {
+        if (typeof error.code !== 'number') throw error;
+        return { code: error.code, stdout: error.stdout, stderr: error.stderr };
+      },
+    );
+
+  it("passes its arguments to the server (-- --help is the server's help, -- --version its version) and rebuilds nothing built", async () => {
+    const help = await npmStart(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: openkms-server \[options\]/);
+    expect(help.stdout).toContain('--data-dir');
+    // What is built is not built again: the generator (Java) and tsc ran in the nx build before this test; here nx's cache answers.
+    // (Colours stripped: under an outer nx, as in `npm test`, the nested nx prints them.)
+    const buildLog = stripVTControlCharacters(help.stderr);
+    expect(buildLog).toMatch(/nx run server:generate +\[(local cache|existing outputs match the cache, left as is)\]/);
+    expect(buildLog).toMatch(/nx run server:build +\[(local cache|existing outputs match the cache, left as is)\]/);
+    const { version } = JSON.parse(readFileSync(join(SERVER_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await npmStart(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
+  }, 300_000);
 });
 
 describe('running the server', () => {

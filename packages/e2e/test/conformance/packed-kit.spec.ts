@@ -119,5 +119,5 @@ it('npx openkms-conformance --version names the packed version; bad usage is one
   expect(shown).toMatchObject({ code: 0, stdout: `${version}\n` });
   const bad = await runCli(['--base-url', server.url], { cwd: app, command: ['npx', '--offline', 'openkms-conformance'] });
   expect(bad.code).toBe(2);
-  expect(bad.stderr).toBe('error: missing --project-id, --token (or --ak and --sk)\n');
+  expect(bad.stderr).toBe('error: missing --project-id, --token (or --ak and --sk) (see openkms-conformance --help)\n');
 });

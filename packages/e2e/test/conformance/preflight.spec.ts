@@ -98,7 +98,7 @@ describe('an unusable target is one line and exit 2, before any check', () => {
   it('bad usage is one line too: an unknown option (with its suggestion), a base URL that is not http(s)', async () => {
     const unknown = await runCli(['--onyl', 'auth']);
     expect(unknown.code).toBe(2);
-    expectOneLine(unknown.stderr, /^error: unknown option '--onyl' \(Did you mean --only\?\)$/);
+    expectOneLine(unknown.stderr, /^error: unknown option '--onyl' \(Did you mean --only\?\) \(see openkms-conformance --help\)$/);
     const ftp = await runCli(args('ftp://kms.example.net'));
     expect(ftp.code).toBe(2);
     expectOneLine(ftp.stderr, /--base-url ftp:\/\/kms\.example\.net is not an http:\/\/ or https:\/\/ URL/);

@@ -28,7 +28,7 @@ export async function runBackupCommand(
   try {
     options = parseOptions<BackupConfigInput>(command, argv, env, 'user');
   } catch (error) {
-    return (error as { exitCode?: number }).exitCode ?? 2;
+    return (error as { exitCode?: number }).exitCode === 0 ? 0 : 2;
   }
   const config = resolveBackupConfig({ dataDir: options.dataDir, to: options.to });
   try {

@@ -1,8 +1,9 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isPostgresUrl, maskUrlPasswordsInText } from '@openkms/core';
 import { DEV_DEFAULT_CREDENTIALS, DEV_DOMAIN_ID_PATTERN, DEV_PROJECT_ID_PATTERN, DEV_TOKEN_PATTERN } from '../dev/dev-credentials';
 import { devModeOf, type DevMode, type DevModeFlags } from '../dev/dev-mode';
 import { operations } from '../generated';
+import { PACKAGE_VERSION } from '../package-version';
 import { parseRateLimits, type RateLimits } from '../http/rate-limits';
 import { DATA_DIR_FILES } from './data-dir';
 import { DEFAULTS } from './defaults';
@@ -83,16 +84,25 @@ function describeSetting(option: Option): string {
 }
 
 /**
- * A command whose options are settings: help shows defaults and variables, errors mask URL
- * passwords (commander quotes a rejected value, and a mistyped store URL may carry one), and
- * parsing throws a CommanderError instead of exiting.
+ * A usage error as one line on stderr: commander's message (its "Did you mean …?" suggestion
+ * joined on), prefixed `error:` like commander's own, and a pointer to the command's help.
+ */
+export function usageErrorLine(text: string, commandName: string): string {
+  const message = text.trim().replace(/\s*\n\s*/g, ' ');
+  return `${message.startsWith('error:') ? message : `error: ${message}`} (see ${commandName} --help)\n`;
+}
+
+/**
+ * A command whose options are settings: help shows defaults and variables, errors are one line
+ * that masks URL passwords (commander quotes a rejected value, and a mistyped store URL may
+ * carry one), and parsing throws a CommanderError instead of exiting.
  */
 export function settingsCommand(name: string, description: string): Command {
   return new Command(name)
     .description(description)
     .exitOverride()
     .configureHelp({ optionDescription: describeSetting })
-    .configureOutput({ outputError: (text, write) => write(maskUrlPasswordsInText(text)) });
+    .configureOutput({ outputError: (text, write) => write(usageErrorLine(maskUrlPasswordsInText(text), name)) });
 }
 
 /**
@@ -167,6 +177,7 @@ function operationNames(): string {
 /** The `openkms-server` command line: each flag has an environment variable (ENVIRONMENT_VARIABLES). */
 export function buildCommand(): Command {
   const command = settingsCommand('openkms-server', `OpenKMS reference server: the KMS v1.0 API (${operationNames()})`)
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version and exit')
     .addOption(new Option('--host <host>', 'address to listen on'))
     .addOption(new Option('--port <port>', 'TCP port (0 picks a free one)').argParser(integer(0, 65535)));
   return addKeyStoreOptions(command, 'root key file (64 hex characters); created with mode 0600 if missing')
@@ -216,13 +227,13 @@ export function buildCommand(): Command {
       'after',
       `${ROOT_KEY_HELP}\n\nMaintenance commands: openkms-server backup --help, openkms-server rewrap --help.\n` +
         'Credentials: openkms-server token --help, openkms-server access-key --help.',
-    )
-    .showHelpAfterError();
+    );
 }
 
 /**
  * The server's configuration from argv and the environment: flags, then OPENKMS_* variables,
- * then DEFAULTS. Throws a CommanderError (after commander printed why) on bad input.
+ * then DEFAULTS. Throws a CommanderError (after commander printed why, or the help or version
+ * it was asked for) on bad input: exit code 0 for --help and --version, 2 for bad usage.
  */
 export function parseConfig(argv: readonly string[], env: Environment): ServerConfig {
   return parseServeCommandLine(argv, env).config;
@@ -231,7 +242,14 @@ export function parseConfig(argv: readonly string[], env: Environment): ServerCo
 /** parseConfig, plus dev mode's settings when --dev is given (src/dev/dev-mode.ts). */
 export function parseServeCommandLine(argv: readonly string[], env: Environment): { config: ServerConfig; dev: DevMode | undefined } {
   const command = buildCommand();
-  const options = parseOptions<ServerConfigInput & DevModeFlags>(command, argv, env, 'node');
+  let options: ServerConfigInput & DevModeFlags;
+  try {
+    options = parseOptions<ServerConfigInput & DevModeFlags>(command, argv, env, 'node');
+  } catch (error) {
+    // commander exits 1 on an unknown option or a bad value; bad usage is 2, as the kit's.
+    if (error instanceof CommanderError && error.exitCode !== 0) throw new CommanderError(2, error.code, error.message);
+    throw error;
+  }
   try {
     const { input, dev } = devModeOf({ ...options, ...rootKeysFrom(env) });
     return { config: resolveServerConfig(input), dev };

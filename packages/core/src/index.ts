@@ -12,7 +12,7 @@ export { KEY_ID_PATTERN } from './keys/key-id';
 export { LIST_KEYS_KEY_SPECS, isListKeysKeySpec, type ListKeysKeySpec } from './keys/key-spec';
 export { KeyState, isKeyState, type KeyOrigin, type KeyRecord, type Scope } from './keys/key-record';
 export { decodeListCursor, encodeListCursor, type ListCursor } from './keys/list-cursor';
-export type { InsertKeyConditions, InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './store/key-store';
+export type { InsertKeyConditions, InsertKeyResult, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery } from './store/key-store';
 export { MemoryKeyStore } from './store/memory-key-store';
 export { SqliteKeyStore } from './store/sqlite-key-store';
 export { backupSqliteStore, type SqliteBackupResult } from './store/sqlite-backup';

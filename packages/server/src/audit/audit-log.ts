@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { auditWriteFailures } from '../metrics/server-metrics';
 
 /**
  * One key operation as the audit trail records it. Never key material, data keys, tokens or
@@ -43,7 +44,15 @@ export function createFileAuditSink(path: string): AuditSink {
   // The level slot names the record type instead: every line is one kind of record.
   const logger: Logger = pino({ base: null, formatters: { level: () => ({ type: 'key-operation' }) } }, destination);
   return {
-    record: (entry) => logger.info(entry),
+    record: (entry) => {
+      try {
+        logger.info(entry);
+      } catch (error) {
+        // Counted for /metrics, then thrown on as before.
+        auditWriteFailures.inc();
+        throw error;
+      }
+    },
     close: () =>
       new Promise((resolve) => {
         destination.flushSync();

@@ -1,9 +1,9 @@
 import cluster from 'node:cluster';
 import { CommanderError } from 'commander';
-import pino from 'pino';
 import { forgetRootKeys, parseConfig, type Environment } from '../config';
 import { runClusterPrimary } from '../runtime/cluster';
 import { printDevelopmentToken } from '../runtime/development-token-banner';
+import { createLogger, fatalStartLine } from '../runtime/logger';
 import { startServer } from '../runtime/server';
 
 /** `openkms-server [options]`: serves the API until SIGTERM/SIGINT; SIGHUP reloads the root keys. */
@@ -19,12 +19,13 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
   // The root keys have been read; child processes and crash dumps need not see them.
   forgetRootKeys(env);
 
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config);
   if (config.workers > 1 && cluster.isPrimary) {
     try {
       await runClusterPrimary(config, logger);
     } catch (error) {
       logger.fatal({ err: error }, 'openkms cluster failed to start');
+      process.stderr.write(fatalStartLine('the cluster failed to start', error));
       process.exitCode = 1;
     }
     return;
@@ -34,6 +35,7 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
     running = await startServer(config, logger);
   } catch (error) {
     logger.fatal({ err: error }, 'openkms server failed to start');
+    process.stderr.write(fatalStartLine('failed to start', error));
     process.exitCode = 1;
     // A cluster worker's IPC channel would keep it alive, and its primary waiting, forever.
     if (cluster.isWorker) cluster.worker?.disconnect();

@@ -1,13 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { KmsService, readActiveRootKeyId } from '@openkms/core';
+import { operationIds } from '../generated';
 import { createTokenFileIfAbsent, readTokenFile, TokenRegistry, type DevelopmentToken } from '../auth/token-registry';
 import { dataDirPaths, type ServerConfig } from '../config';
 import { createFileAuditSink } from '../audit/audit-log';
 import { createApp } from '../http/app';
 import { answerClientError } from '../http/client-error';
+import { ServerMetrics } from '../metrics/server-metrics';
+import { createLogger } from './logger';
 import { loadRootKeys } from './root-keys';
 import { describeStore, openStore } from './store';
 
@@ -30,11 +33,13 @@ export interface RunningServer {
  * Opens the store, loads the root key and tokens, and listens. Fails fast on any misconfiguration.
  * In-process callers (tests, the test launcher) build the config with resolveServerConfig({ port: 0, … }).
  */
-export async function startServer(config: ServerConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, logger: Logger = createLogger(config)): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   logger.info(describeStore(config.store), 'opening the key store');
-  const store = await openStore(config.store, config.dataDir, logger, config);
+  const metrics = config.metrics ? new ServerMetrics(operationIds) : undefined;
+  const openedStore = await openStore(config.store, config.dataDir, logger, config);
+  const store = metrics ? metrics.instrumentStore(openedStore) : openedStore;
   let service: KmsService;
   let developmentToken: DevelopmentToken | undefined;
   let tokens: TokenRegistry;
@@ -70,6 +75,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     logger,
     audit,
     rateLimits: config.rateLimits,
+    metrics,
     validateResponses: config.validateResponses,
     isReady: () => accepting,
     // A read of a row every request needs: it checks the connection and the tables.

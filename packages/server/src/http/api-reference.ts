@@ -1,7 +1,9 @@
 import { dirname, join } from 'node:path';
 import type { RequestHandler, Router } from 'express';
 import { stringify } from 'yaml';
+import { KmsError } from '@openkms/core';
 import type { ApiDocument } from './api-spec';
+import { sendKmsError } from './error-mapper';
 import { readOnlyRoutes } from './read-only-routes';
 
 /**
@@ -79,7 +81,7 @@ export function apiReferenceRoutes(document: ApiDocument): Router {
     const name = String(req.params['file'] ?? '');
     if (name === 'openkms-docs.js') return void res.type('text/javascript; charset=utf-8').send(PAGE_SCRIPT);
     const type = SWAGGER_UI_FILES[name];
-    if (!type) return next();
+    if (!type) return sendKmsError(res, new KmsError('KMS.0201'));
     res.sendFile(join(assets, name), { headers: { 'Content-Type': type, 'Cache-Control': 'public, max-age=3600' } }, (error) => {
       if (error) next(error);
     });

@@ -69,6 +69,9 @@ describe('GET /docs in headless Chromium', () => {
       expect({ path, method, rendered: new RegExp(`opblock-${method}`).test(dom) }).toEqual({ path, method, rendered: true });
     }
     expect((dom.match(/class="opblock opblock-/g) ?? []).length).toBe(operations.length);
+    // "Try it out" sends to the server the page came from (the spec's own entry names the default port).
+    expect(dom).toMatch(new RegExp(`<option value="${server.url.replace(/[.]/g, '\\.')}"[^>]*>`));
+    expect(dom).not.toContain('<option value="http://127.0.0.1:8080"');
 
     mkdirSync(ARTIFACTS, { recursive: true });
     rmSync(SCREENSHOT, { force: true });

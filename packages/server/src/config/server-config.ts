@@ -153,9 +153,5 @@ export function resolveServerConfig(
   if (config.workers > 1 && config.store === 'memory') {
     throw new ConfigError('--workers > 1 needs a shared store (sqlite or postgres): each worker would have its own memory store');
   }
-  if (config.workers > 1 && config.metrics) {
-    // A scrape reaches one worker, which knows only its own requests: counts that jump between scrapes.
-    throw new ConfigError('--metrics needs --workers 1: each worker would count only the requests it served');
-  }
   return config;
 }

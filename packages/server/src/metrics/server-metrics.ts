@@ -1,7 +1,9 @@
+import cluster from 'node:cluster';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { KeyState, type KeyStore } from '@openkms/core';
 import type { RequestState } from '../http/request-state';
+import { clusterScrape, shareWithPrimary } from './cluster-metrics';
 
 /** The operation label of a request that is no KMS operation: unknown paths and methods, /health, /docs, /metrics. */
 export const UNKNOWN_OPERATION = 'unknown';
@@ -52,6 +54,8 @@ export class ServerMetrics {
   readonly #duration: Histogram<'operation'>;
   readonly #rateLimited: Counter<'operation'>;
   readonly #storeDuration: Histogram<'method' | 'outcome'>;
+  /** In a cluster worker: scrapes answer with the whole cluster's metrics, which the primary sums. */
+  readonly #clustered: boolean;
 
   /** `operationIds`: the spec's operations, the only values the operation label takes besides `unknown`. */
   constructor(operationIds: readonly string[], options: { readonly processMetrics?: boolean } = {}) {
@@ -85,6 +89,8 @@ export class ServerMetrics {
     });
     // Node's process metrics (CPU, memory, event loop lag) under their usual names.
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.#clustered = cluster.isWorker && process.send !== undefined;
+    if (this.#clustered) shareWithPrimary([this.registry, processRegistry]);
   }
 
   /** The operation label for an operationId: itself when it is one of the spec's, else `unknown`. */
@@ -114,6 +120,8 @@ export class ServerMetrics {
         help: 'Customer master keys in the store, by key state (1 waiting activation, 2 enabled, 3 disabled, 4 pending deletion, 5 pending import)',
         labelNames: ['state'],
         registers,
+        // Every worker of a cluster reads the same store: one answer, not their sum.
+        aggregator: 'first',
         async collect() {
           this.reset();
           // A store that does not answer leaves the gauge empty for this scrape (readiness says why).
@@ -163,8 +171,9 @@ export class ServerMetrics {
     });
   }
 
-  /** The Prometheus text exposition: this server's metrics and the process's. */
+  /** The Prometheus text exposition: this server's metrics and the process's (in a cluster, every worker's, summed). */
   async render(): Promise<{ readonly contentType: string; readonly text: string }> {
+    if (this.#clustered) return { contentType: Registry.PROMETHEUS_CONTENT_TYPE, text: await clusterScrape() };
     const merged = Registry.merge([this.registry, processRegistry]);
     return { contentType: merged.contentType, text: await merged.metrics() };
   }

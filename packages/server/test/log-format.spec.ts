@@ -77,7 +77,10 @@ describe('the command', () => {
     });
     spawned.push(pretty);
     await pretty.waitUntil(() => (pretty.stdout().includes('openkms server listening') ? true : undefined), 'the pretty listening line');
-    const lines = pretty.stdout().split('\n').filter((line) => line.trim() !== '');
+    const lines = pretty
+      .stdout()
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     expect(lines.some((line) => /INFO.*openkms server listening/.test(line))).toBe(true);
     expect(lines.filter((line) => line.startsWith('{'))).toEqual([]);
 
@@ -85,7 +88,11 @@ describe('the command', () => {
       cwd: tempRoot,
     });
     spawned.push(json);
-    for (const line of json.stdout().split('\n').filter((l) => l.trim() !== '')) expect(() => JSON.parse(line)).not.toThrow();
+    for (const line of json
+      .stdout()
+      .split('\n')
+      .filter((l) => l.trim() !== ''))
+      expect(() => JSON.parse(line)).not.toThrow();
   });
 
   it('a failed start: one line on stderr without a stack, the JSON record on stdout, exit 1', async () => {
@@ -98,7 +105,10 @@ describe('the command', () => {
     spawned.push(proc);
     const exit = await proc.exited;
     expect(exit.code).toBe(1);
-    const stderrLines = proc.stderr().split('\n').filter((line) => line !== '');
+    const stderrLines = proc
+      .stderr()
+      .split('\n')
+      .filter((line) => line !== '');
     expect(stderrLines).toHaveLength(1);
     expect(stderrLines[0]).toMatch(/^openkms-server: failed to start: \S/);
     expect(stderrLines[0]).not.toMatch(/\bat .*:\d+:\d+/);

@@ -171,7 +171,9 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async countKeysByState(): Promise<KeyStateCounts> {
-    const { rows } = await this.#pool.query<{ key_state: KeyState; n: string }>('SELECT key_state, count(*) AS n FROM keys GROUP BY key_state');
+    const { rows } = await this.#pool.query<{ key_state: KeyState; n: string }>(
+      'SELECT key_state, count(*) AS n FROM keys GROUP BY key_state',
+    );
     return Object.fromEntries(rows.map((row) => [row.key_state, Number(row.n)]));
   }
 

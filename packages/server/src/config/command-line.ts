@@ -46,6 +46,7 @@ const DEFAULTS_IN_WORDS: Readonly<Record<string, string>> = {
   previousRootKeyFile: `<data-dir>/${DATA_DIR_FILES.previousRootKey}, if it exists`,
   tokenFile: `<data-dir>/${DATA_DIR_FILES.tokens}`,
   rateLimits: 'off',
+  logFormat: 'pretty on a terminal, else json',
 };
 
 function defaultInWords(attribute: string): string | undefined {
@@ -158,11 +159,7 @@ export function buildCommand(): Command {
     .addOption(new Option('--region <region>', 'region name used in alias URNs'))
     .addOption(new Option('--max-keys-per-project <n>', 'customer master keys a project may hold').argParser(integer(1, 1_000_000)))
     .addOption(new Option('--log-level <level>', 'pino log level').choices(LOG_LEVELS))
-    .addOption(
-      new Option('--log-format <format>', 'json (one object a line) or pretty (for people); default: pretty on a terminal, else json').choices(
-        LOG_FORMATS,
-      ),
-    )
+    .addOption(new Option('--log-format <format>', 'json (one object a line, for machines) or pretty (for people)').choices(LOG_FORMATS))
     .addOption(new Option('--metrics', 'serve GET /metrics in the Prometheus text format (no token; bind --host to a trusted network)'))
     .addOption(new Option('--validate-responses', 'validate every response against the spec (a mismatch becomes a 500)'))
     .addOption(

@@ -89,7 +89,8 @@ export function apiReferenceRoutes(document: ApiDocument): Router {
   return readOnlyRoutes({
     '/openapi.yaml': (_req, res) => void res.type('application/yaml; charset=utf-8').send((yaml ??= stringify(document))),
     '/openapi.json': (_req, res) => void res.type('application/json; charset=utf-8').send((json ??= JSON.stringify(document, null, 2))),
-    '/docs': (_req, res) => void res.set('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY).type('text/html; charset=utf-8').send(PAGE),
+    '/docs': (_req, res) =>
+      void res.set('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY).type('text/html; charset=utf-8').send(PAGE),
     '/docs/assets/:file': asset,
   });
 }

@@ -136,7 +136,12 @@ export class ServerMetrics {
           this.set(read(store.poolStats()));
         };
       new Gauge({ name: 'openkms_store_pool_connections', help: 'PostgreSQL connections open', registers, collect: pool((s) => s.total) });
-      new Gauge({ name: 'openkms_store_pool_idle_connections', help: 'PostgreSQL connections open and idle', registers, collect: pool((s) => s.idle) });
+      new Gauge({
+        name: 'openkms_store_pool_idle_connections',
+        help: 'PostgreSQL connections open and idle',
+        registers,
+        collect: pool((s) => s.idle),
+      });
       new Gauge({
         name: 'openkms_store_pool_waiting_requests',
         help: 'Store calls waiting for a PostgreSQL connection',

@@ -15,7 +15,8 @@ export interface LoggerSettings {
  * pretty output never holds what the JSON would not. `destination` is for tests.
  */
 export function createLogger(settings: LoggerSettings, destination?: NodeJS.WritableStream): Logger {
-  if (settings.logFormat === 'json') return destination ? pino({ level: settings.logLevel }, destination) : pino({ level: settings.logLevel });
+  if (settings.logFormat === 'json')
+    return destination ? pino({ level: settings.logLevel }, destination) : pino({ level: settings.logLevel });
   const pretty = pinoPretty({
     destination: destination ?? 1,
     sync: true,

@@ -13,7 +13,7 @@ export { KEY_ALIAS_PATTERN, KEY_DESCRIPTION_MAX_CHARS } from './keys/key-alias';
 export { LIST_KEYS_KEY_SPECS, isListKeysKeySpec, type ListKeysKeySpec } from './keys/key-spec';
 export { KeyState, isKeyState, type KeyOrigin, type KeyRecord, type Scope } from './keys/key-record';
 export { decodeListCursor, encodeListCursor, type ListCursor } from './keys/list-cursor';
-export type { InsertKeyConditions, InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './store/key-store';
+export type { InsertKeyConditions, InsertKeyResult, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery } from './store/key-store';
 export {
   ACCESS_KEY_ID_PATTERN,
   CREDENTIAL_NAME_PATTERN,

@@ -50,6 +50,9 @@ describe('parseConfig', () => {
       region: 'local-1',
       maxKeysPerProject: 1000,
       logLevel: 'info',
+      // The default follows standard output (a terminal or not; test/log-format.spec.ts checks both).
+      logFormat: process.stdout.isTTY ? 'pretty' : 'json',
+      metrics: false,
       validateResponses: false,
       rateLimits: {},
       headersTimeoutMs: 10_000,

@@ -6,6 +6,7 @@ import { KmsService, MemoryKeyStore, RootKey, type KeyStore } from '@openkms/cor
 import { sha256Hex, TokenRegistry } from '../src/auth/token-registry';
 import { createApp, type AppApi } from '../src/http/app';
 import type { RateLimits } from '../src/http/rate-limits';
+import type { ServerMetrics } from '../src/metrics/server-metrics';
 
 /** Two callers in one domain with different projects, and a third in another domain. */
 export const CALLERS = {
@@ -32,7 +33,13 @@ export interface TestApp {
 
 /** The app as the server builds it, over an in-memory store, with response validation on. */
 export async function buildTestApp(
-  options: { maxKeysPerProject?: number; store?: KeyStore; rateLimits?: RateLimits; api?: (service: KmsService) => AppApi } = {},
+  options: {
+    maxKeysPerProject?: number;
+    store?: KeyStore;
+    rateLimits?: RateLimits;
+    api?: (service: KmsService) => AppApi;
+    metrics?: ServerMetrics;
+  } = {},
 ): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
@@ -56,7 +63,15 @@ export async function buildTestApp(
       projects: [caller.projectId],
     })),
   );
-  const app = createApp({ service, tokens, logger, validateResponses: true, rateLimits: options.rateLimits, api: options.api?.(service) });
+  const app = createApp({
+    service,
+    tokens,
+    logger,
+    validateResponses: true,
+    rateLimits: options.rateLimits,
+    api: options.api?.(service),
+    metrics: options.metrics,
+  });
   const post = (path: string, caller: Caller = CALLERS.alice) =>
     request(app).post(`/v1.0/${caller.projectId}/kms/${path}`).set('X-Auth-Token', caller.token);
   return {

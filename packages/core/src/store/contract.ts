@@ -88,6 +88,16 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         for (const key of keys) expect(await store.findKeyById(PROJECT_A, key.keyId)).toEqual(key);
       });
 
+      it('counts keys by state over every project and domain', async () => {
+        expect(await store.countKeysByState?.()).toEqual({});
+        const states = [KeyState.Enabled, KeyState.Enabled, KeyState.Disabled, KeyState.PendingDeletion];
+        const scopes = [PROJECT_A, PROJECT_B, OTHER_DOMAIN, PROJECT_A];
+        for (const [index, keyState] of states.entries()) {
+          expect(await store.insertKey(record(scopes[index]!, `by-state-${index}`, { keyState }), NO_LIMIT)).toEqual({ ok: true });
+        }
+        expect(await store.countKeysByState?.()).toEqual({ [KeyState.Enabled]: 2, [KeyState.Disabled]: 1, [KeyState.PendingDeletion]: 1 });
+      });
+
       it('finds nothing for an unknown ID or alias', async () => {
         await store.insertKey(record(PROJECT_A, 'known'), NO_LIMIT);
         expect(await store.findKeyById(PROJECT_A, randomUUID())).toBeUndefined();

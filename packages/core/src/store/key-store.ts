@@ -1,6 +1,9 @@
 import type { KeyRecord, KeyState, Scope } from '../keys/key-record';
 import type { ListCursor } from '../keys/list-cursor';
 
+/** Keys per state, over the whole store. */
+export type KeyStateCounts = Partial<Record<KeyState, number>>;
+
 /** A page of a project's keys in the stable order (creationDate, keyId). */
 export interface ListKeysQuery {
   /** At most this many keys (1 or more). */
@@ -49,6 +52,11 @@ export interface KeyStore {
   findKeyById(scope: Scope, keyId: string): Promise<KeyRecord | undefined>;
   findKeyByAlias(scope: Scope, keyAlias: string): Promise<KeyRecord | undefined>;
   countKeys(scope: Scope): Promise<number>;
+  /**
+   * How many keys of every project are in each state (states without keys may be left out):
+   * for metrics, one grouped count. Optional, so that stores written before it still fit.
+   */
+  countKeysByState?(): Promise<KeyStateCounts>;
   /**
    * The project's keys ordered by (creationDate, keyId), keyId compared by code unit. Keys
    * that exist for a whole pagination are returned exactly once, whatever is inserted meanwhile.

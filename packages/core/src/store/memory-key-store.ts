@@ -1,7 +1,7 @@
 import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-key';
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
 import type { KeyRecord, Scope } from '../keys/key-record';
-import type { InsertKeyConditions, InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
+import type { InsertKeyConditions, InsertKeyResult, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 
 /** In-process store for tests and throwaway servers: nothing survives a restart. */
 export class MemoryKeyStore implements KeyStore, AccessKeyStore {
@@ -34,6 +34,12 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore {
 
   async countKeys(scope: Scope): Promise<number> {
     return [...this.#keys.values()].filter((key) => sameScope(key, scope)).length;
+  }
+
+  async countKeysByState(): Promise<KeyStateCounts> {
+    const counts: KeyStateCounts = {};
+    for (const key of this.#keys.values()) counts[key.keyState] = (counts[key.keyState] ?? 0) + 1;
+    return counts;
   }
 
   async listKeys(scope: Scope, query: ListKeysQuery): Promise<ListKeysPage> {

@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-key';
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
 import type { KeyOrigin, KeyRecord, KeyState, Scope } from '../keys/key-record';
-import type { InsertKeyConditions, InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
+import type { InsertKeyConditions, InsertKeyResult, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 import { advisoryLockKey } from './postgres-locks';
 import { migrate, rollbackAndRelease } from './postgres-migrations';
 
@@ -182,6 +182,18 @@ export class PostgresKeyStore implements KeyStore, AccessKeyStore {
       scope.projectId,
     ]);
     return Number(rows[0]!.n);
+  }
+
+  async countKeysByState(): Promise<KeyStateCounts> {
+    const { rows } = await this.#pool.query<{ key_state: KeyState; n: string }>(
+      'SELECT key_state, count(*) AS n FROM keys GROUP BY key_state',
+    );
+    return Object.fromEntries(rows.map((row) => [row.key_state, Number(row.n)]));
+  }
+
+  /** The connection pool now: connections open, of them idle, and callers waiting for one. */
+  poolStats(): { readonly total: number; readonly idle: number; readonly waiting: number } {
+    return { total: this.#pool.totalCount, idle: this.#pool.idleCount, waiting: this.#pool.waitingCount };
   }
 
   async listKeys(scope: Scope, query: ListKeysQuery): Promise<ListKeysPage> {

@@ -3,7 +3,7 @@ import { chmodSync, closeSync, constants, existsSync, openSync } from 'node:fs';
 import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-key';
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
 import type { KeyOrigin, KeyRecord, KeyState, Scope } from '../keys/key-record';
-import type { InsertKeyConditions, InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
+import type { InsertKeyConditions, InsertKeyResult, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 
 /** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
 export const SQLITE_MIGRATIONS: readonly string[] = [
@@ -68,6 +68,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
   readonly #byId: Database.Statement<[string, string, string], KeyRow>;
   readonly #byAlias: Database.Statement<[string, string, string], KeyRow>;
   readonly #count: Database.Statement<[string, string], { n: number }>;
+  readonly #countByState: Database.Statement<[], { key_state: KeyState; n: number }>;
   readonly #getMeta: Database.Statement<[string], { value: string }>;
   readonly #list: Database.Statement<
     [string, string, string | null, string | null, string | null, string | null, number, number, string, number],
@@ -110,6 +111,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     this.#byId = this.#db.prepare('SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND key_id = ?');
     this.#byAlias = this.#db.prepare('SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND key_alias = ?');
     this.#count = this.#db.prepare('SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ?');
+    this.#countByState = this.#db.prepare('SELECT key_state, COUNT(*) AS n FROM keys GROUP BY key_state');
     this.#getMeta = this.#db.prepare('SELECT value FROM meta WHERE name = ?');
     // key_id compares with BINARY collation: by code unit, as the memory and PostgreSQL stores.
     this.#list = this.#db.prepare(
@@ -220,6 +222,11 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
 
   async countKeys(scope: Scope): Promise<number> {
     return this.#count.get(scope.domainId, scope.projectId)!.n;
+  }
+
+  async countKeysByState(): Promise<KeyStateCounts> {
+    const rows = this.#countByState.all();
+    return Object.fromEntries(rows.map((row) => [row.key_state, row.n]));
   }
 
   async listKeys(scope: Scope, query: ListKeysQuery): Promise<ListKeysPage> {

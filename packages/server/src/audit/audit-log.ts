@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { auditWriteFailures } from '../metrics/server-metrics';
 import { AuditFile } from './audit-file';
 
 /**
@@ -57,6 +58,7 @@ export function createFileAuditSink(path: string, logger?: Logger): AuditSink {
     try {
       file.append(line);
     } catch (error) {
+      auditWriteFailures.inc();
       if (failedWrites++ === 0)
         logger?.error({ err: error, audit_log: path }, 'the audit log cannot be written; refusing requests until it can');
       throw error;

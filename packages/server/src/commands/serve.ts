@@ -5,7 +5,7 @@ import { startDevServer } from '../dev/dev-server';
 import { SeedFileError } from '../dev/seed-file';
 import { runClusterPrimary } from '../runtime/cluster';
 import { printDevelopmentCredentials } from '../runtime/development-token-banner';
-import { createProcessLogger } from '../runtime/process-logger';
+import { createLogger, fatalStartLine } from '../runtime/logger';
 import { startServer, type RunningServer } from '../runtime/server';
 
 /** `openkms-server [options]`: serves the API until SIGTERM/SIGINT; SIGHUP reopens the audit log and reloads the tokens and root keys. */
@@ -22,12 +22,13 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
   // The root keys have been read; child processes and crash dumps need not see them.
   forgetRootKeys(env);
 
-  const logger = createProcessLogger(config.logLevel);
+  const logger = createLogger(config);
   if (config.workers > 1 && cluster.isPrimary) {
     try {
       await runClusterPrimary(config, logger);
     } catch (error) {
       logger.fatal({ err: error }, 'openkms cluster failed to start');
+      process.stderr.write(fatalStartLine('the cluster failed to start', error));
       process.exitCode = 1;
     }
     return;
@@ -89,6 +90,7 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
       return;
     }
     logger.fatal({ err: error }, 'openkms server failed to start');
+    process.stderr.write(fatalStartLine('failed to start', error));
     process.exitCode = 1;
     // A cluster worker's IPC channel would keep it alive, and its primary waiting, forever.
     if (cluster.isWorker) cluster.worker?.disconnect();

@@ -10,6 +10,7 @@ import { DEFAULTS } from './defaults';
 import { ENVIRONMENT_VARIABLES, environmentVariableOf, type Environment } from './environment';
 import {
   ConfigError,
+  LOG_FORMATS,
   LOG_LEVELS,
   resolveServerConfig,
   type KeyStoreConfigInput,
@@ -60,6 +61,7 @@ const DEFAULTS_IN_WORDS: Readonly<Record<string, string>> = {
   devToken: DEV_DEFAULT_CREDENTIALS.token,
   devProjectId: DEV_DEFAULT_CREDENTIALS.projectId,
   devDomainId: DEV_DEFAULT_CREDENTIALS.domainId,
+  logFormat: 'pretty on a terminal, else json',
 };
 
 function defaultInWords(attribute: string): string | undefined {
@@ -185,6 +187,8 @@ export function buildCommand(): Command {
     .addOption(new Option('--region <region>', 'region name used in alias URNs'))
     .addOption(new Option('--max-keys-per-project <n>', 'customer master keys a project may hold').argParser(integer(1, 1_000_000)))
     .addOption(new Option('--log-level <level>', 'pino log level').choices(LOG_LEVELS))
+    .addOption(new Option('--log-format <format>', 'json (one object a line, for machines) or pretty (for people)').choices(LOG_FORMATS))
+    .addOption(new Option('--metrics', 'serve GET /metrics in the Prometheus text format (no token; bind --host to a trusted network)'))
     .addOption(new Option('--validate-responses', 'validate every response against the spec (a mismatch becomes a 500)'))
     .addOption(
       new Option(

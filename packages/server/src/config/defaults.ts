@@ -10,6 +10,8 @@ export const DEFAULTS = Object.freeze({
   region: 'local-1',
   maxKeysPerProject: 1000,
   logLevel: 'info',
+  /** GET /metrics: off unless asked for. */
+  metrics: false,
   validateResponses: false,
   /** No limits (`--rate-limits off`), for local development. */
   rateLimits: Object.freeze({}),

@@ -18,6 +18,8 @@ export const ENVIRONMENT_VARIABLES = Object.freeze({
   region: 'OPENKMS_REGION',
   maxKeysPerProject: 'OPENKMS_MAX_KEYS_PER_PROJECT',
   logLevel: 'OPENKMS_LOG_LEVEL',
+  logFormat: 'OPENKMS_LOG_FORMAT',
+  metrics: 'OPENKMS_METRICS',
   validateResponses: 'OPENKMS_VALIDATE_RESPONSES',
   rateLimits: 'OPENKMS_RATE_LIMITS',
   headersTimeoutMs: 'OPENKMS_HEADERS_TIMEOUT_MS',

@@ -3,12 +3,15 @@ export { DATA_DIR_FILES, dataDirPaths, type DataDirFile } from './data-dir';
 export { ENVIRONMENT_VARIABLES, forgetRootKeys, type Environment } from './environment';
 export {
   ConfigError,
+  LOG_FORMATS,
   LOG_LEVELS,
   resolveDataDir,
   resolveKeyStoreConfig,
   resolveServerConfig,
   type KeyStoreConfig,
+  type ConfigContext,
   type KeyStoreConfigInput,
+  type LogFormat,
   type LogLevel,
   type ServerConfig,
   type ServerConfigInput,

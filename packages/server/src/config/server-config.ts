@@ -10,6 +10,16 @@ export type StoreSetting = 'sqlite' | 'memory' | PostgresUrl;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** `json`: one JSON object a line (for machines); `pretty`: coloured lines for people (pino-pretty). */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** What the process is attached to, for defaults that depend on it. Tests inject it. */
+export interface ConfigContext {
+  /** Whether standard output is a terminal (pretty logs by default then). */
+  readonly stdoutIsTTY: boolean;
+}
+
 /**
  * What a caller sets: the command line (flags, then environment) or code (tests, the test
  * launcher). Anything left out takes its default in resolveServerConfig.
@@ -33,6 +43,10 @@ export interface ServerConfigInput {
   readonly region?: string;
   readonly maxKeysPerProject?: number;
   readonly logLevel?: LogLevel;
+  /** Default: pretty when standard output is a terminal, json otherwise. */
+  readonly logFormat?: LogFormat;
+  /** Serve GET /metrics (Prometheus text format). */
+  readonly metrics?: boolean;
   readonly validateResponses?: boolean;
   /** Per-operation, per-domain request limits. */
   readonly rateLimits?: RateLimits;
@@ -67,6 +81,8 @@ export interface ServerConfig {
   readonly region: string;
   readonly maxKeysPerProject: number;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  readonly metrics: boolean;
   readonly validateResponses: boolean;
   /** Per-operation, per-domain request limits (empty: none). */
   readonly rateLimits: RateLimits;
@@ -110,7 +126,10 @@ export function resolveKeyStoreConfig(input: KeyStoreConfigInput): KeyStoreConfi
 }
 
 /** Applies the defaults (the only place that does) and checks the settings against each other. */
-export function resolveServerConfig(input: ServerConfigInput): ServerConfig {
+export function resolveServerConfig(
+  input: ServerConfigInput,
+  context: ConfigContext = { stdoutIsTTY: process.stdout.isTTY === true },
+): ServerConfig {
   const keyStore = resolveKeyStoreConfig(input);
   const config: ServerConfig = {
     host: input.host ?? DEFAULTS.host,
@@ -120,6 +139,8 @@ export function resolveServerConfig(input: ServerConfigInput): ServerConfig {
     region: input.region ?? DEFAULTS.region,
     maxKeysPerProject: input.maxKeysPerProject ?? DEFAULTS.maxKeysPerProject,
     logLevel: input.logLevel ?? DEFAULTS.logLevel,
+    logFormat: input.logFormat ?? (context.stdoutIsTTY ? 'pretty' : 'json'),
+    metrics: input.metrics ?? DEFAULTS.metrics,
     validateResponses: input.validateResponses ?? DEFAULTS.validateResponses,
     rateLimits: input.rateLimits ?? DEFAULTS.rateLimits,
     headersTimeoutMs: input.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs,

@@ -10,11 +10,14 @@ import { SignatureVerifier } from '../auth/signature';
 import type { TokenRegistry } from '../auth/token-registry';
 import { NO_AUDIT, type AuditSink } from '../audit/audit-log';
 import { AuditTrail } from '../audit/audit-trail';
+import type { ServerMetrics } from '../metrics/server-metrics';
+import { apiReferenceRoutes } from './api-reference';
 import { loadKmsSpec, type ApiDocument } from './api-spec';
 import { errorMapper, sendKmsError } from './error-mapper';
 import { healthRoutes } from './health';
 import { mountOperation, type MountedOperation, type OperationHandler } from './operation-pipeline';
 import type { RateLimit } from './rate-limits';
+import { readOnlyRoutes } from './read-only-routes';
 import { checkRequestHead } from './request-head';
 import { logCompletion, redactingLogger } from './request-log';
 import { beginRequestState, requestState } from './request-state';
@@ -49,6 +52,8 @@ export interface AppOptions {
   readonly audit?: AuditSink;
   /** Per-operation, per-domain request limits; none when absent. */
   readonly rateLimits?: Readonly<Partial<Record<string, RateLimit>>>;
+  /** Counts every request and serves GET /metrics; without it /metrics is an unknown path (404). */
+  readonly metrics?: ServerMetrics;
   /**
    * What to serve: spec/kms.yaml, the generated route table and the handlers over `service`
    * by default. (The bench mounts a wider spec to show routing cost does not grow with it.)
@@ -97,9 +102,20 @@ export function createApp(options: AppOptions): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  app.use(beginRequest(options.logger, options.audit ?? NO_AUDIT));
+  app.use(beginRequest(options.logger, options.audit ?? NO_AUDIT, options.metrics));
   app.use(checkRequestHead);
 
+  app.use(apiReferenceRoutes(api.document));
+  const metrics = options.metrics;
+  if (metrics) {
+    app.use(
+      readOnlyRoutes({
+        '/metrics': (_req, res, next) => {
+          metrics.render().then(({ contentType, text }) => void res.type(contentType).send(text), next);
+        },
+      }),
+    );
+  }
   app.use(healthRoutes({ logger: options.logger, isAccepting: () => options.isReady?.() ?? true, probeStore: options.probeStore }));
 
   app.use((req, res, next) => {
@@ -123,9 +139,9 @@ export function createApp(options: AppOptions): Express {
 /**
  * Gives the request its ID (the caller's `X-Request-Id` when well-formed) and its state with
  * the audit trail (a key operation is recorded before its answer), and writes its completion
- * log line (and the record of a request that closed unanswered) when the response closes.
+ * log line (and the record of a request that closed unanswered) and its metrics when the response closes.
  */
-function beginRequest(logger: Logger, audit: AuditSink): RequestHandler {
+function beginRequest(logger: Logger, audit: AuditSink, metrics: ServerMetrics | undefined): RequestHandler {
   const trail = new AuditTrail(audit, logger);
   return (req, res, next) => {
     const given = req.headers['x-request-id'];
@@ -136,6 +152,7 @@ function beginRequest(logger: Logger, audit: AuditSink): RequestHandler {
     res.once('close', () => {
       trail.afterClose(req, res, state);
       logCompletion(logger, req, res, state);
+      metrics?.observeRequest(req, res, state);
     });
     next();
   };

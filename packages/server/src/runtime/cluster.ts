@@ -6,6 +6,7 @@ import { createDevelopmentCredentialsIfAbsent, type DevelopmentCredentials } fro
 import { printDevelopmentCredentials } from './development-token-banner';
 import { ENVIRONMENT_VARIABLES, type ServerConfig } from '../config';
 import { requireServerFilesOwnerOnly } from './file-permissions';
+import { serveClusterMetrics } from '../metrics/cluster-metrics';
 import { loadRootKeys } from './root-keys';
 import { openStore } from './store';
 
@@ -68,6 +69,8 @@ export async function runClusterPrimary(config: ServerConfig, logger: Logger): P
   let announced = false;
 
   const fork = (): Worker => cluster.fork(workerEnv);
+  // A worker answering a scrape asks here for every worker's metrics.
+  if (config.metrics) serveClusterMetrics();
   const listened = new Set<number>();
   cluster.on('listening', (worker, address) => {
     listened.add(worker.id);

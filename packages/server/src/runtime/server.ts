@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { AccessKeyService, KmsService, readActiveRootKeyId, type NewAccessKey } from '@openkms/core';
+import { operationIds } from '../generated';
 import type { AccessKeyResolver } from '../auth/access-key-resolver';
 import { StoredAccessKeys, type StoredAccessKeysOptions } from '../auth/stored-access-keys';
 import { readTokenFile, TokenRegistry } from '../auth/token-registry';
@@ -15,6 +16,8 @@ import { connectionsPerProcess, isRefusedConnection, limitConnections } from './
 import { provisionAccessKeys } from './access-key-store';
 import { createDevelopmentCredentialsIfAbsent, type DevelopmentCredentials } from './development-credentials';
 import { requireOwnerOnly, requireServerFilesOwnerOnly } from './file-permissions';
+import { ServerMetrics } from '../metrics/server-metrics';
+import { createLogger } from './logger';
 import { loadRootKeys } from './root-keys';
 import { describeStore, openStore } from './store';
 
@@ -61,14 +64,16 @@ export interface StartOptions {
  */
 export async function startServer(
   config: ServerConfig,
-  logger: Logger = pino({ level: config.logLevel }),
+  logger: Logger = createLogger(config),
   options: StartOptions = {},
 ): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   requireServerFilesOwnerOnly(config);
 
   logger.info(describeStore(config.store), 'opening the key store');
-  const store = await openStore(config.store, config.dataDir, logger, config);
+  const metrics = config.metrics ? new ServerMetrics(operationIds) : undefined;
+  const openedStore = await openStore(config.store, config.dataDir, logger, config);
+  const store = metrics ? metrics.instrumentStore(openedStore) : openedStore;
   let service: KmsService;
   let accessKeyService: AccessKeyService;
   let developmentToken: DevelopmentCredentials | undefined;
@@ -123,6 +128,7 @@ export async function startServer(
     audit,
     accessKeys,
     rateLimits: config.rateLimits,
+    metrics,
     validateResponses: config.validateResponses,
     isReady: () => accepting,
     // A read of a row every request needs: it checks the connection and the tables.

@@ -13,6 +13,8 @@ import { parseKeyReference } from '../keys/key-reference';
 import { checkCmkKeySpec, checkCmkKeyUsage, checkKeystoreId, keySpecFilterMatchesCmks, type ListKeysKeySpec } from '../keys/key-spec';
 import type { ListCursor } from '../keys/list-cursor';
 import type { InsertKeyResult, KeyStore } from '../store/key-store';
+import type { KeyOperation } from '../keys/key-state-machine';
+import { checkPendingDays, DAY_MS, isDueForDeletion, purgeDueKeys, requireState, transitionKey } from './key-lifecycle';
 import { DATAKEY_DIGEST_BYTES, datakeyBitsOf, datakeyBytesOfBits, isDatakeyByteLength } from './datakey-length';
 import { ACTIVE_ROOT_KEY_META, checkRootKeys } from './root-key-state';
 
@@ -237,7 +239,7 @@ export class KmsService {
     const context = checkEncryptionContext(input.encryptionContext);
     const additionalData = checkAdditionalAuthenticatedData(input.additionalAuthenticatedData);
     const key = await this.#resolveKey(scope, input.keyId);
-    const material = this.#usableMaterial(key);
+    const material = this.#usableMaterial(key, 'create-datakey');
     const plaintext = this.#random(bytes);
     try {
       const ciphertext = sealDataKey({ material, keyId: key.keyId, dek: plaintext, context, additionalData }, this.#random);
@@ -265,7 +267,7 @@ export class KmsService {
     const dek = input.plaintextWithDigest.subarray(0, bytes);
     const digest = createHash('sha256').update(dek).digest();
     if (!timingSafeEqual(digest, input.plaintextWithDigest.subarray(bytes))) throw new KmsError('KMS.2103');
-    const material = this.#usableMaterial(key);
+    const material = this.#usableMaterial(key, 'encrypt-datakey');
     try {
       return { keyId: key.keyId, ciphertext: sealDataKey({ material, keyId: key.keyId, dek, context, additionalData }, this.#random) };
     } finally {
@@ -283,8 +285,8 @@ export class KmsService {
     // A blob sealed under another key than the one named fails like a relabelled blob.
     if (named && named.keyId !== blob.keyId) throw new KmsError('KMS.2203');
     const key = named ?? (await this.#store.findKeyById(scope, blob.keyId));
-    if (!key) throw new KmsError('KMS.0207');
-    const material = this.#usableMaterial(key);
+    if (!key || isDueForDeletion(key, this.#now())) throw new KmsError('KMS.0207');
+    const material = this.#usableMaterial(key, 'decrypt-datakey');
     try {
       const plaintext = openDataKey(material, blob, context, additionalData);
       if (!plaintext) throw new KmsError('KMS.2203');
@@ -305,6 +307,7 @@ export class KmsService {
    */
   async describeKey(scope: Scope, keyId: string): Promise<KeyRecord> {
     const key = await this.#resolveKey(scope, keyId);
+    requireState('describe-key', key);
     return { ...key, wrappedMaterial: null };
   }
 
@@ -335,6 +338,44 @@ export class KmsService {
     };
   }
 
+  /** enable-key: a disabled key becomes enabled (docs/key-states.md for every other state). */
+  async enableKey(scope: Scope, keyId: string): Promise<KeyRecord> {
+    return this.#transition(scope, keyId, 'enable-key');
+  }
+
+  /** disable-key: an enabled key becomes disabled and refuses data-key operations (KMS.0209). */
+  async disableKey(scope: Scope, keyId: string): Promise<KeyRecord> {
+    return this.#transition(scope, keyId, 'disable-key');
+  }
+
+  /**
+   * schedule-key-deletion: the key becomes pending deletion, refuses every use (KMS.0210), and
+   * is purged `pendingDays` (7 to 1096, KMS.0308) days from now unless cancelled first.
+   */
+  async scheduleKeyDeletion(scope: Scope, keyId: string, pendingDays: number): Promise<KeyRecord> {
+    const days = checkPendingDays(pendingDays);
+    return this.#transition(scope, keyId, 'schedule-key-deletion', this.#now() + days * DAY_MS);
+  }
+
+  /** cancel-key-deletion: a key pending deletion returns to disabled (pending import if it never had material). */
+  async cancelKeyDeletion(scope: Scope, keyId: string): Promise<KeyRecord> {
+    return this.#transition(scope, keyId, 'cancel-key-deletion');
+  }
+
+  /**
+   * Destroys every key whose deletion date has passed (row and wrapped material): its alias and
+   * quota slot are free again and its ciphertexts answer as a key that never existed. Resolves
+   * the IDs this call deleted. Idempotent; any number of servers may run it together.
+   */
+  async purgeDueKeys(): Promise<string[]> {
+    return purgeDueKeys(this.#store, this.#now());
+  }
+
+  async #transition(scope: Scope, keyId: string, operation: KeyOperation, scheduledDeletionDate: number | null = null): Promise<KeyRecord> {
+    const key = await transitionKey(this.#store, scope, operation, () => this.#resolveKey(scope, keyId), scheduledDeletionDate);
+    return { ...key, wrappedMaterial: null };
+  }
+
   /** The region name this service answers for (alias URNs, describe-key's `realm`). */
   get region(): string {
     return this.#region;
@@ -352,24 +393,14 @@ export class KmsService {
       // A URN naming another region or account is a key this caller cannot see.
       key = await this.#store.findKeyByAlias(scope, reference.alias);
     }
-    if (!key) throw new KmsError('KMS.0207');
+    // A key past its deletion date is gone, whether or not the purge has run yet.
+    if (!key || isDueForDeletion(key, this.#now())) throw new KmsError('KMS.0207');
     return key;
   }
 
-  /** The key's plain material, after checking its state. The caller must zero it. */
-  #usableMaterial(key: KeyRecord): Buffer {
-    switch (key.keyState) {
-      case KeyState.Enabled:
-        break;
-      case KeyState.PendingImport:
-        throw new KmsError('KMS.0310');
-      case KeyState.Disabled:
-        throw new KmsError('KMS.0209');
-      case KeyState.PendingDeletion:
-        throw new KmsError('KMS.0210');
-      default:
-        throw new KmsError('KMS.0209', 'The key is not enabled.');
-    }
+  /** The key's plain material, after the state machine allowed `operation` in its state. The caller must zero it. */
+  #usableMaterial(key: KeyRecord, operation: KeyOperation): Buffer {
+    requireState(operation, key);
     if (!key.wrappedMaterial) throw new Error(`key ${key.keyId} is enabled but has no key material`);
     const opened = this.#rootKeys.unwrap(key.wrappedMaterial, key);
     if ('material' in opened) return opened.material;

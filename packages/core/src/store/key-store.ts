@@ -31,6 +31,13 @@ export interface InsertKeyConditions {
   readonly metaEquals?: { readonly name: string; readonly value: string };
 }
 
+export interface KeyStateChange {
+  readonly from: KeyState;
+  readonly to: KeyState;
+  /** Epoch milliseconds when `to` is pending deletion; null otherwise. */
+  readonly scheduledDeletionDate: number | null;
+}
+
 export type InsertKeyResult =
   { readonly ok: true } | { readonly ok: false; readonly reason: 'duplicate-alias' | 'quota-exceeded' | 'meta-mismatch' };
 
@@ -64,6 +71,18 @@ export interface KeyStore {
    * whether it did. Durable when it resolves true.
    */
   replaceWrappedMaterial(keyId: string, expected: Buffer, replacement: Buffer): Promise<boolean>;
+  /**
+   * Moves a key from state `from` to `to` and sets its scheduled deletion date, only if it is
+   * still in `from` (compare and set on the state); resolves whether it did. Durable when true.
+   */
+  transitionKeyState(scope: Scope, keyId: string, change: KeyStateChange): Promise<boolean>;
+  /**
+   * Deletes at most `limit` keys pending deletion whose scheduled date is at or before `now`,
+   * row and wrapped material, and resolves their IDs. Each key goes in one atomic step, so a
+   * crash half way leaves every key either whole or gone; with several servers on one
+   * database each key is deleted (and reported) by exactly one of them.
+   */
+  purgeKeysDueForDeletion(now: number, limit: number): Promise<string[]>;
   /** Store-wide settings (for example the root key check value). */
   getMeta(name: string): Promise<string | undefined>;
   /** Sets a setting unless it exists; resolves to the value now stored. */

@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, constants, existsSync, openSync } from 'node:fs';
 import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-key';
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
-import type { KeyOrigin, KeyRecord, KeyState, Scope } from '../keys/key-record';
-import type { InsertKeyConditions, InsertKeyResult, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
+import { withScheduledDeletionDate, type KeyOrigin, type KeyRecord, type KeyState, type Scope } from '../keys/key-record';
+import type { InsertKeyConditions, InsertKeyResult, KeyStateChange, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 
 /** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
 export const SQLITE_MIGRATIONS: readonly string[] = [
@@ -31,6 +31,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      revoked_at     INTEGER,
      wrapped_secret BLOB NOT NULL
    );`,
+  // Key lifecycle: when a key pending deletion is purged (epoch ms; NULL in every other state).
+  `ALTER TABLE keys ADD COLUMN scheduled_deletion_date INTEGER;
+   CREATE INDEX keys_due_for_deletion ON keys (scheduled_deletion_date) WHERE key_state = '4';`,
 ];
 
 interface KeyRow {
@@ -44,6 +47,7 @@ interface KeyRow {
   enterprise_project_id: string;
   creation_date: number;
   wrapped_material: Buffer | null;
+  scheduled_deletion_date: number | null;
 }
 
 interface AccessKeyRow {
@@ -79,6 +83,8 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
   readonly #replaceMaterial: Database.Statement<[Buffer, string, Buffer]>;
   readonly #updateMeta: Database.Statement<[string, string, string]>;
   readonly #deleteMeta: Database.Statement<[string, string]>;
+  readonly #transition: Database.Statement<[string, number | null, string, string, string, string]>;
+  readonly #purge: Database.Statement<[number, number], { key_id: string }>;
   readonly #insertAccessKey: (record: AccessKeyRecord, metaEquals: { name: string; value: string } | undefined) => InsertAccessKeyResult;
   readonly #accessKeyById: Database.Statement<[string], AccessKeyRow>;
   readonly #listAccessKeys: Database.Statement<[], AccessKeyRow>;
@@ -100,6 +106,8 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     this.#db.pragma('foreign_keys = ON');
+    // A purged key's wrapped material is overwritten with zeros in the file, not just unlinked.
+    this.#db.pragma('secure_delete = ON');
     try {
       this.#migrate();
     } catch (error) {
@@ -126,6 +134,15 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     this.#replaceMaterial = this.#db.prepare('UPDATE keys SET wrapped_material = ? WHERE key_id = ? AND wrapped_material = ?');
     this.#updateMeta = this.#db.prepare('UPDATE meta SET value = ? WHERE name = ? AND value = ?');
     this.#deleteMeta = this.#db.prepare('DELETE FROM meta WHERE name = ? AND value = ?');
+    this.#transition = this.#db.prepare(
+      'UPDATE keys SET key_state = ?, scheduled_deletion_date = ? WHERE domain_id = ? AND project_id = ? AND key_id = ? AND key_state = ?',
+    );
+    // One statement: every due key goes, or (a crash) none of this batch does.
+    this.#purge = this.#db.prepare(
+      `DELETE FROM keys WHERE key_id IN (
+         SELECT key_id FROM keys WHERE key_state = '4' AND scheduled_deletion_date <= ? ORDER BY key_id LIMIT ?)
+       RETURNING key_id`,
+    );
     const getMeta = this.#getMeta;
     const count = this.#count;
     const aliasTaken = this.#db.prepare<[string, string, string], { one: number }>(
@@ -133,9 +150,9 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     );
     const insert = this.#db.prepare<KeyRow>(
       `INSERT INTO keys (key_id, domain_id, project_id, key_alias, key_description, origin, key_state,
-                         enterprise_project_id, creation_date, wrapped_material)
+                         enterprise_project_id, creation_date, wrapped_material, scheduled_deletion_date)
        VALUES (@key_id, @domain_id, @project_id, @key_alias, @key_description, @origin, @key_state,
-               @enterprise_project_id, @creation_date, @wrapped_material)`,
+               @enterprise_project_id, @creation_date, @wrapped_material, @scheduled_deletion_date)`,
     );
     // IMMEDIATE takes the write lock before the checks, so two servers on one file
     // cannot both pass the quota check and then both insert.
@@ -257,6 +274,15 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     return this.#replaceMaterial.run(replacement, keyId, expected).changes === 1;
   }
 
+  async transitionKeyState(scope: Scope, keyId: string, change: KeyStateChange): Promise<boolean> {
+    const result = this.#transition.run(change.to, change.scheduledDeletionDate, scope.domainId, scope.projectId, keyId, change.from);
+    return result.changes === 1;
+  }
+
+  async purgeKeysDueForDeletion(now: number, limit: number): Promise<string[]> {
+    return this.#purge.all(now, limit).map((row) => row.key_id);
+  }
+
   async getMeta(name: string): Promise<string | undefined> {
     return this.#getMeta.get(name)?.value;
   }
@@ -305,6 +331,7 @@ function toRow(record: KeyRecord): KeyRow {
     enterprise_project_id: record.enterpriseProjectId,
     creation_date: record.creationDate,
     wrapped_material: record.wrappedMaterial,
+    scheduled_deletion_date: record.scheduledDeletionDate ?? null,
   };
 }
 
@@ -320,6 +347,7 @@ function fromRow(row: KeyRow): KeyRecord {
     enterpriseProjectId: row.enterprise_project_id,
     creationDate: row.creation_date,
     wrappedMaterial: row.wrapped_material,
+    ...withScheduledDeletionDate(row.scheduled_deletion_date),
   };
 }
 

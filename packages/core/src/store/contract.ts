@@ -578,7 +578,11 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
       it('never deletes a key whose deletion was cancelled, even with an old date left behind', async () => {
         const key = record(PROJECT_A, 'cancelled', due(1_000));
         await store.insertKey(key, NO_LIMIT);
-        await store.transitionKeyState(PROJECT_A, key.keyId, { from: KeyState.PendingDeletion, to: KeyState.Disabled, scheduledDeletionDate: null });
+        await store.transitionKeyState(PROJECT_A, key.keyId, {
+          from: KeyState.PendingDeletion,
+          to: KeyState.Disabled,
+          scheduledDeletionDate: null,
+        });
         await expect(store.purgeKeysDueForDeletion(5_000, 100)).resolves.toEqual([]);
         expect(await store.findKeyById(PROJECT_A, key.keyId)).toBeDefined();
       });

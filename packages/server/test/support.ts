@@ -32,7 +32,14 @@ export interface TestApp {
 
 /** The app as the server builds it, over an in-memory store, with response validation on. */
 export async function buildTestApp(
-  options: { maxKeysPerProject?: number; store?: KeyStore; rateLimits?: RateLimits; api?: (service: KmsService) => AppApi } = {},
+  options: {
+    maxKeysPerProject?: number;
+    store?: KeyStore;
+    rateLimits?: RateLimits;
+    api?: (service: KmsService) => AppApi;
+    /** The service's clock (key lifecycle tests move it by hand). */
+    now?: () => number;
+  } = {},
 ): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
@@ -47,6 +54,7 @@ export async function buildTestApp(
     rootKey: RootKey.generate(),
     region: REGION,
     maxKeysPerProject: options.maxKeysPerProject,
+    now: options.now,
   });
   const tokens = new TokenRegistry(
     Object.entries(CALLERS).map(([name, caller]) => ({

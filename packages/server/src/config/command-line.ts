@@ -181,6 +181,11 @@ export function buildCommand(): Command {
         integer(100, 3_600_000),
       ),
     )
+    .addOption(
+      new Option('--purge-interval-ms <ms>', 'how often keys past their scheduled deletion date are destroyed (also at start)').argParser(
+        integer(1000, 86_400_000),
+      ),
+    )
     .addHelpText(
       'after',
       `${ROOT_KEY_HELP}\n\nMaintenance commands: openkms-server backup --help, openkms-server rewrap --help.\n` +

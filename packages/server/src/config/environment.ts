@@ -26,6 +26,7 @@ export const ENVIRONMENT_VARIABLES = Object.freeze({
   workers: 'OPENKMS_WORKERS',
   dbConnectTimeoutMs: 'OPENKMS_DB_CONNECT_TIMEOUT_MS',
   dbQueryTimeoutMs: 'OPENKMS_DB_QUERY_TIMEOUT_MS',
+  purgeIntervalMs: 'OPENKMS_PURGE_INTERVAL_MS',
 } as const);
 
 export type EnvironmentSetting = keyof typeof ENVIRONMENT_VARIABLES;

@@ -48,6 +48,8 @@ export interface ServerConfigInput {
   readonly dbConnectTimeoutMs?: number;
   /** Longest a store statement may run (PostgreSQL) or wait for a lock (PostgreSQL, SQLite). */
   readonly dbQueryTimeoutMs?: number;
+  /** How often keys past their deletion date are purged. */
+  readonly purgeIntervalMs?: number;
 }
 
 /** Everything the server needs to start, every field decided: defaults applied, paths absolute. */
@@ -76,6 +78,7 @@ export interface ServerConfig {
   readonly workers: number;
   readonly dbConnectTimeoutMs: number;
   readonly dbQueryTimeoutMs: number;
+  readonly purgeIntervalMs: number;
 }
 
 /** Where the keys are and what protects them: the settings the server and its maintenance commands share. */
@@ -128,6 +131,7 @@ export function resolveServerConfig(input: ServerConfigInput): ServerConfig {
     workers: input.workers ?? DEFAULTS.workers,
     dbConnectTimeoutMs: input.dbConnectTimeoutMs ?? DEFAULTS.dbConnectTimeoutMs,
     dbQueryTimeoutMs: input.dbQueryTimeoutMs ?? DEFAULTS.dbQueryTimeoutMs,
+    purgeIntervalMs: input.purgeIntervalMs ?? DEFAULTS.purgeIntervalMs,
   };
   if (config.workers > 1 && config.store === 'memory') {
     throw new ConfigError('--workers > 1 needs a shared store (sqlite or postgres): each worker would have its own memory store');

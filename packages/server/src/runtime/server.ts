@@ -16,6 +16,7 @@ import { provisionAccessKeys } from './access-key-store';
 import { createDevelopmentCredentialsIfAbsent, type DevelopmentCredentials } from './development-credentials';
 import { loadRootKeys } from './root-keys';
 import { describeStore, openStore } from './store';
+import { startKeyPurge } from './key-purge';
 
 export interface RunningServer {
   readonly url: string;
@@ -137,6 +138,7 @@ export async function startServer(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, ...describeStore(config.store), data_dir: config.dataDir, region: config.region }, 'openkms server listening');
+  const keyPurge = startKeyPurge(service, config.purgeIntervalMs, logger);
 
   let closing: Promise<void> | undefined;
   return {
@@ -171,6 +173,7 @@ export async function startServer(
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        await keyPurge.stop();
         await store.close();
         await audit.close();
         logger.info('openkms server stopped');

@@ -30,7 +30,7 @@ export function startKeyPurge(service: Pick<KmsService, 'purgeDueKeys'>, interva
     return running;
   };
   void run();
-  const timer = setInterval(run, intervalMs);
+  const timer = setInterval(() => void run(), intervalMs);
   timer.unref();
   return {
     stop: async () => {

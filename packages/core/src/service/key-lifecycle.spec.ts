@@ -197,6 +197,7 @@ describe('deletion is real', () => {
     clock.advance(1);
     // Due but not yet purged: already gone for every caller, and it can no longer be cancelled.
     await kmsError(service.cancelKeyDeletion(A, keyId), 'KMS.0207');
+    expect(await service.listKeys(A)).toMatchObject({ keys: [], total: 0 });
     await kmsError(service.decryptDataKey(A, { ciphertext: made.ciphertext }), 'KMS.0207');
     await expect(service.purgeDueKeys()).resolves.toEqual([keyId]);
     await expect(service.purgeDueKeys()).resolves.toEqual([]);

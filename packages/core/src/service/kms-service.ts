@@ -328,6 +328,8 @@ export class KmsService {
       after: input.after,
       keyState: input.keyState,
       enterpriseProjectId: input.enterpriseProjectId,
+      // Keys past their deletion date are gone even before the purge removes them.
+      goneAt: this.#now(),
     });
     const last = page.keys[page.keys.length - 1];
     return {

@@ -575,6 +575,18 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
         await expect(store.purgeKeysDueForDeletion(2_000, 100)).resolves.toEqual([]);
       });
 
+      it('leaves keys past their date out of listKeys (page and total) when asked with goneAt', async () => {
+        const gone = record(PROJECT_A, 'gone', due(1_000));
+        const pending = record(PROJECT_A, 'pending', due(3_000));
+        const enabled = record(PROJECT_A, 'enabled');
+        for (const key of [gone, pending, enabled]) await store.insertKey(key, NO_LIMIT);
+        const page = await store.listKeys(PROJECT_A, { limit: 10, goneAt: 2_000 });
+        expect(page.keys.map((key) => key.keyAlias).sort()).toEqual(['enabled', 'pending']);
+        expect(page.total).toBe(2);
+        expect((await store.listKeys(PROJECT_A, { limit: 1, goneAt: 2_000, keyState: KeyState.PendingDeletion })).total).toBe(1);
+        expect((await store.listKeys(PROJECT_A, { limit: 10 })).total).toBe(3);
+      });
+
       it('never deletes a key whose deletion was cancelled, even with an old date left behind', async () => {
         const key = record(PROJECT_A, 'cancelled', due(1_000));
         await store.insertKey(key, NO_LIMIT);

@@ -11,6 +11,11 @@ export interface ListKeysQuery {
   readonly keyState?: KeyState;
   /** Only keys of this enterprise project (`KeyRecord.enterpriseProjectId`). */
   readonly enterpriseProjectId?: string;
+  /**
+   * Leave out (from the page and the total) keys pending deletion whose date is at or before this
+   * time: they are gone for callers, whether or not the purge has removed them yet.
+   */
+  readonly goneAt?: number;
 }
 
 export interface ListKeysPage {

@@ -43,7 +43,13 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore {
         (key) =>
           sameScope(key, scope) &&
           (query.keyState === undefined || key.keyState === query.keyState) &&
-          (query.enterpriseProjectId === undefined || key.enterpriseProjectId === query.enterpriseProjectId),
+          (query.enterpriseProjectId === undefined || key.enterpriseProjectId === query.enterpriseProjectId) &&
+          !(
+            query.goneAt !== undefined &&
+            key.keyState === KeyState.PendingDeletion &&
+            key.scheduledDeletionDate != null &&
+            key.scheduledDeletionDate <= query.goneAt
+          ),
       )
       .sort(compareKeys);
     const after = query.after;

@@ -195,20 +195,22 @@ export class PostgresKeyStore implements KeyStore, AccessKeyStore {
     // COLLATE "C": key IDs compare by code unit, as in the other stores, whatever the database's collation.
     // One statement, so the page and the total see the same snapshot.
     const { rows } = await this.#pool.query<KeyRow & { total: string }>(
-      `SELECT ${COLUMNS}, (SELECT count(*) FROM keys WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3) AND ($7::text IS NULL OR enterprise_project_id = $7)) AS total
+      `SELECT ${COLUMNS}, (SELECT count(*) FROM keys WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3) AND ($7::text IS NULL OR enterprise_project_id = $7) AND ($8::bigint IS NULL OR NOT (key_state = '4' AND scheduled_deletion_date IS NOT NULL AND scheduled_deletion_date <= $8))) AS total
          FROM keys
         WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3)
           AND ($7::text IS NULL OR enterprise_project_id = $7)
+          AND ($8::bigint IS NULL OR NOT (key_state = '4' AND scheduled_deletion_date IS NOT NULL AND scheduled_deletion_date <= $8))
           AND (creation_date > $4 OR (creation_date = $4 AND key_id COLLATE "C" > $5 COLLATE "C"))
         ORDER BY creation_date, key_id COLLATE "C"
         LIMIT $6`,
-      [scope.domainId, scope.projectId, state, afterDate, afterId, query.limit + 1, project],
+      [scope.domainId, scope.projectId, state, afterDate, afterId, query.limit + 1, project, query.goneAt ?? null],
     );
     let total = rows[0] ? Number(rows[0].total) : undefined;
     if (total === undefined) {
       const counted = await this.#pool.query<{ n: string }>(
-        'SELECT count(*) AS n FROM keys WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3) AND ($4::text IS NULL OR enterprise_project_id = $4)',
-        [scope.domainId, scope.projectId, state, project],
+        `SELECT count(*) AS n FROM keys WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3) AND ($4::text IS NULL OR enterprise_project_id = $4)
+           AND ($5::bigint IS NULL OR NOT (key_state = '4' AND scheduled_deletion_date IS NOT NULL AND scheduled_deletion_date <= $5))`,
+        [scope.domainId, scope.projectId, state, project, query.goneAt ?? null],
       );
       total = Number(counted.rows[0]!.n);
     }

@@ -74,10 +74,26 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
   readonly #count: Database.Statement<[string, string], { n: number }>;
   readonly #getMeta: Database.Statement<[string], { value: string }>;
   readonly #list: Database.Statement<
-    [string, string, string | null, string | null, string | null, string | null, number, number, string, number],
+    [
+      string,
+      string,
+      string | null,
+      string | null,
+      string | null,
+      string | null,
+      number | null,
+      number | null,
+      number,
+      number,
+      string,
+      number,
+    ],
     KeyRow
   >;
-  readonly #countState: Database.Statement<[string, string, string | null, string | null, string | null, string | null], { n: number }>;
+  readonly #countState: Database.Statement<
+    [string, string, string | null, string | null, string | null, string | null, number | null, number | null],
+    { n: number }
+  >;
   readonly #insertMeta: Database.Statement<[string, string]>;
   readonly #scan: Database.Statement<[string | null, string | null, number], KeyRow>;
   readonly #replaceMaterial: Database.Statement<[Buffer, string, Buffer]>;
@@ -123,11 +139,13 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     this.#list = this.#db.prepare(
       `SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND (? IS NULL OR key_state = ?)
          AND (? IS NULL OR enterprise_project_id = ?)
+         AND (? IS NULL OR NOT (key_state = '4' AND scheduled_deletion_date IS NOT NULL AND scheduled_deletion_date <= ?))
          AND (creation_date > ? OR (creation_date = ? AND key_id > ?))
        ORDER BY creation_date, key_id LIMIT ?`,
     );
     this.#countState = this.#db.prepare(
-      'SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ? AND (? IS NULL OR key_state = ?) AND (? IS NULL OR enterprise_project_id = ?)',
+      `SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ? AND (? IS NULL OR key_state = ?) AND (? IS NULL OR enterprise_project_id = ?)
+         AND (? IS NULL OR NOT (key_state = '4' AND scheduled_deletion_date IS NOT NULL AND scheduled_deletion_date <= ?))`,
     );
     this.#insertMeta = this.#db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
     this.#scan = this.#db.prepare('SELECT * FROM keys WHERE (? IS NULL OR key_id > ?) ORDER BY key_id LIMIT ?');
@@ -244,6 +262,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     const project = query.enterpriseProjectId ?? null;
     const afterDate = query.after?.creationDate ?? -1;
     const afterId = query.after?.keyId ?? '';
+    const gone = query.goneAt ?? null;
     // One read transaction: the page and the total see the same snapshot.
     return this.#db
       .transaction(() => {
@@ -254,12 +273,14 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
           state,
           project,
           project,
+          gone,
+          gone,
           afterDate,
           afterDate,
           afterId,
           query.limit + 1,
         );
-        const total = this.#countState.get(scope.domainId, scope.projectId, state, state, project, project)!.n;
+        const total = this.#countState.get(scope.domainId, scope.projectId, state, state, project, project, gone, gone)!.n;
         return { keys: rows.slice(0, query.limit).map(fromRow), truncated: rows.length > query.limit, total };
       })
       .deferred();

@@ -59,6 +59,7 @@ describe('parseConfig', () => {
       dbConnectTimeoutMs: 5000,
       dbQueryTimeoutMs: 10_000,
       purgeIntervalMs: 60_000,
+      devMinPendingDays: undefined,
     };
     expect(parseConfig(argv(), {})).toEqual(expected);
     expect(resolveServerConfig({})).toEqual(expected);

@@ -81,3 +81,24 @@ it('purges a key past its date at start, then on the interval, and logs each pur
     await server.stop();
   }
 });
+
+it('--dev-min-pending-days lowers the minimum for local testing, and says so loudly at start', async () => {
+  const server = await start('--dev-min-pending-days', '1');
+  try {
+    const warning = server.logLines().find((line) => line.dev_min_pending_days === 1);
+    expect(warning).toMatchObject({ level: 40, msg: expect.stringMatching(/^DEVELOPMENT OPTION ON/) });
+    const keyId = ((await post(server.url, 'create-key', { key_alias: 'dev/short' })).json.key_info as { key_id: string }).key_id;
+    expect((await post(server.url, 'schedule-key-deletion', { key_id: keyId, pending_days: '1' })).status).toBe(200);
+  } finally {
+    await server.stop();
+  }
+  // Off by default: the API's 7 days.
+  const plain = await start();
+  try {
+    expect(plain.logLines().some((line) => 'dev_min_pending_days' in line)).toBe(false);
+    const keyId = ((await post(plain.url, 'create-key', { key_alias: 'dev/long' })).json.key_info as { key_id: string }).key_id;
+    expect((await post(plain.url, 'schedule-key-deletion', { key_id: keyId, pending_days: '6' })).status).toBe(400);
+  } finally {
+    await plain.stop();
+  }
+});

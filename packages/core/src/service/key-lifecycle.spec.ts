@@ -160,6 +160,25 @@ describe('enable-key, disable-key, schedule-key-deletion, cancel-key-deletion', 
     },
   );
 
+  it('takes fewer than 7 days only when an operator lowered minPendingDays (local testing), never below it', async () => {
+    const clock = manualClock();
+    const service = await KmsService.open({
+      region: 'r',
+      store: new MemoryKeyStore(),
+      rootKey: RootKey.generate(),
+      now: clock.now,
+      minPendingDays: 1,
+    });
+    const { keyId } = await service.createKey(A, { keyAlias: 'dev' });
+    await kmsError(service.scheduleKeyDeletion(A, keyId, 0), 'KMS.0308');
+    expect((await service.scheduleKeyDeletion(A, keyId, 1)).scheduledDeletionDate).toBe(clock.now() + DAY_MS);
+    for (const minPendingDays of [0, 8, 1.5]) {
+      await expect(
+        KmsService.open({ region: 'r', store: new MemoryKeyStore(), rootKey: RootKey.generate(), minPendingDays }),
+      ).rejects.toThrow(/minPendingDays/);
+    }
+  });
+
   it('sets scheduled_deletion_date to now + pending_days, and clears it on cancel', async () => {
     const { service, clock } = await setup();
     const { keyId } = await service.createKey(A, { keyAlias: 'dates' });

@@ -51,10 +51,10 @@ export async function transitionKey(
   throw new KmsError('KMS.0104', 'The key changed state concurrently; retry.');
 }
 
-/** `pending_days` as a number of days, KMS.0308 outside 7 to 1096. */
-export function checkPendingDays(days: number): number {
-  if (!Number.isSafeInteger(days) || days < PENDING_DAYS_MIN || days > PENDING_DAYS_MAX) {
-    throw new KmsError('KMS.0308', `Invalid pending_days: it must be from ${PENDING_DAYS_MIN} to ${PENDING_DAYS_MAX}.`);
+/** `pending_days` as a number of days, KMS.0308 outside `min` (7 unless an operator lowered it) to 1096. */
+export function checkPendingDays(days: number, min: number = PENDING_DAYS_MIN): number {
+  if (!Number.isSafeInteger(days) || days < min || days > PENDING_DAYS_MAX) {
+    throw new KmsError('KMS.0308', `Invalid pending_days: it must be from ${min} to ${PENDING_DAYS_MAX}.`);
   }
   return days;
 }

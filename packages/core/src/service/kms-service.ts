@@ -14,7 +14,7 @@ import { checkCmkKeySpec, checkCmkKeyUsage, checkKeystoreId, keySpecFilterMatche
 import type { ListCursor } from '../keys/list-cursor';
 import type { InsertKeyResult, KeyStore } from '../store/key-store';
 import type { KeyOperation } from '../keys/key-state-machine';
-import { checkPendingDays, DAY_MS, isDueForDeletion, purgeDueKeys, requireState, transitionKey } from './key-lifecycle';
+import { checkPendingDays, DAY_MS, PENDING_DAYS_MIN, isDueForDeletion, purgeDueKeys, requireState, transitionKey } from './key-lifecycle';
 import { DATAKEY_DIGEST_BYTES, datakeyBitsOf, datakeyBytesOfBits, isDatakeyByteLength } from './datakey-length';
 import { ACTIVE_ROOT_KEY_META, checkRootKeys } from './root-key-state';
 
@@ -38,6 +38,11 @@ export interface KmsServiceOptions {
   readonly randomBytes?: RandomBytes;
   /** Key ID generator, injectable for test vectors. */
   readonly newKeyId?: () => string;
+  /**
+   * The fewest `pending_days` schedule-key-deletion takes: 7, as the API says, unless an operator
+   * shortens it for local testing (1 to 7; the server's --dev-min-pending-days).
+   */
+  readonly minPendingDays?: number;
 }
 
 export interface CreateKeyInput {
@@ -141,6 +146,7 @@ export class KmsService {
   readonly #now: () => number;
   readonly #random: RandomBytes;
   readonly #newKeyId: () => string;
+  readonly #minPendingDays: number;
 
   private constructor(options: KmsServiceOptions, rootKeys: RootKeyRing, activeRootKeyId: string) {
     this.#store = options.store;
@@ -151,6 +157,7 @@ export class KmsService {
     this.#now = options.now ?? Date.now;
     this.#random = options.randomBytes ?? systemRandomBytes;
     this.#newKeyId = options.newKeyId ?? randomUUID;
+    this.#minPendingDays = options.minPendingDays ?? PENDING_DAYS_MIN;
   }
 
   /**
@@ -162,6 +169,10 @@ export class KmsService {
     const maxKeys = options.maxKeysPerProject ?? DEFAULT_MAX_KEYS_PER_PROJECT;
     // Check options before touching the store.
     if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new Error('maxKeysPerProject must be a positive integer');
+    const minDays = options.minPendingDays ?? PENDING_DAYS_MIN;
+    if (!Number.isSafeInteger(minDays) || minDays < 1 || minDays > PENDING_DAYS_MIN) {
+      throw new Error(`minPendingDays must be an integer from 1 to ${PENDING_DAYS_MIN}`);
+    }
     const rootKeys = new RootKeyRing([options.rootKey, ...(options.previousRootKeys ?? [])]);
     const { active } = await checkRootKeys(options.store, rootKeys);
     return new KmsService(options, rootKeys, active);
@@ -355,7 +366,7 @@ export class KmsService {
    * is purged `pendingDays` (7 to 1096, KMS.0308) days from now unless cancelled first.
    */
   async scheduleKeyDeletion(scope: Scope, keyId: string, pendingDays: number): Promise<KeyRecord> {
-    const days = checkPendingDays(pendingDays);
+    const days = checkPendingDays(pendingDays, this.#minPendingDays);
     return this.#transition(scope, keyId, 'schedule-key-deletion', this.#now() + days * DAY_MS);
   }
 

@@ -186,6 +186,12 @@ export function buildCommand(): Command {
         integer(1000, 86_400_000),
       ),
     )
+    .addOption(
+      new Option(
+        '--dev-min-pending-days <days>',
+        'LOCAL TESTING ONLY: let schedule-key-deletion take pending_days from this (1 to 7) instead of the API minimum of 7',
+      ).argParser(integer(1, 7)),
+    )
     .addHelpText(
       'after',
       `${ROOT_KEY_HELP}\n\nMaintenance commands: openkms-server backup --help, openkms-server rewrap --help.\n` +

@@ -27,6 +27,7 @@ export const ENVIRONMENT_VARIABLES = Object.freeze({
   dbConnectTimeoutMs: 'OPENKMS_DB_CONNECT_TIMEOUT_MS',
   dbQueryTimeoutMs: 'OPENKMS_DB_QUERY_TIMEOUT_MS',
   purgeIntervalMs: 'OPENKMS_PURGE_INTERVAL_MS',
+  devMinPendingDays: 'OPENKMS_DEV_MIN_PENDING_DAYS',
 } as const);
 
 export type EnvironmentSetting = keyof typeof ENVIRONMENT_VARIABLES;

@@ -50,6 +50,8 @@ export interface ServerConfigInput {
   readonly dbQueryTimeoutMs?: number;
   /** How often keys past their deletion date are purged. */
   readonly purgeIntervalMs?: number;
+  /** Local testing only: the fewest pending_days schedule-key-deletion takes (1 to 7); the API's 7 when absent. */
+  readonly devMinPendingDays?: number;
 }
 
 /** Everything the server needs to start, every field decided: defaults applied, paths absolute. */
@@ -79,6 +81,8 @@ export interface ServerConfig {
   readonly dbConnectTimeoutMs: number;
   readonly dbQueryTimeoutMs: number;
   readonly purgeIntervalMs: number;
+  /** Local testing only (off: undefined, the API's minimum of 7 days). */
+  readonly devMinPendingDays: number | undefined;
 }
 
 /** Where the keys are and what protects them: the settings the server and its maintenance commands share. */
@@ -132,6 +136,7 @@ export function resolveServerConfig(input: ServerConfigInput): ServerConfig {
     dbConnectTimeoutMs: input.dbConnectTimeoutMs ?? DEFAULTS.dbConnectTimeoutMs,
     dbQueryTimeoutMs: input.dbQueryTimeoutMs ?? DEFAULTS.dbQueryTimeoutMs,
     purgeIntervalMs: input.purgeIntervalMs ?? DEFAULTS.purgeIntervalMs,
+    devMinPendingDays: input.devMinPendingDays,
   };
   if (config.workers > 1 && config.store === 'memory') {
     throw new ConfigError('--workers > 1 needs a shared store (sqlite or postgres): each worker would have its own memory store');

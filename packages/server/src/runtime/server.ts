@@ -75,7 +75,15 @@ export async function startServer(
       previousRootKeys: rootKeys.previousRootKeys,
       region: config.region,
       maxKeysPerProject: config.maxKeysPerProject,
+      minPendingDays: config.devMinPendingDays,
     });
+    if (config.devMinPendingDays !== undefined) {
+      // Loud on purpose: a server that destroys keys sooner than the API allows is for local testing only.
+      logger.warn(
+        { dev_min_pending_days: config.devMinPendingDays, api_min_pending_days: 7 },
+        'DEVELOPMENT OPTION ON: schedule-key-deletion accepts fewer than 7 days; keys may be destroyed sooner than the API allows. Never use this in production.',
+      );
+    }
     accessKeyService = await AccessKeyService.open({ store, rootKey: rootKeys.rootKey, previousRootKeys: rootKeys.previousRootKeys });
     await provisionAccessKeys(store, accessKeyService, options.accessKeys ?? []);
     developmentToken = await createDevelopmentCredentialsIfAbsent(config.tokenFile, accessKeyService);

@@ -10,8 +10,12 @@ import type {
   DescribeKeyResponse,
   EncryptDatakeyRequest,
   EncryptDatakeyResponse,
+  KeyStateResponse,
+  KeyStatusInfoResponse,
   ListKeysRequest,
   ListKeysResponse,
+  OperateKeyRequest,
+  ScheduleKeyDeletionRequest,
 } from './generated';
 import { KmsError } from './kms-error';
 import { backoffDelayMs, RETRYABLE_STATUSES, retryPolicy, type RetryOptions, type RetryPolicy } from './retry';
@@ -90,6 +94,14 @@ export interface KmsClient extends KmsOperations {
   describeKey(request: DescribeKeyRequest, options?: CallOptions): Promise<DescribeKeyResponse>;
   /** `POST /v1.0/{project_id}/kms/list-keys`: a page of keys; pass `next_marker` as `marker` while `truncated` is "true". */
   listKeys(request?: ListKeysRequest, options?: CallOptions): Promise<ListKeysResponse>;
+  /** `POST /v1.0/{project_id}/kms/enable-key`: a disabled key becomes enabled (`key_info.key_state` "2"). */
+  enableKey(request: OperateKeyRequest, options?: CallOptions): Promise<KeyStatusInfoResponse>;
+  /** `POST /v1.0/{project_id}/kms/disable-key`: an enabled key becomes disabled ("3") and refuses data-key operations. */
+  disableKey(request: OperateKeyRequest, options?: CallOptions): Promise<KeyStatusInfoResponse>;
+  /** `POST /v1.0/{project_id}/kms/schedule-key-deletion`: the key is destroyed in `pending_days` ("7" to "1096") days unless cancelled. */
+  scheduleKeyDeletion(request: ScheduleKeyDeletionRequest, options?: CallOptions): Promise<KeyStateResponse>;
+  /** `POST /v1.0/{project_id}/kms/cancel-key-deletion`: a key pending deletion returns to disabled ("3"). */
+  cancelKeyDeletion(request: OperateKeyRequest, options?: CallOptions): Promise<KeyStateResponse>;
 }
 
 /** Test seams: time and randomness of the backoff. */
@@ -168,6 +180,21 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
       call(() => new KeysApi(configurationFor(callOptions)).describeKey({ projectId: options.projectId, describeKeyRequest: request })),
     listKeys: (request = {}, callOptions) =>
       call(() => new KeysApi(configurationFor(callOptions)).listKeys({ projectId: options.projectId, listKeysRequest: request })),
+    enableKey: (request, callOptions) =>
+      call(() => new KeysApi(configurationFor(callOptions)).enableKey({ projectId: options.projectId, operateKeyRequest: request })),
+    disableKey: (request, callOptions) =>
+      call(() => new KeysApi(configurationFor(callOptions)).disableKey({ projectId: options.projectId, operateKeyRequest: request })),
+    scheduleKeyDeletion: (request, callOptions) =>
+      call(() =>
+        new KeysApi(configurationFor(callOptions)).scheduleKeyDeletion({
+          projectId: options.projectId,
+          scheduleKeyDeletionRequest: request,
+        }),
+      ),
+    cancelKeyDeletion: (request, callOptions) =>
+      call(() =>
+        new KeysApi(configurationFor(callOptions)).cancelKeyDeletion({ projectId: options.projectId, operateKeyRequest: request }),
+      ),
   };
 }
 

@@ -53,11 +53,17 @@ describe('cleanUpKeys', () => {
   });
 
   it('reports a partial cleanup with the keys the server refused', async () => {
-    const refused = { status: 400, body: { error: { error_code: 'KMS.0210', error_msg: 'pending deletion' } } };
+    const refused = { status: 403, body: { error: { error_code: 'KMS.0306', error_msg: 'no access permission' } } };
     answer = (keyId) => (keyId === 'k2' ? refused : { status: 200, body: {} });
     const result = await cleanUpKeys(url, keys, 5000);
     expect(result).toMatchObject({ outcome: 'partial', scheduled: 2, failed: 1 });
-    expect(result.message).toContain('k2: 400');
+    expect(result.message).toContain('k2: 403');
+  });
+
+  it('counts a key already pending deletion (400 KMS.0210: a lifecycle check scheduled it) as cleaned up', async () => {
+    const pending = { status: 400, body: { error: { error_code: 'KMS.0210', error_msg: 'pending deletion' } } };
+    answer = (keyId) => (keyId === 'k2' ? pending : { status: 200, body: {} });
+    expect(await cleanUpKeys(url, keys, 5000)).toMatchObject({ outcome: 'scheduled', scheduled: 3, failed: 0 });
   });
 
   it('has nothing to do when the run made no key', async () => {

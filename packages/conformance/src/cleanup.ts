@@ -26,6 +26,7 @@ export async function cleanUpKeys(
   for (const { caller, keyId } of keys) {
     requests += 1;
     let status: number;
+    let alreadyPending = false;
     try {
       const request = {
         method: 'POST',
@@ -43,12 +44,15 @@ export async function cleanUpKeys(
         return { outcome: 'not-supported', scheduled: 0, failed: 0, message, requests };
       }
       status = response.status;
+      alreadyPending =
+        status === 400 && (response.json as { error?: { error_code?: unknown } } | undefined)?.error?.error_code === 'KMS.0210';
     } catch (error) {
       status = 0;
       failures.push(`${keyId}: no response (${(error as Error).message})`);
       continue;
     }
-    if (status === 200) scheduled += 1;
+    // 400 KMS.0210: a lifecycle check scheduled this key's deletion already.
+    if (status === 200 || alreadyPending) scheduled += 1;
     else failures.push(`${keyId}: ${status}`);
   }
   const message =

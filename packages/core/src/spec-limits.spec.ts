@@ -21,6 +21,7 @@ import {
   DEFAULT_DATAKEY_BITS,
 } from './service/datakey-length';
 import { LIST_KEYS_MAX_LIMIT, LIST_KEYS_MIN_LIMIT } from './service/kms-service';
+import { PENDING_DAYS_MAX, PENDING_DAYS_MIN } from './service/key-lifecycle';
 
 /**
  * One source for every limit: each pattern, bound, length and `x-kms-*` limit in spec/kms.yaml
@@ -152,6 +153,13 @@ const PINNED: Record<string, (value: unknown) => void> = {
   'KeyDetails.key_description maxLength': equals(KEY_DESCRIPTION_MAX_CHARS),
   'KeyDetails.realm maxLength': equals(REGION_MAX_CHARS),
   'KeyDetails.key_state enum': keyStates,
+  'KeyStatusInfo.key_state enum': keyStates,
+  'KeyStateResponse.key_state enum': keyStates,
+  'OperateKeyRequest.key_id pattern': sameRegExp(KEY_ID_PATTERN),
+  'ScheduleKeyDeletionRequest.key_id pattern': sameRegExp(KEY_ID_PATTERN),
+  'ScheduleKeyDeletionRequest.pending_days x-kms-minimum': equals(PENDING_DAYS_MIN),
+  'ScheduleKeyDeletionRequest.pending_days x-kms-maximum': equals(PENDING_DAYS_MAX),
+  'ScheduleKeyDeletionRequest.pending_days pattern': admitsRange(PENDING_DAYS_MIN, PENDING_DAYS_MAX),
   'KeyDetails.origin enum': equals(KEY_ORIGINS),
 
   'ListKeysRequest.limit x-kms-minimum': equals(LIST_KEYS_MIN_LIMIT),

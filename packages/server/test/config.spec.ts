@@ -61,6 +61,8 @@ describe('parseConfig', () => {
       workers: 1,
       dbConnectTimeoutMs: 5000,
       dbQueryTimeoutMs: 10_000,
+      purgeIntervalMs: 60_000,
+      devMinPendingDays: undefined,
     };
     expect(parseConfig(argv(), {})).toEqual(expected);
     expect(resolveServerConfig({})).toEqual(expected);

@@ -39,6 +39,8 @@ export async function buildTestApp(
     rateLimits?: RateLimits;
     api?: (service: KmsService) => AppApi;
     metrics?: ServerMetrics;
+    /** The service's clock (key lifecycle tests move it by hand). */
+    now?: () => number;
   } = {},
 ): Promise<TestApp> {
   const logs: string[] = [];
@@ -54,6 +56,7 @@ export async function buildTestApp(
     rootKey: RootKey.generate(),
     region: REGION,
     maxKeysPerProject: options.maxKeysPerProject,
+    now: options.now,
   });
   const tokens = new TokenRegistry(
     Object.entries(CALLERS).map(([name, caller]) => ({

@@ -46,6 +46,10 @@ const ACTIONS: Record<OperationId, string> = {
   decryptDatakey: 'decrypt-datakey',
   describeKey: 'describe-key',
   listKeys: 'list-keys',
+  enableKey: 'enable-key',
+  disableKey: 'disable-key',
+  scheduleKeyDeletion: 'schedule-key-deletion',
+  cancelKeyDeletion: 'cancel-key-deletion',
 };
 
 /** The operations of the source documents: always required, never NOT IMPLEMENTED. */

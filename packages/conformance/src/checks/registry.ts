@@ -5,6 +5,7 @@ import { createKeyChecks } from './create-key';
 import { errorChecks } from './errors';
 import { extendedChecks } from './extended';
 import { isolationChecks } from './isolation';
+import { lifecycleChecks } from './lifecycle';
 import { revisionFieldChecks } from './revision-fields';
 import { robustnessChecks } from './robustness';
 import { semanticsChecks } from './semantics';
@@ -19,6 +20,7 @@ const DEFINED: readonly Check[] = [
   ...robustnessChecks,
   ...extendedChecks,
   ...revisionFieldChecks,
+  ...lifecycleChecks,
 ];
 
 /** The REFERENCE twin of a documented check: the same requests, held to OpenKMS's exact answers. */

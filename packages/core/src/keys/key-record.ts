@@ -32,6 +32,11 @@ export interface KeyRecord {
   readonly creationDate: number;
   /** nonce ‖ sealed material ‖ tag under the root key; null until material exists (origin external). */
   readonly wrappedMaterial: Buffer | null;
+  /**
+   * Epoch milliseconds after which a key pending deletion (state 4) is purged; null (or absent)
+   * in every other state.
+   */
+  readonly scheduledDeletionDate?: number | null;
 }
 
 const KEY_STATES: readonly string[] = Object.values(KeyState);
@@ -39,4 +44,9 @@ const KEY_STATES: readonly string[] = Object.values(KeyState);
 /** Whether a string is one of the key states. */
 export function isKeyState(value: string): value is KeyState {
   return KEY_STATES.includes(value);
+}
+
+/** The record field for a scheduled deletion date: absent when there is none, as every store returns it. */
+export function withScheduledDeletionDate(date: number | null | undefined): { scheduledDeletionDate?: number } {
+  return date == null ? {} : { scheduledDeletionDate: date };
 }

@@ -14,6 +14,8 @@ import { parseKeyReference } from '../keys/key-reference';
 import { checkCmkKeySpec, checkCmkKeyUsage, checkKeystoreId, keySpecFilterMatchesCmks, type ListKeysKeySpec } from '../keys/key-spec';
 import type { ListCursor } from '../keys/list-cursor';
 import type { InsertKeyResult, KeyStore } from '../store/key-store';
+import type { KeyOperation } from '../keys/key-state-machine';
+import { checkPendingDays, DAY_MS, PENDING_DAYS_MIN, isDueForDeletion, purgeDueKeys, requireState, transitionKey } from './key-lifecycle';
 import { DATAKEY_DIGEST_BYTES, datakeyBitsOf, datakeyBytesOfBits, isDatakeyByteLength } from './datakey-length';
 import { ACTIVE_ROOT_KEY_META, checkRootKeys } from './root-key-state';
 
@@ -37,6 +39,11 @@ export interface KmsServiceOptions {
   readonly randomBytes?: RandomBytes;
   /** Key ID generator, injectable for test vectors. */
   readonly newKeyId?: () => string;
+  /**
+   * The fewest `pending_days` schedule-key-deletion takes: 7, as the API says, unless an operator
+   * shortens it for local testing (1 to 7; the server's --dev-min-pending-days).
+   */
+  readonly minPendingDays?: number;
 }
 
 export interface CreateKeyInput {
@@ -158,6 +165,7 @@ export class KmsService {
   readonly #now: () => number;
   readonly #random: RandomBytes;
   readonly #newKeyId: () => string;
+  readonly #minPendingDays: number;
 
   private constructor(options: KmsServiceOptions, rootKeys: RootKeyRing, activeRootKeyId: string) {
     this.#store = options.store;
@@ -168,6 +176,7 @@ export class KmsService {
     this.#now = options.now ?? Date.now;
     this.#random = options.randomBytes ?? systemRandomBytes;
     this.#newKeyId = options.newKeyId ?? randomUUID;
+    this.#minPendingDays = options.minPendingDays ?? PENDING_DAYS_MIN;
   }
 
   /**
@@ -179,6 +188,10 @@ export class KmsService {
     const maxKeys = options.maxKeysPerProject ?? DEFAULT_MAX_KEYS_PER_PROJECT;
     // Check options before touching the store.
     if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new Error('maxKeysPerProject must be a positive integer');
+    const minDays = options.minPendingDays ?? PENDING_DAYS_MIN;
+    if (!Number.isSafeInteger(minDays) || minDays < 1 || minDays > PENDING_DAYS_MIN) {
+      throw new Error(`minPendingDays must be an integer from 1 to ${PENDING_DAYS_MIN}`);
+    }
     const rootKeys = new RootKeyRing([options.rootKey, ...(options.previousRootKeys ?? [])]);
     const { active } = await checkRootKeys(options.store, rootKeys);
     return new KmsService(options, rootKeys, active);
@@ -335,7 +348,7 @@ export class KmsService {
     const context = checkEncryptionContext(input.encryptionContext);
     const additionalData = checkAdditionalAuthenticatedData(input.additionalAuthenticatedData);
     const key = await this.#resolveKey(scope, input.keyId);
-    const material = this.#usableMaterial(key);
+    const material = this.#usableMaterial(key, 'create-datakey');
     const plaintext = this.#random(bytes);
     try {
       const ciphertext = sealDataKey({ material, keyId: key.keyId, dek: plaintext, context, additionalData }, this.#random);
@@ -363,7 +376,7 @@ export class KmsService {
     const dek = input.plaintextWithDigest.subarray(0, bytes);
     const digest = createHash('sha256').update(dek).digest();
     if (!timingSafeEqual(digest, input.plaintextWithDigest.subarray(bytes))) throw new KmsError('KMS.2103');
-    const material = this.#usableMaterial(key);
+    const material = this.#usableMaterial(key, 'encrypt-datakey');
     try {
       return { keyId: key.keyId, ciphertext: sealDataKey({ material, keyId: key.keyId, dek, context, additionalData }, this.#random) };
     } finally {
@@ -381,8 +394,8 @@ export class KmsService {
     // A blob sealed under another key than the one named fails like a relabelled blob.
     if (named && named.keyId !== blob.keyId) throw new KmsError('KMS.2203');
     const key = named ?? (await this.#store.findKeyById(scope, blob.keyId));
-    if (!key) throw new KmsError('KMS.0207');
-    const material = this.#usableMaterial(key);
+    if (!key || isDueForDeletion(key, this.#now())) throw new KmsError('KMS.0207');
+    const material = this.#usableMaterial(key, 'decrypt-datakey');
     try {
       const plaintext = openDataKey(material, blob, context, additionalData);
       if (!plaintext) throw new KmsError('KMS.2203');
@@ -403,6 +416,7 @@ export class KmsService {
    */
   async describeKey(scope: Scope, keyId: string): Promise<KeyRecord> {
     const key = await this.#resolveKey(scope, keyId);
+    requireState('describe-key', key);
     return { ...key, wrappedMaterial: null };
   }
 
@@ -423,6 +437,8 @@ export class KmsService {
       after: input.after,
       keyState: input.keyState,
       enterpriseProjectId: input.enterpriseProjectId,
+      // Keys past their deletion date are gone even before the purge removes them.
+      goneAt: this.#now(),
     });
     const last = page.keys[page.keys.length - 1];
     return {
@@ -431,6 +447,44 @@ export class KmsService {
       next: page.truncated && last ? { creationDate: last.creationDate, keyId: last.keyId } : undefined,
       total: page.total,
     };
+  }
+
+  /** enable-key: a disabled key becomes enabled (docs/key-states.md for every other state). */
+  async enableKey(scope: Scope, keyId: string): Promise<KeyRecord> {
+    return this.#transition(scope, keyId, 'enable-key');
+  }
+
+  /** disable-key: an enabled key becomes disabled and refuses data-key operations (KMS.0209). */
+  async disableKey(scope: Scope, keyId: string): Promise<KeyRecord> {
+    return this.#transition(scope, keyId, 'disable-key');
+  }
+
+  /**
+   * schedule-key-deletion: the key becomes pending deletion, refuses every use (KMS.0210), and
+   * is purged `pendingDays` (7 to 1096, KMS.0308) days from now unless cancelled first.
+   */
+  async scheduleKeyDeletion(scope: Scope, keyId: string, pendingDays: number): Promise<KeyRecord> {
+    const days = checkPendingDays(pendingDays, this.#minPendingDays);
+    return this.#transition(scope, keyId, 'schedule-key-deletion', this.#now() + days * DAY_MS);
+  }
+
+  /** cancel-key-deletion: a key pending deletion returns to disabled (pending import if it never had material). */
+  async cancelKeyDeletion(scope: Scope, keyId: string): Promise<KeyRecord> {
+    return this.#transition(scope, keyId, 'cancel-key-deletion');
+  }
+
+  /**
+   * Destroys every key whose deletion date has passed (row and wrapped material): its alias and
+   * quota slot are free again and its ciphertexts answer as a key that never existed. Resolves
+   * the IDs this call deleted. Idempotent; any number of servers may run it together.
+   */
+  async purgeDueKeys(): Promise<string[]> {
+    return purgeDueKeys(this.#store, this.#now());
+  }
+
+  async #transition(scope: Scope, keyId: string, operation: KeyOperation, scheduledDeletionDate: number | null = null): Promise<KeyRecord> {
+    const key = await transitionKey(this.#store, scope, operation, () => this.#resolveKey(scope, keyId), scheduledDeletionDate);
+    return { ...key, wrappedMaterial: null };
   }
 
   /** The region name this service answers for (alias URNs, describe-key's `realm`). */
@@ -450,24 +504,14 @@ export class KmsService {
       // A URN naming another region or account is a key this caller cannot see.
       key = await this.#store.findKeyByAlias(scope, reference.alias);
     }
-    if (!key) throw new KmsError('KMS.0207');
+    // A key past its deletion date is gone, whether or not the purge has run yet.
+    if (!key || isDueForDeletion(key, this.#now())) throw new KmsError('KMS.0207');
     return key;
   }
 
-  /** The key's plain material, after checking its state. The caller must zero it. */
-  #usableMaterial(key: KeyRecord): Buffer {
-    switch (key.keyState) {
-      case KeyState.Enabled:
-        break;
-      case KeyState.PendingImport:
-        throw new KmsError('KMS.0310');
-      case KeyState.Disabled:
-        throw new KmsError('KMS.0209');
-      case KeyState.PendingDeletion:
-        throw new KmsError('KMS.0210');
-      default:
-        throw new KmsError('KMS.0209', 'The key is not enabled.');
-    }
+  /** The key's plain material, after the state machine allowed `operation` in its state. The caller must zero it. */
+  #usableMaterial(key: KeyRecord, operation: KeyOperation): Buffer {
+    requireState(operation, key);
     if (!key.wrappedMaterial) throw new Error(`key ${key.keyId} is enabled but has no key material`);
     const opened = this.#rootKeys.unwrap(key.wrappedMaterial, key);
     if ('material' in opened) return opened.material;

@@ -524,6 +524,104 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
       });
     });
 
+    describe('key state transitions (compare and set on the state)', () => {
+      it('moves a key from the expected state, with its deletion date, and back', async () => {
+        const key = record(PROJECT_A, 'lifecycle');
+        await store.insertKey(key, NO_LIMIT);
+        const change = { from: KeyState.Enabled, to: KeyState.PendingDeletion, scheduledDeletionDate: 1_800_000_000_456 };
+        await expect(store.transitionKeyState(PROJECT_A, key.keyId, change)).resolves.toBe(true);
+        expect(await store.findKeyById(PROJECT_A, key.keyId)).toEqual({ ...key, keyState: '4', scheduledDeletionDate: 1_800_000_000_456 });
+        const back = { from: KeyState.PendingDeletion, to: KeyState.Disabled, scheduledDeletionDate: null };
+        await expect(store.transitionKeyState(PROJECT_A, key.keyId, back)).resolves.toBe(true);
+        const found = await store.findKeyById(PROJECT_A, key.keyId);
+        expect(found).toEqual({ ...key, keyState: '3' });
+        expect(found?.scheduledDeletionDate ?? null).toBeNull();
+        const listed = (await store.listKeys(PROJECT_A, { limit: 10 })).keys[0];
+        expect(listed?.keyState).toBe('3');
+      });
+
+      it('refuses a key not in the expected state, of another project, or unknown', async () => {
+        const key = record(PROJECT_A, 'stale');
+        await store.insertKey(key, NO_LIMIT);
+        const change = { from: KeyState.Disabled, to: KeyState.Enabled, scheduledDeletionDate: null };
+        await expect(store.transitionKeyState(PROJECT_A, key.keyId, change)).resolves.toBe(false);
+        const disable = { from: KeyState.Enabled, to: KeyState.Disabled, scheduledDeletionDate: null };
+        await expect(store.transitionKeyState(PROJECT_B, key.keyId, disable)).resolves.toBe(false);
+        await expect(store.transitionKeyState(OTHER_DOMAIN, key.keyId, disable)).resolves.toBe(false);
+        await expect(store.transitionKeyState(PROJECT_A, randomUUID(), disable)).resolves.toBe(false);
+        expect((await store.findKeyById(PROJECT_A, key.keyId))!.keyState).toBe(KeyState.Enabled);
+      });
+
+      it('lets exactly one of concurrent transitions from the same state win', async () => {
+        const key = record(PROJECT_A, 'race-state');
+        await store.insertKey(key, NO_LIMIT);
+        const targets = [KeyState.Disabled, KeyState.PendingDeletion, KeyState.Disabled, KeyState.PendingDeletion];
+        const wins = await Promise.all(
+          targets.map((to) => store.transitionKeyState(PROJECT_A, key.keyId, { from: KeyState.Enabled, to, scheduledDeletionDate: null })),
+        );
+        expect(wins.filter(Boolean)).toHaveLength(1);
+        expect((await store.findKeyById(PROJECT_A, key.keyId))!.keyState).toBe(targets[wins.indexOf(true)]);
+      });
+    });
+
+    describe('purge of keys due for deletion', () => {
+      const due = (date: number) => ({ keyState: KeyState.PendingDeletion, scheduledDeletionDate: date });
+
+      it('deletes exactly the pending keys whose date has come, freeing alias and quota', async () => {
+        const past = record(PROJECT_A, 'past', due(1_000));
+        const now = record(PROJECT_B, 'now', due(2_000));
+        const future = record(PROJECT_A, 'future', due(2_001));
+        const enabled = record(PROJECT_A, 'enabled');
+        for (const key of [past, now, future, enabled]) await store.insertKey(key, NO_LIMIT);
+        expect((await store.purgeKeysDueForDeletion(2_000, 100)).sort()).toEqual([past.keyId, now.keyId].sort());
+        expect(await store.findKeyById(PROJECT_A, past.keyId)).toBeUndefined();
+        expect(await store.findKeyByAlias(PROJECT_B, 'now')).toBeUndefined();
+        expect(await store.findKeyById(PROJECT_A, future.keyId)).toBeDefined();
+        expect(await store.countKeys(PROJECT_A)).toBe(2);
+        expect((await store.scanKeys(undefined, 100)).map((key) => key.keyId).sort()).toEqual([future.keyId, enabled.keyId].sort());
+        // The alias and the quota slot are free again.
+        await expect(store.insertKey(record(PROJECT_A, 'past'), { maxKeysPerProject: 3 })).resolves.toEqual({ ok: true });
+        // Idempotent: nothing more is due.
+        await expect(store.purgeKeysDueForDeletion(2_000, 100)).resolves.toEqual([]);
+      });
+
+      it('leaves keys past their date out of listKeys (page and total) when asked with goneAt', async () => {
+        const gone = record(PROJECT_A, 'gone', due(1_000));
+        const pending = record(PROJECT_A, 'pending', due(3_000));
+        const enabled = record(PROJECT_A, 'enabled');
+        for (const key of [gone, pending, enabled]) await store.insertKey(key, NO_LIMIT);
+        const page = await store.listKeys(PROJECT_A, { limit: 10, goneAt: 2_000 });
+        expect(page.keys.map((key) => key.keyAlias).sort()).toEqual(['enabled', 'pending']);
+        expect(page.total).toBe(2);
+        expect((await store.listKeys(PROJECT_A, { limit: 1, goneAt: 2_000, keyState: KeyState.PendingDeletion })).total).toBe(1);
+        expect((await store.listKeys(PROJECT_A, { limit: 10 })).total).toBe(3);
+      });
+
+      it('never deletes a key whose deletion was cancelled, even with an old date left behind', async () => {
+        const key = record(PROJECT_A, 'cancelled', due(1_000));
+        await store.insertKey(key, NO_LIMIT);
+        await store.transitionKeyState(PROJECT_A, key.keyId, {
+          from: KeyState.PendingDeletion,
+          to: KeyState.Disabled,
+          scheduledDeletionDate: null,
+        });
+        await expect(store.purgeKeysDueForDeletion(5_000, 100)).resolves.toEqual([]);
+        expect(await store.findKeyById(PROJECT_A, key.keyId)).toBeDefined();
+      });
+
+      it('deletes at most `limit` keys a call, and concurrent purges report each key once', async () => {
+        const keys = Array.from({ length: 7 }, (_, i) => record(PROJECT_A, `batch-${i}`, due(1_000 + i)));
+        for (const key of keys) await store.insertKey(key, NO_LIMIT);
+        expect(await store.purgeKeysDueForDeletion(10_000, 3)).toHaveLength(3);
+        const reported = (await Promise.all([1, 2, 3].map(() => store.purgeKeysDueForDeletion(10_000, 2)))).flat();
+        const rest = await store.purgeKeysDueForDeletion(10_000, 100);
+        const all = [...reported, ...rest];
+        expect(new Set(all).size).toBe(all.length);
+        expect(all).toHaveLength(4);
+        expect(await store.countKeys(PROJECT_A)).toBe(0);
+      });
+    });
+
     it('can be closed twice', async () => {
       await store.close();
       await expect(store.close()).resolves.toBeUndefined();

@@ -14,6 +14,11 @@ export interface ListKeysQuery {
   readonly keyState?: KeyState;
   /** Only keys of this enterprise project (`KeyRecord.enterpriseProjectId`). */
   readonly enterpriseProjectId?: string;
+  /**
+   * Leave out (from the page and the total) keys pending deletion whose date is at or before this
+   * time: they are gone for callers, whether or not the purge has removed them yet.
+   */
+  readonly goneAt?: number;
 }
 
 export interface ListKeysPage {
@@ -32,6 +37,13 @@ export interface InsertKeyConditions {
    * insert (the service uses it so that no key is wrapped under a root key being retired).
    */
   readonly metaEquals?: { readonly name: string; readonly value: string };
+}
+
+export interface KeyStateChange {
+  readonly from: KeyState;
+  readonly to: KeyState;
+  /** Epoch milliseconds when `to` is pending deletion; null otherwise. */
+  readonly scheduledDeletionDate: number | null;
 }
 
 export type InsertKeyResult =
@@ -72,6 +84,18 @@ export interface KeyStore {
    * whether it did. Durable when it resolves true.
    */
   replaceWrappedMaterial(keyId: string, expected: Buffer, replacement: Buffer): Promise<boolean>;
+  /**
+   * Moves a key from state `from` to `to` and sets its scheduled deletion date, only if it is
+   * still in `from` (compare and set on the state); resolves whether it did. Durable when true.
+   */
+  transitionKeyState(scope: Scope, keyId: string, change: KeyStateChange): Promise<boolean>;
+  /**
+   * Deletes at most `limit` keys pending deletion whose scheduled date is at or before `now`,
+   * row and wrapped material, and resolves their IDs. Each key goes in one atomic step, so a
+   * crash half way leaves every key either whole or gone; with several servers on one
+   * database each key is deleted (and reported) by exactly one of them.
+   */
+  purgeKeysDueForDeletion(now: number, limit: number): Promise<string[]>;
   /** Store-wide settings (for example the root key check value). */
   getMeta(name: string): Promise<string | undefined>;
   /** Sets a setting unless it exists; resolves to the value now stored. */

@@ -1,7 +1,8 @@
 import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-key';
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
 import type { KeyRecord, Scope } from '../keys/key-record';
-import type { InsertKeyConditions, InsertKeyResult, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
+import { KeyState, withScheduledDeletionDate } from '../keys/key-record';
+import type { InsertKeyConditions, InsertKeyResult, KeyStateChange, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 
 /** In-process store for tests and throwaway servers: nothing survives a restart. */
 export class MemoryKeyStore implements KeyStore, AccessKeyStore {
@@ -48,7 +49,13 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore {
         (key) =>
           sameScope(key, scope) &&
           (query.keyState === undefined || key.keyState === query.keyState) &&
-          (query.enterpriseProjectId === undefined || key.enterpriseProjectId === query.enterpriseProjectId),
+          (query.enterpriseProjectId === undefined || key.enterpriseProjectId === query.enterpriseProjectId) &&
+          !(
+            query.goneAt !== undefined &&
+            key.keyState === KeyState.PendingDeletion &&
+            key.scheduledDeletionDate != null &&
+            key.scheduledDeletionDate <= query.goneAt
+          ),
       )
       .sort(compareKeys);
     const after = query.after;
@@ -69,6 +76,25 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore {
     if (!key?.wrappedMaterial || !key.wrappedMaterial.equals(expected)) return false;
     this.#keys.set(keyId, { ...key, wrappedMaterial: Buffer.from(replacement) });
     return true;
+  }
+
+  async transitionKeyState(scope: Scope, keyId: string, change: KeyStateChange): Promise<boolean> {
+    const key = this.#keys.get(keyId);
+    if (!key || !sameScope(key, scope) || key.keyState !== change.from) return false;
+    const { scheduledDeletionDate: _previous, ...rest } = key;
+    this.#keys.set(keyId, { ...rest, keyState: change.to, ...withScheduledDeletionDate(change.scheduledDeletionDate) });
+    return true;
+  }
+
+  async purgeKeysDueForDeletion(now: number, limit: number): Promise<string[]> {
+    const due = [...this.#keys.values()]
+      .filter((key) => key.keyState === KeyState.PendingDeletion && key.scheduledDeletionDate != null && key.scheduledDeletionDate <= now)
+      .slice(0, limit);
+    for (const key of due) {
+      key.wrappedMaterial?.fill(0);
+      this.#keys.delete(key.keyId);
+    }
+    return due.map((key) => key.keyId);
   }
 
   async getMeta(name: string): Promise<string | undefined> {

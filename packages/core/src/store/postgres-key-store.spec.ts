@@ -205,6 +205,25 @@ describe('PostgresKeyStore in a shared database', () => {
       await expect(b.insertKey(record('q0', { ...SCOPE, projectId: 'other' }), limits)).resolves.toEqual({ ok: true });
     });
 
+    it('purges due keys once across two pools purging together: each key deleted and reported by exactly one', async () => {
+      const [a, b] = [await open(), await open()];
+      const due = Array.from({ length: 60 }, (_, i) => ({
+        ...record(`due${i}`),
+        keyState: '4' as const,
+        scheduledDeletionDate: 1_000 + i,
+      }));
+      for (const key of due) await a.insertKey(key, { maxKeysPerProject: 1000 });
+      await a.insertKey({ ...record('kept'), keyState: '4' as const, scheduledDeletionDate: 5_000 }, { maxKeysPerProject: 1000 });
+      const reported = (
+        await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? a : b).purgeKeysDueForDeletion(2_000, 7)))
+      ).flat();
+      const rest = [...(await a.purgeKeysDueForDeletion(2_000, 1000)), ...(await b.purgeKeysDueForDeletion(2_000, 1000))];
+      const all = [...reported, ...rest];
+      expect(new Set(all).size).toBe(all.length);
+      expect(all.sort()).toEqual(due.map((key) => key.keyId).sort());
+      expect(await inspect('SELECT key_alias FROM keys')).toEqual([{ key_alias: 'kept' }]);
+    });
+
     it('agrees on one meta value set from two pools at once', async () => {
       const [a, b] = [await open(), await open()];
       const values = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).setMetaIfAbsent('contended', `v${i}`)));

@@ -1,8 +1,8 @@
 import { Pool } from 'pg';
 import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-key';
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
-import type { KeyOrigin, KeyRecord, KeyState, Scope } from '../keys/key-record';
-import type { InsertKeyConditions, InsertKeyResult, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
+import { withScheduledDeletionDate, type KeyOrigin, type KeyRecord, type KeyState, type Scope } from '../keys/key-record';
+import type { InsertKeyConditions, InsertKeyResult, KeyStateChange, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 import { advisoryLockKey } from './postgres-locks';
 import { migrate, rollbackAndRelease } from './postgres-migrations';
 
@@ -50,10 +50,12 @@ interface KeyRow {
   /** bigint: the driver returns it as a decimal string. */
   creation_date: string;
   wrapped_material: Buffer | null;
+  /** bigint as a decimal string, or null. */
+  scheduled_deletion_date: string | null;
 }
 
 const COLUMNS =
-  'key_id, domain_id, project_id, key_alias, key_description, origin, key_state, enterprise_project_id, creation_date, wrapped_material';
+  'key_id, domain_id, project_id, key_alias, key_description, origin, key_state, enterprise_project_id, creation_date, wrapped_material, scheduled_deletion_date';
 interface AccessKeyRow {
   access_key_id: string;
   name: string;
@@ -139,7 +141,7 @@ export class PostgresKeyStore implements KeyStore, AccessKeyStore {
         client.release();
         return result;
       }
-      await client.query(`INSERT INTO keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+      await client.query(`INSERT INTO keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
         record.keyId,
         record.domainId,
         record.projectId,
@@ -150,6 +152,7 @@ export class PostgresKeyStore implements KeyStore, AccessKeyStore {
         record.enterpriseProjectId,
         record.creationDate,
         record.wrappedMaterial,
+        record.scheduledDeletionDate ?? null,
       ]);
       await client.query('COMMIT');
       client.release();
@@ -204,20 +207,22 @@ export class PostgresKeyStore implements KeyStore, AccessKeyStore {
     // COLLATE "C": key IDs compare by code unit, as in the other stores, whatever the database's collation.
     // One statement, so the page and the total see the same snapshot.
     const { rows } = await this.#pool.query<KeyRow & { total: string }>(
-      `SELECT ${COLUMNS}, (SELECT count(*) FROM keys WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3) AND ($7::text IS NULL OR enterprise_project_id = $7)) AS total
+      `SELECT ${COLUMNS}, (SELECT count(*) FROM keys WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3) AND ($7::text IS NULL OR enterprise_project_id = $7) AND ($8::bigint IS NULL OR NOT (key_state = '4' AND scheduled_deletion_date IS NOT NULL AND scheduled_deletion_date <= $8))) AS total
          FROM keys
         WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3)
           AND ($7::text IS NULL OR enterprise_project_id = $7)
+          AND ($8::bigint IS NULL OR NOT (key_state = '4' AND scheduled_deletion_date IS NOT NULL AND scheduled_deletion_date <= $8))
           AND (creation_date > $4 OR (creation_date = $4 AND key_id COLLATE "C" > $5 COLLATE "C"))
         ORDER BY creation_date, key_id COLLATE "C"
         LIMIT $6`,
-      [scope.domainId, scope.projectId, state, afterDate, afterId, query.limit + 1, project],
+      [scope.domainId, scope.projectId, state, afterDate, afterId, query.limit + 1, project, query.goneAt ?? null],
     );
     let total = rows[0] ? Number(rows[0].total) : undefined;
     if (total === undefined) {
       const counted = await this.#pool.query<{ n: string }>(
-        'SELECT count(*) AS n FROM keys WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3) AND ($4::text IS NULL OR enterprise_project_id = $4)',
-        [scope.domainId, scope.projectId, state, project],
+        `SELECT count(*) AS n FROM keys WHERE domain_id = $1 AND project_id = $2 AND ($3::text IS NULL OR key_state = $3) AND ($4::text IS NULL OR enterprise_project_id = $4)
+           AND ($5::bigint IS NULL OR NOT (key_state = '4' AND scheduled_deletion_date IS NOT NULL AND scheduled_deletion_date <= $5))`,
+        [scope.domainId, scope.projectId, state, project, query.goneAt ?? null],
       );
       total = Number(counted.rows[0]!.n);
     }
@@ -239,6 +244,27 @@ export class PostgresKeyStore implements KeyStore, AccessKeyStore {
       expected,
     ]);
     return result.rowCount === 1;
+  }
+
+  async transitionKeyState(scope: Scope, keyId: string, change: KeyStateChange): Promise<boolean> {
+    const { rowCount } = await this.#pool.query(
+      'UPDATE keys SET key_state = $1, scheduled_deletion_date = $2 WHERE domain_id = $3 AND project_id = $4 AND key_id = $5 AND key_state = $6',
+      [change.to, change.scheduledDeletionDate, scope.domainId, scope.projectId, keyId, change.from],
+    );
+    return rowCount === 1;
+  }
+
+  async purgeKeysDueForDeletion(now: number, limit: number): Promise<string[]> {
+    // One statement per batch. SKIP LOCKED: servers purging together take disjoint rows, and a
+    // row deleted by one is gone for the others, so each key is deleted and reported once.
+    const { rows } = await this.#pool.query<{ key_id: string }>(
+      `DELETE FROM keys WHERE key_id IN (
+         SELECT key_id FROM keys WHERE key_state = '4' AND scheduled_deletion_date <= $1
+          ORDER BY key_id LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING key_id`,
+      [now, limit],
+    );
+    return rows.map((row) => row.key_id);
   }
 
   async getMeta(name: string): Promise<string | undefined> {
@@ -373,6 +399,7 @@ function fromRow(row: KeyRow): KeyRecord {
     enterpriseProjectId: row.enterprise_project_id,
     creationDate,
     wrappedMaterial: row.wrapped_material,
+    ...withScheduledDeletionDate(row.scheduled_deletion_date === null ? null : Number(row.scheduled_deletion_date)),
   };
 }
 

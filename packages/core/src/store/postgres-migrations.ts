@@ -35,6 +35,9 @@ export const MIGRATIONS: readonly string[] = [
      revoked_at     bigint,
      wrapped_secret bytea NOT NULL
    );`,
+  // Key lifecycle: when a key pending deletion is purged (epoch ms; NULL in every other state).
+  `ALTER TABLE keys ADD COLUMN scheduled_deletion_date bigint;
+   CREATE INDEX keys_due_for_deletion ON keys (scheduled_deletion_date) WHERE key_state = '4';`,
 ];
 
 /**

@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, constants, existsSync, openSync } from 'node:fs';
 import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-key';
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
-import type { KeyOrigin, KeyRecord, KeyState, Scope } from '../keys/key-record';
-import type { InsertKeyConditions, InsertKeyResult, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
+import { withScheduledDeletionDate, type KeyOrigin, type KeyRecord, type KeyState, type Scope } from '../keys/key-record';
+import type { InsertKeyConditions, InsertKeyResult, KeyStateChange, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
 
 /** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
 export const SQLITE_MIGRATIONS: readonly string[] = [
@@ -31,6 +31,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      revoked_at     INTEGER,
      wrapped_secret BLOB NOT NULL
    );`,
+  // Key lifecycle: when a key pending deletion is purged (epoch ms; NULL in every other state).
+  `ALTER TABLE keys ADD COLUMN scheduled_deletion_date INTEGER;
+   CREATE INDEX keys_due_for_deletion ON keys (scheduled_deletion_date) WHERE key_state = '4';`,
 ];
 
 interface KeyRow {
@@ -44,6 +47,7 @@ interface KeyRow {
   enterprise_project_id: string;
   creation_date: number;
   wrapped_material: Buffer | null;
+  scheduled_deletion_date: number | null;
 }
 
 interface AccessKeyRow {
@@ -71,15 +75,33 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
   readonly #countByState: Database.Statement<[], { key_state: KeyState; n: number }>;
   readonly #getMeta: Database.Statement<[string], { value: string }>;
   readonly #list: Database.Statement<
-    [string, string, string | null, string | null, string | null, string | null, number, number, string, number],
+    [
+      string,
+      string,
+      string | null,
+      string | null,
+      string | null,
+      string | null,
+      number | null,
+      number | null,
+      number,
+      number,
+      string,
+      number,
+    ],
     KeyRow
   >;
-  readonly #countState: Database.Statement<[string, string, string | null, string | null, string | null, string | null], { n: number }>;
+  readonly #countState: Database.Statement<
+    [string, string, string | null, string | null, string | null, string | null, number | null, number | null],
+    { n: number }
+  >;
   readonly #insertMeta: Database.Statement<[string, string]>;
   readonly #scan: Database.Statement<[string | null, string | null, number], KeyRow>;
   readonly #replaceMaterial: Database.Statement<[Buffer, string, Buffer]>;
   readonly #updateMeta: Database.Statement<[string, string, string]>;
   readonly #deleteMeta: Database.Statement<[string, string]>;
+  readonly #transition: Database.Statement<[string, number | null, string, string, string, string]>;
+  readonly #purge: Database.Statement<[number, number], { key_id: string }>;
   readonly #insertAccessKey: (record: AccessKeyRecord, metaEquals: { name: string; value: string } | undefined) => InsertAccessKeyResult;
   readonly #accessKeyById: Database.Statement<[string], AccessKeyRow>;
   readonly #listAccessKeys: Database.Statement<[], AccessKeyRow>;
@@ -101,6 +123,8 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     this.#db.pragma('foreign_keys = ON');
+    // A purged key's wrapped material is overwritten with zeros in the file, not just unlinked.
+    this.#db.pragma('secure_delete = ON');
     try {
       this.#migrate();
     } catch (error) {
@@ -117,17 +141,28 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     this.#list = this.#db.prepare(
       `SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND (? IS NULL OR key_state = ?)
          AND (? IS NULL OR enterprise_project_id = ?)
+         AND (? IS NULL OR NOT (key_state = '4' AND scheduled_deletion_date IS NOT NULL AND scheduled_deletion_date <= ?))
          AND (creation_date > ? OR (creation_date = ? AND key_id > ?))
        ORDER BY creation_date, key_id LIMIT ?`,
     );
     this.#countState = this.#db.prepare(
-      'SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ? AND (? IS NULL OR key_state = ?) AND (? IS NULL OR enterprise_project_id = ?)',
+      `SELECT COUNT(*) AS n FROM keys WHERE domain_id = ? AND project_id = ? AND (? IS NULL OR key_state = ?) AND (? IS NULL OR enterprise_project_id = ?)
+         AND (? IS NULL OR NOT (key_state = '4' AND scheduled_deletion_date IS NOT NULL AND scheduled_deletion_date <= ?))`,
     );
     this.#insertMeta = this.#db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
     this.#scan = this.#db.prepare('SELECT * FROM keys WHERE (? IS NULL OR key_id > ?) ORDER BY key_id LIMIT ?');
     this.#replaceMaterial = this.#db.prepare('UPDATE keys SET wrapped_material = ? WHERE key_id = ? AND wrapped_material = ?');
     this.#updateMeta = this.#db.prepare('UPDATE meta SET value = ? WHERE name = ? AND value = ?');
     this.#deleteMeta = this.#db.prepare('DELETE FROM meta WHERE name = ? AND value = ?');
+    this.#transition = this.#db.prepare(
+      'UPDATE keys SET key_state = ?, scheduled_deletion_date = ? WHERE domain_id = ? AND project_id = ? AND key_id = ? AND key_state = ?',
+    );
+    // One statement: every due key goes, or (a crash) none of this batch does.
+    this.#purge = this.#db.prepare(
+      `DELETE FROM keys WHERE key_id IN (
+         SELECT key_id FROM keys WHERE key_state = '4' AND scheduled_deletion_date <= ? ORDER BY key_id LIMIT ?)
+       RETURNING key_id`,
+    );
     const getMeta = this.#getMeta;
     const count = this.#count;
     const aliasTaken = this.#db.prepare<[string, string, string], { one: number }>(
@@ -135,9 +170,9 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     );
     const insert = this.#db.prepare<KeyRow>(
       `INSERT INTO keys (key_id, domain_id, project_id, key_alias, key_description, origin, key_state,
-                         enterprise_project_id, creation_date, wrapped_material)
+                         enterprise_project_id, creation_date, wrapped_material, scheduled_deletion_date)
        VALUES (@key_id, @domain_id, @project_id, @key_alias, @key_description, @origin, @key_state,
-               @enterprise_project_id, @creation_date, @wrapped_material)`,
+               @enterprise_project_id, @creation_date, @wrapped_material, @scheduled_deletion_date)`,
     );
     // IMMEDIATE takes the write lock before the checks, so two servers on one file
     // cannot both pass the quota check and then both insert.
@@ -234,6 +269,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     const project = query.enterpriseProjectId ?? null;
     const afterDate = query.after?.creationDate ?? -1;
     const afterId = query.after?.keyId ?? '';
+    const gone = query.goneAt ?? null;
     // One read transaction: the page and the total see the same snapshot.
     return this.#db
       .transaction(() => {
@@ -244,12 +280,14 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
           state,
           project,
           project,
+          gone,
+          gone,
           afterDate,
           afterDate,
           afterId,
           query.limit + 1,
         );
-        const total = this.#countState.get(scope.domainId, scope.projectId, state, state, project, project)!.n;
+        const total = this.#countState.get(scope.domainId, scope.projectId, state, state, project, project, gone, gone)!.n;
         return { keys: rows.slice(0, query.limit).map(fromRow), truncated: rows.length > query.limit, total };
       })
       .deferred();
@@ -262,6 +300,15 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
 
   async replaceWrappedMaterial(keyId: string, expected: Buffer, replacement: Buffer): Promise<boolean> {
     return this.#replaceMaterial.run(replacement, keyId, expected).changes === 1;
+  }
+
+  async transitionKeyState(scope: Scope, keyId: string, change: KeyStateChange): Promise<boolean> {
+    const result = this.#transition.run(change.to, change.scheduledDeletionDate, scope.domainId, scope.projectId, keyId, change.from);
+    return result.changes === 1;
+  }
+
+  async purgeKeysDueForDeletion(now: number, limit: number): Promise<string[]> {
+    return this.#purge.all(now, limit).map((row) => row.key_id);
   }
 
   async getMeta(name: string): Promise<string | undefined> {
@@ -312,6 +359,7 @@ function toRow(record: KeyRecord): KeyRow {
     enterprise_project_id: record.enterpriseProjectId,
     creation_date: record.creationDate,
     wrapped_material: record.wrappedMaterial,
+    scheduled_deletion_date: record.scheduledDeletionDate ?? null,
   };
 }
 
@@ -327,6 +375,7 @@ function fromRow(row: KeyRow): KeyRecord {
     enterpriseProjectId: row.enterprise_project_id,
     creationDate: row.creation_date,
     wrappedMaterial: row.wrapped_material,
+    ...withScheduledDeletionDate(row.scheduled_deletion_date),
   };
 }
 

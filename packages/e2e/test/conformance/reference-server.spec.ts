@@ -61,15 +61,15 @@ describe('the kit against our reference server', () => {
     expect(core.results.map((r) => r.id)).toEqual(['CK-DK-512']);
     const extended = await runConformance({ ...kitTarget(server.url), profile: 'extended' });
     expect(extended.results.length).toBeGreaterThan(0);
-    expect(extended.results.every((r) => ['envelope', 'key-listing'].includes(r.area) && r.outcome === 'passed')).toBe(true);
+    expect(extended.results.every((r) => ['envelope', 'key-listing', 'lifecycle'].includes(r.area) && r.outcome === 'passed')).toBe(true);
   });
 
-  it('states the keys a run needs, creates no more, and reports cleanup as not supported (the server has no schedule-key-deletion yet)', () => {
+  it('states the keys a run needs, creates no more, and schedules the deletion of every key it made', () => {
     expect(report.keys.created).toBeGreaterThan(0);
     expect(report.keys.created).toBeLessThanOrEqual(report.keys.planned);
     for (const result of report.results)
       expect([result.id, result.keysCreated <= CHECKS.find((c) => c.id === result.id)!.keys]).toEqual([result.id, true]);
-    expect(report.keys.cleanup.outcome).toBe('not-supported');
+    expect(report.keys.cleanup).toMatchObject({ outcome: 'scheduled', scheduled: report.keys.created, failed: 0 });
   });
 
   it('runs only MUST checks with level must', async () => {

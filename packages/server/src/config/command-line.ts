@@ -210,6 +210,17 @@ export function buildCommand(): Command {
         integer(100, 3_600_000),
       ),
     )
+    .addOption(
+      new Option('--purge-interval-ms <ms>', 'how often keys past their scheduled deletion date are destroyed (also at start)').argParser(
+        integer(1000, 86_400_000),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--dev-min-pending-days <days>',
+        'LOCAL TESTING ONLY: let schedule-key-deletion take pending_days from this (1 to 7) instead of the API minimum of 7',
+      ).argParser(integer(1, 7)),
+    )
     .addOption(new Option('--dev', 'dev mode: NOT FOR PRODUCTION; memory store unless --data-dir, fixed credentials, a banner'))
     .addOption(
       new Option('--dev-token <token>', 'dev mode: the X-Auth-Token granted').argParser(

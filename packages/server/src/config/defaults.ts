@@ -23,6 +23,8 @@ export const DEFAULTS = Object.freeze({
   dbConnectTimeoutMs: 5_000,
   /** The key store's database: longest a statement may run or wait for a lock, then 503. */
   dbQueryTimeoutMs: 10_000,
+  /** How often keys whose deletion date has passed are purged (also once at start). */
+  purgeIntervalMs: 60_000,
   /** `rewrap`: keys read and re-wrapped per batch. */
   batchSize: 200,
 });

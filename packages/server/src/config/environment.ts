@@ -28,6 +28,8 @@ export const ENVIRONMENT_VARIABLES = Object.freeze({
   workers: 'OPENKMS_WORKERS',
   dbConnectTimeoutMs: 'OPENKMS_DB_CONNECT_TIMEOUT_MS',
   dbQueryTimeoutMs: 'OPENKMS_DB_QUERY_TIMEOUT_MS',
+  purgeIntervalMs: 'OPENKMS_PURGE_INTERVAL_MS',
+  devMinPendingDays: 'OPENKMS_DEV_MIN_PENDING_DAYS',
   // Dev mode (src/dev): --dev, its fixed credentials and --seed.
   dev: 'OPENKMS_DEV',
   devToken: 'OPENKMS_DEV_TOKEN',

@@ -62,6 +62,10 @@ export interface ServerConfigInput {
   readonly dbConnectTimeoutMs?: number;
   /** Longest a store statement may run (PostgreSQL) or wait for a lock (PostgreSQL, SQLite). */
   readonly dbQueryTimeoutMs?: number;
+  /** How often keys past their deletion date are purged. */
+  readonly purgeIntervalMs?: number;
+  /** Local testing only: the fewest pending_days schedule-key-deletion takes (1 to 7); the API's 7 when absent. */
+  readonly devMinPendingDays?: number;
 }
 
 /** Everything the server needs to start, every field decided: defaults applied, paths absolute. */
@@ -92,6 +96,9 @@ export interface ServerConfig {
   readonly workers: number;
   readonly dbConnectTimeoutMs: number;
   readonly dbQueryTimeoutMs: number;
+  readonly purgeIntervalMs: number;
+  /** Local testing only (off: undefined, the API's minimum of 7 days). */
+  readonly devMinPendingDays: number | undefined;
 }
 
 /** Where the keys are and what protects them: the settings the server and its maintenance commands share. */
@@ -149,6 +156,8 @@ export function resolveServerConfig(
     workers: input.workers ?? DEFAULTS.workers,
     dbConnectTimeoutMs: input.dbConnectTimeoutMs ?? DEFAULTS.dbConnectTimeoutMs,
     dbQueryTimeoutMs: input.dbQueryTimeoutMs ?? DEFAULTS.dbQueryTimeoutMs,
+    purgeIntervalMs: input.purgeIntervalMs ?? DEFAULTS.purgeIntervalMs,
+    devMinPendingDays: input.devMinPendingDays,
   };
   if (config.workers > 1 && config.store === 'memory') {
     throw new ConfigError('--workers > 1 needs a shared store (sqlite or postgres): each worker would have its own memory store');

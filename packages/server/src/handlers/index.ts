@@ -6,6 +6,10 @@ import { decryptDatakeyHandler } from './decrypt-datakey';
 import { describeKeyHandler } from './describe-key';
 import { encryptDatakeyHandler } from './encrypt-datakey';
 import { listKeysHandler } from './list-keys';
+import { cancelKeyDeletionHandler } from './cancel-key-deletion';
+import { disableKeyHandler } from './disable-key';
+import { enableKeyHandler } from './enable-key';
+import { scheduleKeyDeletionHandler } from './schedule-key-deletion';
 import type { RequestContext } from './request-context';
 
 export type { RequestContext } from './request-context';
@@ -22,5 +26,10 @@ export function createOperationHandlers(service: KmsService): OperationHandlers<
     decryptDatakey: decryptDatakeyHandler(service),
     describeKey: describeKeyHandler(service),
     listKeys: listKeysHandler(service),
+    // Key lifecycle (docs/key-states.md).
+    enableKey: enableKeyHandler(service),
+    disableKey: disableKeyHandler(service),
+    scheduleKeyDeletion: scheduleKeyDeletionHandler(service),
+    cancelKeyDeletion: cancelKeyDeletionHandler(service),
   };
 }

@@ -10,8 +10,8 @@ export function toKeyDetails(key: KeyRecord, realm: string): KeyDetails {
     realm,
     key_description: key.keyDescription,
     creation_date: String(key.creationDate),
-    // No operation schedules deletion or sets an expiry yet.
-    scheduled_deletion_date: '',
+    // Set only while the key is pending deletion; no operation sets an expiry yet.
+    scheduled_deletion_date: key.scheduledDeletionDate == null ? '' : String(key.scheduledDeletionDate),
     key_state: key.keyState,
     default_key_flag: '0',
     key_type: '1',

@@ -39,6 +39,11 @@ export function parseListLimit(text: string | undefined): number | undefined {
   return text === undefined ? undefined : decimal(text, () => invalidParameter('limit'));
 }
 
+/** schedule-key-deletion's `pending_days` (KMS.0308 when not a decimal string; core checks 7 to 1096). */
+export function parsePendingDays(text: string): number {
+  return decimal(text, () => invalidParameter('pending_days'));
+}
+
 /** list-keys' `key_state`, "1" to "5" (KMS.0308). */
 export function parseKeyState(text: string | undefined): KeyState | undefined {
   if (text === undefined) return undefined;

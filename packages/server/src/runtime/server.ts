@@ -20,6 +20,7 @@ import { ServerMetrics } from '../metrics/server-metrics';
 import { createLogger } from './logger';
 import { loadRootKeys } from './root-keys';
 import { describeStore, openStore } from './store';
+import { startKeyPurge } from './key-purge';
 
 export interface RunningServer {
   readonly url: string;
@@ -91,7 +92,15 @@ export async function startServer(
       previousRootKeys: rootKeys.previousRootKeys,
       region: config.region,
       maxKeysPerProject: config.maxKeysPerProject,
+      minPendingDays: config.devMinPendingDays,
     });
+    if (config.devMinPendingDays !== undefined) {
+      // Loud on purpose: a server that destroys keys sooner than the API allows is for local testing only.
+      logger.warn(
+        { dev_min_pending_days: config.devMinPendingDays, api_min_pending_days: 7 },
+        'DEVELOPMENT OPTION ON: schedule-key-deletion accepts fewer than 7 days; keys may be destroyed sooner than the API allows. Never use this in production.',
+      );
+    }
     accessKeyService = await AccessKeyService.open({ store, rootKey: rootKeys.rootKey, previousRootKeys: rootKeys.previousRootKeys });
     await provisionAccessKeys(store, accessKeyService, options.accessKeys ?? []);
     await options.prepare?.(service);
@@ -163,6 +172,7 @@ export async function startServer(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, ...describeStore(config.store), data_dir: config.dataDir, region: config.region }, 'openkms server listening');
+  const keyPurge = startKeyPurge(service, config.purgeIntervalMs, logger);
 
   let closing: Promise<void> | undefined;
   return {
@@ -217,6 +227,7 @@ export async function startServer(
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        await keyPurge.stop();
         await store.close();
         await audit.close();
         logger.info('openkms server stopped');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Fault, Forward, ProxiedRequest, ProxiedResponse } from '../broken/fault-proxy';
+import type { Fault, ProxiedRequest, ProxiedResponse } from '../broken/fault-proxy';
 
 /**
  * Servers that are CORRECT BUT DIFFERENT: each honours every rule of the API documents, and
@@ -13,7 +13,7 @@ export interface DifferentServer {
   readonly name: string;
   /** Each open choice it takes, and the REFERENCE check that tells it apart from OpenKMS. */
   readonly choices: readonly { readonly choice: string; readonly tripsReference: string }[];
-  /** Implements decrypt-datakey, encrypt-datakey, describe-key, list-keys (else: no such route). */
+  /** Implements decrypt-datakey, encrypt-datakey, describe-key, list-keys and the key lifecycle (else: no such route). */
   readonly implementsExtended: boolean;
   /** Implements schedule-key-deletion (the kit's cleanup). */
   readonly implementsDeletion: boolean;
@@ -30,7 +30,16 @@ const CREATE_KEY_FIELDS = ['key_alias', 'key_description', 'origin', 'enterprise
 // key_spec and additional_authenticated_data are honoured, never dropped: ignoring them would give a
 // wrong key length or an unbound AAD, which no revision allows (CK-DK-KEY-SPEC, CK-DKD-AAD).
 const CREATE_DATAKEY_FIELDS = ['key_id', 'datakey_length', 'key_spec', 'additional_authenticated_data', 'encryption_context', 'sequence'];
-const EXTENDED = ['decrypt-datakey', 'encrypt-datakey', 'describe-key', 'list-keys'];
+const EXTENDED = [
+  'decrypt-datakey',
+  'encrypt-datakey',
+  'describe-key',
+  'list-keys',
+  'enable-key',
+  'disable-key',
+  'schedule-key-deletion',
+  'cancel-key-deletion',
+];
 /** Codes of single fields, which a server may well answer with the generic KMS.0308 instead. */
 const FIELD_CODES = ['KMS.1101', 'KMS.1103', 'KMS.0206', 'KMS.1901', 'KMS.1903', 'KMS.0205', 'KMS.0208'];
 
@@ -88,11 +97,10 @@ function numericReading(value: unknown): unknown {
 }
 
 /**
- * "Lenient": the newest revision, and liberal in what it takes. It implements every operation
- * and schedule-key-deletion.
+ * "Lenient": the newest revision, and liberal in what it takes. It implements every operation,
+ * the key lifecycle (and so the kit's cleanup) included.
  */
 function lenientFault(): Fault {
-  const scheduled = new Set<string>();
   return async (request, forward) => {
     const route = routeOf(request.path);
     if (!route || request.method !== 'POST') return stripRequestId(await forward(request));
@@ -106,7 +114,6 @@ function lenientFault(): Fault {
     if (!isJsonContentType(request)) return kmsError(415, 'KMS.0202', 'Only application/json bodies are read.');
     const body = parsed.kind === 'value' ? (parsed.value as Record<string, unknown>) : {};
 
-    if (route.action === 'schedule-key-deletion') return scheduleDeletion(request, forward, body, scheduled);
     let forwarded = request;
     if (route.action === 'create-key') {
       // Newer-revision fields (key_spec, key_usage, keystore_id) and unknown fields are accepted and ignored.
@@ -143,25 +150,6 @@ function lenientFault(): Fault {
     }
     return response;
   };
-}
-
-/** schedule-key-deletion, checked against describe-key of the same caller (which also checks the token and project). */
-async function scheduleDeletion(
-  request: ProxiedRequest,
-  forward: Forward,
-  body: Record<string, unknown>,
-  scheduled: Set<string>,
-): Promise<ProxiedResponse> {
-  const days = Number(body.pending_days);
-  if (typeof body.pending_days !== 'string' || !Number.isInteger(days) || days < 7 || days > 1096) {
-    return kmsError(400, 'KMS.0308', 'pending_days must be 7 to 1096.');
-  }
-  const path = request.path.replace(/schedule-key-deletion$/, 'describe-key');
-  const describe = await forward({ ...request, path, body: JSON.stringify({ key_id: body.key_id }) });
-  if (describe.status !== 200) return stripRequestId(describe);
-  const keyId = (JSON.parse(describe.body) as { key_info: { key_id: string } }).key_info.key_id;
-  scheduled.add(keyId);
-  return json(200, { key_id: keyId, key_state: '4' });
 }
 
 function stripRequestId(response: ProxiedResponse): ProxiedResponse {

@@ -21,6 +21,7 @@ import {
   DEFAULT_DATAKEY_BITS,
 } from './service/datakey-length';
 import { LIST_KEYS_MAX_LIMIT, LIST_KEYS_MIN_LIMIT } from './service/kms-service';
+import { RANDOM_DATA_BITS_MULTIPLE, RANDOM_DATA_MAX_BITS, RANDOM_DATA_MIN_BITS } from './service/random-data';
 
 /**
  * One source for every limit: each pattern, bound, length and `x-kms-*` limit in spec/kms.yaml
@@ -162,6 +163,12 @@ const PINNED: Record<string, (value: unknown) => void> = {
   'ListKeysResponse.next_marker pattern': markerPattern,
   'ListKeysRequest.key_state enum': keyStates,
 
+  'GenRandomRequest.random_data_length x-kms-minimum': equals(RANDOM_DATA_MIN_BITS),
+  'GenRandomRequest.random_data_length x-kms-maximum': equals(RANDOM_DATA_MAX_BITS),
+  'GenRandomRequest.random_data_length x-kms-multiple-of': equals(RANDOM_DATA_BITS_MULTIPLE),
+  'GenRandomRequest.random_data_length pattern': admitsRange(RANDOM_DATA_MIN_BITS, RANDOM_DATA_MAX_BITS),
+  'GenRandomResponse.random_data pattern': sameRegExp(new RegExp(`^([0-9A-F]{2}){1,${RANDOM_DATA_MAX_BITS / RANDOM_DATA_BITS_MULTIPLE}}$`)),
+
   'ErrorResponse.error.error_code pattern': (value) => {
     for (const code of Object.keys(KMS_ERRORS)) expect(code).toMatch(new RegExp(String(value)));
   },
@@ -181,6 +188,7 @@ const NOT_CORE: Record<string, string> = {
   'ListKeysRequest.enterprise_project_id pattern': 'compared with the stored value as given (see CreateKeyRequest.enterprise_project_id)',
   'CreateDatakeyResponse.cipher_text pattern': 'hex output of the server (handlers/wire.ts formatHex)',
   'EncryptDatakeyResponse.cipher_text pattern': 'as above',
+  'CreateDatakeyWithoutPlaintextResponse.cipher_text pattern': 'as above',
   'DecryptDatakeyResponse.datakey_dgst pattern': "hex SHA-256 written by the server's handler",
   'DecryptDatakeyRequest.cipher_text minLength': 'hex syntax, parsed by the server (handlers/wire.ts parseHex)',
   'DecryptDatakeyRequest.cipher_text pattern': 'as above',

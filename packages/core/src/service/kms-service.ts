@@ -14,6 +14,7 @@ import { checkCmkKeySpec, checkCmkKeyUsage, checkKeystoreId, keySpecFilterMatche
 import type { ListCursor } from '../keys/list-cursor';
 import type { InsertKeyResult, KeyStore } from '../store/key-store';
 import { DATAKEY_DIGEST_BYTES, datakeyBitsOf, datakeyBytesOfBits, isDatakeyByteLength } from './datakey-length';
+import { generateRandomData } from './random-data';
 import { ACTIVE_ROOT_KEY_META, checkRootKeys } from './root-key-state';
 
 export const DEFAULT_MAX_KEYS_PER_PROJECT = 1000;
@@ -248,6 +249,21 @@ export class KmsService {
     } finally {
       material.fill(0);
     }
+  }
+
+  /**
+   * create-datakey-without-plaintext: createDataKey's rules, key resolution, state check and
+   * blob, with the plaintext zeroed here so that it never leaves the core.
+   */
+  async createDataKeyWithoutPlaintext(scope: Scope, input: CreateDataKeyInput): Promise<{ keyId: string; ciphertext: Buffer }> {
+    const made = await this.createDataKey(scope, input);
+    made.plaintext.fill(0);
+    return { keyId: made.keyId, ciphertext: made.ciphertext };
+  }
+
+  /** gen-random: `bits` random bits (a multiple of 8 from 8 to 8192, else KMS.0308), from this service's randomness. */
+  generateRandom(bits: number): Buffer {
+    return generateRandomData(bits, this.#random);
   }
 
   /**

@@ -1,10 +1,12 @@
 import type { KmsService } from '@openkms/core';
 import type { OperationHandlers } from '../generated';
 import { createDatakeyHandler } from './create-datakey';
+import { createDatakeyWithoutPlaintextHandler } from './create-datakey-without-plaintext';
 import { createKeyHandler } from './create-key';
 import { decryptDatakeyHandler } from './decrypt-datakey';
 import { describeKeyHandler } from './describe-key';
 import { encryptDatakeyHandler } from './encrypt-datakey';
+import { genRandomHandler } from './gen-random';
 import { listKeysHandler } from './list-keys';
 import type { RequestContext } from './request-context';
 
@@ -22,5 +24,7 @@ export function createOperationHandlers(service: KmsService): OperationHandlers<
     decryptDatakey: decryptDatakeyHandler(service),
     describeKey: describeKeyHandler(service),
     listKeys: listKeysHandler(service),
+    createDatakeyWithoutPlaintext: createDatakeyWithoutPlaintextHandler(service),
+    genRandom: genRandomHandler(service),
   };
 }

@@ -29,6 +29,11 @@ export function parseDatakeyBits(text: string | undefined): number | undefined {
   return text === undefined ? undefined : decimal(text, () => new KmsError('KMS.1901'));
 }
 
+/** gen-random's `random_data_length`, in bits (KMS.0308 when not a decimal string; core checks the range). */
+export function parseRandomDataBits(text: string): number {
+  return decimal(text, () => new KmsError('KMS.0308', 'Invalid random_data_length: a multiple of 8 from 8 to 8192.'));
+}
+
 /** A DEK length in bytes, as `datakey_plain_length` and `datakey_cipher_length` send it (KMS.0308). */
 export function parseDatakeyBytes(text: string, field: 'datakey_plain_length' | 'datakey_cipher_length'): number {
   return decimal(text, () => invalidParameter(field));

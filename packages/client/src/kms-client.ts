@@ -2,6 +2,7 @@ import { Configuration, DataKeysApi, KeysApi, type OperationId } from './generat
 import type {
   CreateDatakeyRequest,
   CreateDatakeyResponse,
+  CreateDatakeyWithoutPlaintextResponse,
   CreateKeyRequest,
   CreateKeyResponse,
   DecryptDatakeyRequest,
@@ -10,6 +11,8 @@ import type {
   DescribeKeyResponse,
   EncryptDatakeyRequest,
   EncryptDatakeyResponse,
+  GenRandomRequest,
+  GenRandomResponse,
   ListKeysRequest,
   ListKeysResponse,
 } from './generated';
@@ -86,6 +89,10 @@ export interface KmsClient extends KmsOperations {
   decryptDatakey(request: DecryptDatakeyRequest, options?: CallOptions): Promise<DecryptDatakeyResponse>;
   /** `POST /v1.0/{project_id}/kms/encrypt-datakey`: seals a data key you have; `plain_text` = hex(DEK ‖ SHA-256(DEK)). */
   encryptDatakey(request: EncryptDatakeyRequest, options?: CallOptions): Promise<EncryptDatakeyResponse>;
+  /** `POST /v1.0/{project_id}/kms/create-datakey-without-plaintext`: create-datakey's request; only `key_id` and `cipher_text` come back. */
+  createDatakeyWithoutPlaintext(request: CreateDatakeyRequest, options?: CallOptions): Promise<CreateDatakeyWithoutPlaintextResponse>;
+  /** `POST /v1.0/{project_id}/kms/gen-random`: `random_data_length` random bits (8 to 8192, a multiple of 8), upper-case hex. */
+  genRandom(request: GenRandomRequest, options?: CallOptions): Promise<GenRandomResponse>;
   /** `POST /v1.0/{project_id}/kms/describe-key`: a key's full description. */
   describeKey(request: DescribeKeyRequest, options?: CallOptions): Promise<DescribeKeyResponse>;
   /** `POST /v1.0/{project_id}/kms/list-keys`: a page of keys; pass `next_marker` as `marker` while `truncated` is "true". */
@@ -164,6 +171,15 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
       call(() =>
         new DataKeysApi(configurationFor(callOptions)).encryptDatakey({ projectId: options.projectId, encryptDatakeyRequest: request }),
       ),
+    createDatakeyWithoutPlaintext: (request, callOptions) =>
+      call(() =>
+        new DataKeysApi(configurationFor(callOptions)).createDatakeyWithoutPlaintext({
+          projectId: options.projectId,
+          createDatakeyRequest: request,
+        }),
+      ),
+    genRandom: (request, callOptions) =>
+      call(() => new DataKeysApi(configurationFor(callOptions)).genRandom({ projectId: options.projectId, genRandomRequest: request })),
     describeKey: (request, callOptions) =>
       call(() => new KeysApi(configurationFor(callOptions)).describeKey({ projectId: options.projectId, describeKeyRequest: request })),
     listKeys: (request = {}, callOptions) =>

@@ -23,6 +23,7 @@ export const AREAS = [
   'robustness',
   'envelope',
   'key-listing',
+  'random',
 ] as const;
 export type Area = (typeof AREAS)[number];
 
@@ -37,7 +38,7 @@ export const PROFILES = ['core', 'extended', 'all'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 /** The areas of the extended profile; every other area is core. */
-export const EXTENDED_AREAS: readonly Area[] = ['envelope', 'key-listing'];
+export const EXTENDED_AREAS: readonly Area[] = ['envelope', 'key-listing', 'random'];
 
 export function profileOf(area: Area): 'core' | 'extended' {
   return EXTENDED_AREAS.includes(area) ? 'extended' : 'core';

@@ -46,6 +46,8 @@ const ACTIONS: Record<OperationId, string> = {
   decryptDatakey: 'decrypt-datakey',
   describeKey: 'describe-key',
   listKeys: 'list-keys',
+  createDatakeyWithoutPlaintext: 'create-datakey-without-plaintext',
+  genRandom: 'gen-random',
 };
 
 /** The operations of the source documents: always required, never NOT IMPLEMENTED. */

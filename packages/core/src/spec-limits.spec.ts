@@ -163,6 +163,16 @@ const PINNED: Record<string, (value: unknown) => void> = {
   'ListKeysResponse.next_marker pattern': markerPattern,
   'ListKeysRequest.key_state enum': keyStates,
 
+  'UpdateKeyAliasRequest.key_id pattern': sameRegExp(KEY_ID_PATTERN),
+  'UpdateKeyAliasRequest.key_alias pattern': sameRegExp(KEY_ALIAS_PATTERN),
+  'UpdateKeyAliasRequest.key_alias minLength': equals(1),
+  'UpdateKeyAliasRequest.key_alias maxLength': equals(KEY_ALIAS_MAX_CHARS),
+  'UpdateKeyAliasResponse.key_info.key_alias maxLength': equals(KEY_ALIAS_MAX_CHARS),
+  'UpdateKeyDescriptionRequest.key_id pattern': sameRegExp(KEY_ID_PATTERN),
+  'UpdateKeyDescriptionRequest.key_description minLength': equals(0),
+  'UpdateKeyDescriptionRequest.key_description maxLength': equals(KEY_DESCRIPTION_MAX_CHARS),
+  'UpdateKeyDescriptionResponse.key_info.key_description maxLength': equals(KEY_DESCRIPTION_MAX_CHARS),
+
   'GenRandomRequest.random_data_length x-kms-minimum': equals(RANDOM_DATA_MIN_BITS),
   'GenRandomRequest.random_data_length x-kms-maximum': equals(RANDOM_DATA_MAX_BITS),
   'GenRandomRequest.random_data_length x-kms-multiple-of': equals(RANDOM_DATA_BITS_MULTIPLE),

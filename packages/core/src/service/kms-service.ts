@@ -7,7 +7,7 @@ import { openDataKey, sealDataKey } from '../ciphertext/datakey-seal';
 import { checkAdditionalAuthenticatedData } from '../ciphertext/additional-authenticated-data';
 import { checkEncryptionContext, type EncryptionContext } from '../ciphertext/encryption-context';
 import { KmsError } from '../errors';
-import { KEY_ALIAS_PATTERN, KEY_DESCRIPTION_MAX_CHARS } from '../keys/key-alias';
+import { checkKeyAlias, checkKeyDescription } from '../keys/key-alias';
 import { KEY_ORIGINS, KeyState, type KeyOrigin, type KeyRecord, type Scope } from '../keys/key-record';
 import { parseKeyReference } from '../keys/key-reference';
 import { checkCmkKeySpec, checkCmkKeyUsage, checkKeystoreId, keySpecFilterMatchesCmks, type ListKeysKeySpec } from '../keys/key-spec';
@@ -183,9 +183,8 @@ export class KmsService {
   }
 
   async createKey(scope: Scope, input: CreateKeyInput): Promise<CreatedKey> {
-    if (!KEY_ALIAS_PATTERN.test(input.keyAlias)) throw new KmsError('KMS.1101');
-    const keyDescription = input.keyDescription ?? '';
-    if ([...keyDescription].length > KEY_DESCRIPTION_MAX_CHARS) throw new KmsError('KMS.1103');
+    checkKeyAlias(input.keyAlias);
+    const keyDescription = checkKeyDescription(input.keyDescription ?? '');
     const origin = input.origin ?? 'kms';
     if (!KEY_ORIGINS.includes(origin)) throw new KmsError('KMS.0308', 'Invalid origin: it must be kms or external.');
     checkCmkKeySpec(input.keySpec);
@@ -349,6 +348,28 @@ export class KmsService {
       next: page.truncated && last ? { creationDate: last.creationDate, keyId: last.keyId } : undefined,
       total: page.total,
     };
+  }
+
+  /**
+   * update-key-alias: gives the key named by `keyId` (resolved as create-datakey resolves it:
+   * KMS.0205, KMS.0207) a new alias under create-key's rule (KMS.1101), unique in the project
+   * (KMS.1104), atomically in the store.
+   */
+  async updateKeyAlias(scope: Scope, keyId: string, keyAlias: string): Promise<{ keyId: string; keyAlias: string }> {
+    checkKeyAlias(keyAlias);
+    const key = await this.#resolveKey(scope, keyId);
+    const result = await this.#store.updateKeyAlias(scope, key.keyId, keyAlias);
+    // Not found: the key was purged between the lookup and the rename; answered as any missing key.
+    if (!result.ok) throw new KmsError(result.reason === 'duplicate-alias' ? 'KMS.1104' : 'KMS.0207');
+    return { keyId: key.keyId, keyAlias };
+  }
+
+  /** update-key-description: a new description under create-key's rule (KMS.1103) for the key named by `keyId`. */
+  async updateKeyDescription(scope: Scope, keyId: string, keyDescription: string): Promise<{ keyId: string; keyDescription: string }> {
+    checkKeyDescription(keyDescription);
+    const key = await this.#resolveKey(scope, keyId);
+    if (!(await this.#store.updateKeyDescription(scope, key.keyId, keyDescription))) throw new KmsError('KMS.0207');
+    return { keyId: key.keyId, keyDescription };
   }
 
   /** The region name this service answers for (alias URNs, describe-key's `realm`). */

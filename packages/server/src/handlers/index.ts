@@ -9,6 +9,8 @@ import { encryptDatakeyHandler } from './encrypt-datakey';
 import { genRandomHandler } from './gen-random';
 import { listKeysHandler } from './list-keys';
 import type { RequestContext } from './request-context';
+import { updateKeyAliasHandler } from './update-key-alias';
+import { updateKeyDescriptionHandler } from './update-key-description';
 
 export type { RequestContext } from './request-context';
 
@@ -26,5 +28,7 @@ export function createOperationHandlers(service: KmsService): OperationHandlers<
     listKeys: listKeysHandler(service),
     createDatakeyWithoutPlaintext: createDatakeyWithoutPlaintextHandler(service),
     genRandom: genRandomHandler(service),
+    updateKeyAlias: updateKeyAliasHandler(service),
+    updateKeyDescription: updateKeyDescriptionHandler(service),
   };
 }

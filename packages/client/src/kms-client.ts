@@ -15,6 +15,10 @@ import type {
   GenRandomResponse,
   ListKeysRequest,
   ListKeysResponse,
+  UpdateKeyAliasRequest,
+  UpdateKeyAliasResponse,
+  UpdateKeyDescriptionRequest,
+  UpdateKeyDescriptionResponse,
 } from './generated';
 import { KmsError } from './kms-error';
 import { backoffDelayMs, RETRYABLE_STATUSES, retryPolicy, type RetryOptions, type RetryPolicy } from './retry';
@@ -93,6 +97,10 @@ export interface KmsClient extends KmsOperations {
   createDatakeyWithoutPlaintext(request: CreateDatakeyRequest, options?: CallOptions): Promise<CreateDatakeyWithoutPlaintextResponse>;
   /** `POST /v1.0/{project_id}/kms/gen-random`: `random_data_length` random bits (8 to 8192, a multiple of 8), upper-case hex. */
   genRandom(request: GenRandomRequest, options?: CallOptions): Promise<GenRandomResponse>;
+  /** `POST /v1.0/{project_id}/kms/update-key-alias`: a new alias (create-key's rule; another key's alias is `KMS.1104`). */
+  updateKeyAlias(request: UpdateKeyAliasRequest, options?: CallOptions): Promise<UpdateKeyAliasResponse>;
+  /** `POST /v1.0/{project_id}/kms/update-key-description`: a new description (0 to 255 characters). */
+  updateKeyDescription(request: UpdateKeyDescriptionRequest, options?: CallOptions): Promise<UpdateKeyDescriptionResponse>;
   /** `POST /v1.0/{project_id}/kms/describe-key`: a key's full description. */
   describeKey(request: DescribeKeyRequest, options?: CallOptions): Promise<DescribeKeyResponse>;
   /** `POST /v1.0/{project_id}/kms/list-keys`: a page of keys; pass `next_marker` as `marker` while `truncated` is "true". */
@@ -180,6 +188,17 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
       ),
     genRandom: (request, callOptions) =>
       call(() => new DataKeysApi(configurationFor(callOptions)).genRandom({ projectId: options.projectId, genRandomRequest: request })),
+    updateKeyAlias: (request, callOptions) =>
+      call(() =>
+        new KeysApi(configurationFor(callOptions)).updateKeyAlias({ projectId: options.projectId, updateKeyAliasRequest: request }),
+      ),
+    updateKeyDescription: (request, callOptions) =>
+      call(() =>
+        new KeysApi(configurationFor(callOptions)).updateKeyDescription({
+          projectId: options.projectId,
+          updateKeyDescriptionRequest: request,
+        }),
+      ),
     describeKey: (request, callOptions) =>
       call(() => new KeysApi(configurationFor(callOptions)).describeKey({ projectId: options.projectId, describeKeyRequest: request })),
     listKeys: (request = {}, callOptions) =>

@@ -62,6 +62,18 @@ describe('createKmsClient requests', () => {
       { key_id: KEY.key_info.key_id, cipher_text: '0200' },
     ],
     ['genRandom', 'gen-random', { random_data_length: '512' }, { random_data: 'AB'.repeat(64) }],
+    [
+      'updateKeyAlias',
+      'update-key-alias',
+      { key_id: KEY.key_info.key_id, key_alias: 'b' },
+      { key_info: { key_id: KEY.key_info.key_id, key_alias: 'b' } },
+    ],
+    [
+      'updateKeyDescription',
+      'update-key-description',
+      { key_id: KEY.key_info.key_id, key_description: 'd' },
+      { key_info: { key_id: KEY.key_info.key_id, key_description: 'd' } },
+    ],
   ] as const)('%s posts its body to /kms/%s and answers the parsed body', async (method, action, body, answer) => {
     const { fetchFn, requests } = scriptedFetch([ok(answer)]);
     const { kms } = client(fetchFn);

@@ -24,6 +24,7 @@ export const AREAS = [
   'envelope',
   'key-listing',
   'random',
+  'key-edits',
 ] as const;
 export type Area = (typeof AREAS)[number];
 
@@ -38,7 +39,7 @@ export const PROFILES = ['core', 'extended', 'all'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 /** The areas of the extended profile; every other area is core. */
-export const EXTENDED_AREAS: readonly Area[] = ['envelope', 'key-listing', 'random'];
+export const EXTENDED_AREAS: readonly Area[] = ['envelope', 'key-listing', 'random', 'key-edits'];
 
 export function profileOf(area: Area): 'core' | 'extended' {
   return EXTENDED_AREAS.includes(area) ? 'extended' : 'core';

@@ -48,6 +48,8 @@ const ACTIONS: Record<OperationId, string> = {
   listKeys: 'list-keys',
   createDatakeyWithoutPlaintext: 'create-datakey-without-plaintext',
   genRandom: 'gen-random',
+  updateKeyAlias: 'update-key-alias',
+  updateKeyDescription: 'update-key-description',
 };
 
 /** The operations of the source documents: always required, never NOT IMPLEMENTED. */

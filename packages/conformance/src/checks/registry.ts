@@ -6,6 +6,7 @@ import { dataOperationChecks } from './data-operations';
 import { errorChecks } from './errors';
 import { extendedChecks } from './extended';
 import { isolationChecks } from './isolation';
+import { keyEditChecks } from './key-edits';
 import { revisionFieldChecks } from './revision-fields';
 import { robustnessChecks } from './robustness';
 import { semanticsChecks } from './semantics';
@@ -21,6 +22,7 @@ const DEFINED: readonly Check[] = [
   ...extendedChecks,
   ...revisionFieldChecks,
   ...dataOperationChecks,
+  ...keyEditChecks,
 ];
 
 /** The REFERENCE twin of a documented check: the same requests, held to OpenKMS's exact answers. */

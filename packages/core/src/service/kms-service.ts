@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { AES_KEY_BYTES, type RandomBytes, systemRandomBytes } from '../crypto/aes-gcm';
 import type { RootKey } from '../crypto/root-key';
 import { RootKeyRing } from '../crypto/root-key-ring';
+import { decodeDataCiphertext, openData, sealData } from '../ciphertext/data-ciphertext';
 import { decodeDatakeyBlob } from '../ciphertext/datakey-blob';
 import { openDataKey, sealDataKey } from '../ciphertext/datakey-seal';
 import { checkAdditionalAuthenticatedData } from '../ciphertext/additional-authenticated-data';
@@ -14,6 +15,7 @@ import { checkCmkKeySpec, checkCmkKeyUsage, checkKeystoreId, keySpecFilterMatche
 import type { ListCursor } from '../keys/list-cursor';
 import type { InsertKeyResult, KeyStore } from '../store/key-store';
 import { DATAKEY_DIGEST_BYTES, datakeyBitsOf, datakeyBytesOfBits, isDatakeyByteLength } from './datakey-length';
+import { checkEncryptionAlgorithm, dataPlaintextBytes } from './data-encryption';
 import { generateRandomData } from './random-data';
 import { ACTIVE_ROOT_KEY_META, checkRootKeys } from './root-key-state';
 
@@ -84,6 +86,24 @@ export interface EncryptDataKeyInput {
   readonly datakeyBytes: number;
   readonly encryptionContext?: EncryptionContext;
   readonly additionalAuthenticatedData?: string;
+}
+
+export interface EncryptDataInput {
+  /** Key ID, `alias/NAME` or alias URN. */
+  readonly keyId: string;
+  /** encrypt-data's `plain_text`: sealed as its UTF-8 bytes, 1 to 4096 (KMS.2101). */
+  readonly plaintext: string;
+  readonly encryptionContext?: EncryptionContext;
+  /** SYMMETRIC_DEFAULT (the default) only; else KMS.0308. */
+  readonly encryptionAlgorithm?: string;
+}
+
+export interface DecryptDataInput {
+  readonly ciphertext: Buffer;
+  readonly encryptionContext?: EncryptionContext;
+  readonly encryptionAlgorithm?: string;
+  /** The CMK the caller says sealed it, resolved like create-datakey's; another key than the ciphertext's is KMS.2203. */
+  readonly keyId?: string;
 }
 
 export interface ListKeysInput {
@@ -307,6 +327,52 @@ export class KmsService {
         plaintext.fill(0);
         throw new KmsError('KMS.0308', 'Invalid datakey_cipher_length: it must be the data key length in bytes.');
       }
+      return { keyId: key.keyId, plaintext };
+    } finally {
+      material.fill(0);
+    }
+  }
+
+  /**
+   * encrypt-data: seals the UTF-8 bytes of `plaintext` (1 to 4096, KMS.2101) under the key, with
+   * create-datakey's key resolution and state check, bound to the key ID and the encryption
+   * context (docs/ciphertext-format.md, "Data ciphertext").
+   */
+  async encryptData(scope: Scope, input: EncryptDataInput): Promise<{ keyId: string; ciphertext: Buffer }> {
+    checkEncryptionAlgorithm(input.encryptionAlgorithm);
+    const context = checkEncryptionContext(input.encryptionContext);
+    const data = dataPlaintextBytes(input.plaintext);
+    try {
+      const key = await this.#resolveKey(scope, input.keyId);
+      const material = this.#usableMaterial(key);
+      try {
+        return { keyId: key.keyId, ciphertext: sealData(material, key.keyId, data, context, this.#random) };
+      } finally {
+        material.fill(0);
+      }
+    } finally {
+      data.fill(0);
+    }
+  }
+
+  /**
+   * decrypt-data: opens what encryptData made, under the same context. Errors as decryptDataKey:
+   * KMS.2201 malformed, KMS.0207 no such key in the project, the key's state, KMS.2203 wrong
+   * context, key or altered payload. The caller zeroes the plaintext.
+   */
+  async decryptData(scope: Scope, input: DecryptDataInput): Promise<{ keyId: string; plaintext: Buffer }> {
+    checkEncryptionAlgorithm(input.encryptionAlgorithm);
+    const named = input.keyId === undefined ? undefined : await this.#resolveKey(scope, input.keyId);
+    const ciphertext = decodeDataCiphertext(input.ciphertext);
+    if (!ciphertext) throw new KmsError('KMS.2201');
+    const context = checkEncryptionContext(input.encryptionContext);
+    if (named && named.keyId !== ciphertext.keyId) throw new KmsError('KMS.2203');
+    const key = named ?? (await this.#store.findKeyById(scope, ciphertext.keyId));
+    if (!key) throw new KmsError('KMS.0207');
+    const material = this.#usableMaterial(key);
+    try {
+      const plaintext = openData(material, ciphertext, context);
+      if (!plaintext) throw new KmsError('KMS.2203');
       return { keyId: key.keyId, plaintext };
     } finally {
       material.fill(0);

@@ -3,8 +3,10 @@ import type { OperationHandlers } from '../generated';
 import { createDatakeyHandler } from './create-datakey';
 import { createDatakeyWithoutPlaintextHandler } from './create-datakey-without-plaintext';
 import { createKeyHandler } from './create-key';
+import { decryptDataHandler } from './decrypt-data';
 import { decryptDatakeyHandler } from './decrypt-datakey';
 import { describeKeyHandler } from './describe-key';
+import { encryptDataHandler } from './encrypt-data';
 import { encryptDatakeyHandler } from './encrypt-datakey';
 import { genRandomHandler } from './gen-random';
 import { listKeysHandler } from './list-keys';
@@ -30,5 +32,7 @@ export function createOperationHandlers(service: KmsService): OperationHandlers<
     genRandom: genRandomHandler(service),
     updateKeyAlias: updateKeyAliasHandler(service),
     updateKeyDescription: updateKeyDescriptionHandler(service),
+    encryptData: encryptDataHandler(service),
+    decryptData: decryptDataHandler(service),
   };
 }

@@ -5,10 +5,14 @@ import type {
   CreateDatakeyWithoutPlaintextResponse,
   CreateKeyRequest,
   CreateKeyResponse,
+  DecryptDataRequest,
+  DecryptDataResponse,
   DecryptDatakeyRequest,
   DecryptDatakeyResponse,
   DescribeKeyRequest,
   DescribeKeyResponse,
+  EncryptDataRequest,
+  EncryptDataResponse,
   EncryptDatakeyRequest,
   EncryptDatakeyResponse,
   GenRandomRequest,
@@ -101,6 +105,10 @@ export interface KmsClient extends KmsOperations {
   updateKeyAlias(request: UpdateKeyAliasRequest, options?: CallOptions): Promise<UpdateKeyAliasResponse>;
   /** `POST /v1.0/{project_id}/kms/update-key-description`: a new description (0 to 255 characters). */
   updateKeyDescription(request: UpdateKeyDescriptionRequest, options?: CallOptions): Promise<UpdateKeyDescriptionResponse>;
+  /** `POST /v1.0/{project_id}/kms/encrypt-data`: seals text of 1 to 4096 UTF-8 bytes under the CMK; `cipher_text` is base64. */
+  encryptData(request: EncryptDataRequest, options?: CallOptions): Promise<EncryptDataResponse>;
+  /** `POST /v1.0/{project_id}/kms/decrypt-data`: the text back (`plain_text`, and `plain_text_base64`), same `encryption_context`. */
+  decryptData(request: DecryptDataRequest, options?: CallOptions): Promise<DecryptDataResponse>;
   /** `POST /v1.0/{project_id}/kms/describe-key`: a key's full description. */
   describeKey(request: DescribeKeyRequest, options?: CallOptions): Promise<DescribeKeyResponse>;
   /** `POST /v1.0/{project_id}/kms/list-keys`: a page of keys; pass `next_marker` as `marker` while `truncated` is "true". */
@@ -199,6 +207,10 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
           updateKeyDescriptionRequest: request,
         }),
       ),
+    encryptData: (request, callOptions) =>
+      call(() => new DataKeysApi(configurationFor(callOptions)).encryptData({ projectId: options.projectId, encryptDataRequest: request })),
+    decryptData: (request, callOptions) =>
+      call(() => new DataKeysApi(configurationFor(callOptions)).decryptData({ projectId: options.projectId, decryptDataRequest: request })),
     describeKey: (request, callOptions) =>
       call(() => new KeysApi(configurationFor(callOptions)).describeKey({ projectId: options.projectId, describeKeyRequest: request })),
     listKeys: (request = {}, callOptions) =>

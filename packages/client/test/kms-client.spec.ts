@@ -62,6 +62,13 @@ describe('createKmsClient requests', () => {
       { key_id: KEY.key_info.key_id, cipher_text: '0200' },
     ],
     ['genRandom', 'gen-random', { random_data_length: '512' }, { random_data: 'AB'.repeat(64) }],
+    ['encryptData', 'encrypt-data', { key_id: 'alias/a', plain_text: 'hi' }, { key_id: KEY.key_info.key_id, cipher_text: 'RAE=' }],
+    [
+      'decryptData',
+      'decrypt-data',
+      { cipher_text: 'RAE=', encryption_context: { k: 'v' } },
+      { key_id: KEY.key_info.key_id, plain_text: 'hi', plain_text_base64: 'aGk=' },
+    ],
     [
       'updateKeyAlias',
       'update-key-alias',

@@ -25,6 +25,7 @@ export const AREAS = [
   'key-listing',
   'random',
   'key-edits',
+  'data',
 ] as const;
 export type Area = (typeof AREAS)[number];
 
@@ -39,7 +40,7 @@ export const PROFILES = ['core', 'extended', 'all'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 /** The areas of the extended profile; every other area is core. */
-export const EXTENDED_AREAS: readonly Area[] = ['envelope', 'key-listing', 'random', 'key-edits'];
+export const EXTENDED_AREAS: readonly Area[] = ['envelope', 'key-listing', 'random', 'key-edits', 'data'];
 
 export function profileOf(area: Area): 'core' | 'extended' {
   return EXTENDED_AREAS.includes(area) ? 'extended' : 'core';

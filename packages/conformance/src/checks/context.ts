@@ -50,6 +50,8 @@ const ACTIONS: Record<OperationId, string> = {
   genRandom: 'gen-random',
   updateKeyAlias: 'update-key-alias',
   updateKeyDescription: 'update-key-description',
+  encryptData: 'encrypt-data',
+  decryptData: 'decrypt-data',
 };
 
 /** The operations of the source documents: always required, never NOT IMPLEMENTED. */

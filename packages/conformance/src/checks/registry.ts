@@ -2,6 +2,7 @@ import { authorityText, openkms, profileOf, type Check, type LevelOption, type P
 import { authChecks } from './auth';
 import { createDatakeyChecks } from './create-datakey';
 import { createKeyChecks } from './create-key';
+import { dataEncryptionChecks } from './data-encryption';
 import { dataOperationChecks } from './data-operations';
 import { errorChecks } from './errors';
 import { extendedChecks } from './extended';
@@ -23,6 +24,7 @@ const DEFINED: readonly Check[] = [
   ...revisionFieldChecks,
   ...dataOperationChecks,
   ...keyEditChecks,
+  ...dataEncryptionChecks,
 ];
 
 /** The REFERENCE twin of a documented check: the same requests, held to OpenKMS's exact answers. */

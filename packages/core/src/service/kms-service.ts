@@ -21,6 +21,9 @@ import { ACTIVE_ROOT_KEY_META, checkRootKeys } from './root-key-state';
 
 export const DEFAULT_MAX_KEYS_PER_PROJECT = 1000;
 
+/** decrypt-data's KMS.2203 message (the code's default one speaks of a data key). */
+const DATA_NOT_OPENED = 'The data could not be decrypted: wrong key or encryption_context, or cipher_text was altered.';
+
 export interface KmsServiceOptions {
   readonly store: KeyStore;
   /** The root key a new store starts with, and the target of a rotation. */
@@ -366,13 +369,13 @@ export class KmsService {
     const ciphertext = decodeDataCiphertext(input.ciphertext);
     if (!ciphertext) throw new KmsError('KMS.2201');
     const context = checkEncryptionContext(input.encryptionContext);
-    if (named && named.keyId !== ciphertext.keyId) throw new KmsError('KMS.2203');
+    if (named && named.keyId !== ciphertext.keyId) throw new KmsError('KMS.2203', DATA_NOT_OPENED);
     const key = named ?? (await this.#store.findKeyById(scope, ciphertext.keyId));
     if (!key) throw new KmsError('KMS.0207');
     const material = this.#usableMaterial(key);
     try {
       const plaintext = openData(material, ciphertext, context);
-      if (!plaintext) throw new KmsError('KMS.2203');
+      if (!plaintext) throw new KmsError('KMS.2203', DATA_NOT_OPENED);
       return { keyId: key.keyId, plaintext };
     } finally {
       material.fill(0);

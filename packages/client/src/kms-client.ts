@@ -20,6 +20,8 @@ import type {
   ListKeysRequest,
   ListKeysResponse,
   UpdateKeyAliasRequest,
+  UserInstancesResponse,
+  UserQuotasResponse,
   UpdateKeyAliasResponse,
   UpdateKeyDescriptionRequest,
   UpdateKeyDescriptionResponse,
@@ -81,10 +83,13 @@ type GeneratedMethod<Id extends OperationId> = (KeysApi & DataKeysApi)[Id];
  * (or a changed body) fails to compile until the client follows.
  */
 export type KmsOperations = {
-  [Id in OperationId]: (
-    request: NonNullable<BodyOf<Parameters<GeneratedMethod<Id>>[0]>>,
-    options?: CallOptions,
-  ) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>;
+  [Id in OperationId]: [BodyOf<Parameters<GeneratedMethod<Id>>[0]>] extends [never]
+    ? // An operation without a body (the GETs user-quotas, user-instances) takes only the call options.
+      (options?: CallOptions) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>
+    : (
+        request: NonNullable<BodyOf<Parameters<GeneratedMethod<Id>>[0]>>,
+        options?: CallOptions,
+      ) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>;
 };
 
 /** The KMS v1.0 API in the API's own field names. Every non-2xx answer throws a {@link KmsError}. */
@@ -109,6 +114,10 @@ export interface KmsClient extends KmsOperations {
   encryptData(request: EncryptDataRequest, options?: CallOptions): Promise<EncryptDataResponse>;
   /** `POST /v1.0/{project_id}/kms/decrypt-data`: the text back (`plain_text`, and `plain_text_base64`), same `encryption_context`. */
   decryptData(request: DecryptDataRequest, options?: CallOptions): Promise<DecryptDataResponse>;
+  /** `GET /v1.0/{project_id}/kms/user-quotas`: the project's key quota and use (`CMK`), and the grants quota. */
+  showUserQuotas(options?: CallOptions): Promise<UserQuotasResponse>;
+  /** `GET /v1.0/{project_id}/kms/user-instances`: how many keys the project holds. */
+  showUserInstances(options?: CallOptions): Promise<UserInstancesResponse>;
   /** `POST /v1.0/{project_id}/kms/describe-key`: a key's full description. */
   describeKey(request: DescribeKeyRequest, options?: CallOptions): Promise<DescribeKeyResponse>;
   /** `POST /v1.0/{project_id}/kms/list-keys`: a page of keys; pass `next_marker` as `marker` while `truncated` is "true". */
@@ -211,6 +220,10 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
       call(() => new DataKeysApi(configurationFor(callOptions)).encryptData({ projectId: options.projectId, encryptDataRequest: request })),
     decryptData: (request, callOptions) =>
       call(() => new DataKeysApi(configurationFor(callOptions)).decryptData({ projectId: options.projectId, decryptDataRequest: request })),
+    showUserQuotas: (callOptions) =>
+      call(() => new KeysApi(configurationFor(callOptions)).showUserQuotas({ projectId: options.projectId })),
+    showUserInstances: (callOptions) =>
+      call(() => new KeysApi(configurationFor(callOptions)).showUserInstances({ projectId: options.projectId })),
     describeKey: (request, callOptions) =>
       call(() => new KeysApi(configurationFor(callOptions)).describeKey({ projectId: options.projectId, describeKeyRequest: request })),
     listKeys: (request = {}, callOptions) =>

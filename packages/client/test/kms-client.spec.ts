@@ -90,6 +90,18 @@ describe('createKmsClient requests', () => {
     expect(JSON.parse(String(requests[0]!.init.body))).toEqual(body);
   });
 
+  it.each([
+    ['showUserQuotas', 'user-quotas', { quotas: { resources: [{ type: 'CMK', used: 1, quota: 1000 }] } }],
+    ['showUserInstances', 'user-instances', { instance_num: 1 }],
+  ] as const)('%s sends GET /kms/%s without a body and answers the parsed body', async (method, action, answer) => {
+    const { fetchFn, requests } = scriptedFetch([ok(answer)]);
+    const { kms } = client(fetchFn);
+    await expect(kms[method]()).resolves.toEqual(answer);
+    expect(requests[0]!.url).toBe(`http://kms.test:8080/v1.0/p1/kms/${action}`);
+    expect(requests[0]!.init.method).toBe('GET');
+    expect(requests[0]!.init.body ?? undefined).toBeUndefined();
+  });
+
   it('turns a gen-random refusal into a KmsError with its code', async () => {
     const { fetchFn } = scriptedFetch([kmsError(400, 'KMS.0308')]);
     const { kms } = client(fetchFn);

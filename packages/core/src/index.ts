@@ -2,6 +2,7 @@
 export { KMS_ERRORS, KmsError, StoreUnavailableError, isKmsErrorCode, type KmsErrorCode, type KmsErrorDefinition } from './errors';
 export { RootKey, wrappingRootKeyId, type KeyMaterialOwner } from './crypto/root-key';
 export { loadOrCreateRootKeyFile, loadRootKeyFile } from './root-key-file/root-key-file';
+export { GRANTS_PER_KEY_QUOTA, QUOTA_RESOURCE_TYPES, type QuotaResource, type QuotaResourceType } from './service/quotas';
 export { RANDOM_DATA_MAX_BITS, RANDOM_DATA_MIN_BITS } from './service/random-data';
 export { readActiveRootKeyId } from './service/root-key-state';
 export { rewrapAllKeys, type RewrapOptions, type RewrapProgress, type RewrapReport } from './service/root-key-rotation';

@@ -23,6 +23,7 @@ import {
 } from './service/datakey-length';
 import { LIST_KEYS_MAX_LIMIT, LIST_KEYS_MIN_LIMIT } from './service/kms-service';
 import { SUPPORTED_ENCRYPTION_ALGORITHMS } from './service/data-encryption';
+import { QUOTA_RESOURCE_TYPES } from './service/quotas';
 import { RANDOM_DATA_BITS_MULTIPLE, RANDOM_DATA_MAX_BITS, RANDOM_DATA_MIN_BITS } from './service/random-data';
 
 /**
@@ -182,6 +183,7 @@ const PINNED: Record<string, (value: unknown) => void> = {
   'UpdateKeyDescriptionRequest.key_description maxLength': equals(KEY_DESCRIPTION_MAX_CHARS),
   'UpdateKeyDescriptionResponse.key_info.key_description maxLength': equals(KEY_DESCRIPTION_MAX_CHARS),
 
+  'UserQuotasResponse.quotas.resources.items.type enum': equals(QUOTA_RESOURCE_TYPES),
   'EncryptionAlgorithm x-kms-supported-values': equals(SUPPORTED_ENCRYPTION_ALGORITHMS),
   'EncryptDataRequest.plain_text minLength': equals(DATA_PLAINTEXT_MIN_BYTES),
   // Characters: a text of at most 4096 UTF-8 bytes has at most 4096 characters.
@@ -216,6 +218,9 @@ const NOT_CORE: Record<string, string> = {
   'CreateDatakeyResponse.cipher_text pattern': 'hex output of the server (handlers/wire.ts formatHex)',
   'EncryptDatakeyResponse.cipher_text pattern': 'as above',
   'CreateDatakeyWithoutPlaintextResponse.cipher_text pattern': 'as above',
+  'UserQuotasResponse.quotas.resources.items.used minimum': 'a count',
+  'UserQuotasResponse.quotas.resources.items.quota minimum': 'a count (the server refuses a quota below 1)',
+  'UserInstancesResponse.instance_num minimum': 'a count',
   'EncryptDataResponse.cipher_text pattern': 'base64 output of the server (handlers/wire.ts)',
   'DecryptDataResponse.plain_text_base64 pattern': 'as above',
   'DecryptDataRequest.cipher_text pattern': 'base64 syntax, parsed by the server (handlers/wire.ts parseBase64)',

@@ -26,6 +26,7 @@ export const AREAS = [
   'random',
   'key-edits',
   'data',
+  'quotas',
 ] as const;
 export type Area = (typeof AREAS)[number];
 
@@ -40,7 +41,7 @@ export const PROFILES = ['core', 'extended', 'all'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 /** The areas of the extended profile; every other area is core. */
-export const EXTENDED_AREAS: readonly Area[] = ['envelope', 'key-listing', 'random', 'key-edits', 'data'];
+export const EXTENDED_AREAS: readonly Area[] = ['envelope', 'key-listing', 'random', 'key-edits', 'data', 'quotas'];
 
 export function profileOf(area: Area): 'core' | 'extended' {
   return EXTENDED_AREAS.includes(area) ? 'extended' : 'core';

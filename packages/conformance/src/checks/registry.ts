@@ -8,6 +8,7 @@ import { errorChecks } from './errors';
 import { extendedChecks } from './extended';
 import { isolationChecks } from './isolation';
 import { keyEditChecks } from './key-edits';
+import { quotaChecks } from './quotas';
 import { revisionFieldChecks } from './revision-fields';
 import { robustnessChecks } from './robustness';
 import { semanticsChecks } from './semantics';
@@ -25,6 +26,7 @@ const DEFINED: readonly Check[] = [
   ...dataOperationChecks,
   ...keyEditChecks,
   ...dataEncryptionChecks,
+  ...quotaChecks,
 ];
 
 /** The REFERENCE twin of a documented check: the same requests, held to OpenKMS's exact answers. */

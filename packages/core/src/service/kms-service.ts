@@ -16,6 +16,7 @@ import type { ListCursor } from '../keys/list-cursor';
 import type { InsertKeyResult, KeyStore } from '../store/key-store';
 import { DATAKEY_DIGEST_BYTES, datakeyBitsOf, datakeyBytesOfBits, isDatakeyByteLength } from './datakey-length';
 import { checkEncryptionAlgorithm, dataPlaintextBytes } from './data-encryption';
+import { GRANTS_PER_KEY_QUOTA, type QuotaResource } from './quotas';
 import { generateRandomData } from './random-data';
 import { ACTIVE_ROOT_KEY_META, checkRootKeys } from './root-key-state';
 
@@ -439,6 +440,20 @@ export class KmsService {
     const key = await this.#resolveKey(scope, keyId);
     if (!(await this.#store.updateKeyDescription(scope, key.keyId, keyDescription))) throw new KmsError('KMS.0207');
     return { keyId: key.keyId, keyDescription };
+  }
+
+  /** user-quotas: the project's key quota (`maxKeysPerProject`) and the keys it holds, and the grants quota. */
+  async userQuotas(scope: Scope): Promise<readonly QuotaResource[]> {
+    const used = await this.#store.countKeys(scope);
+    return [
+      { type: 'CMK', used, quota: this.#maxKeysPerProject },
+      { type: 'grant_per_CMK', used: 0, quota: GRANTS_PER_KEY_QUOTA },
+    ];
+  }
+
+  /** user-instances: how many keys the project holds, in any state. */
+  async userInstances(scope: Scope): Promise<number> {
+    return this.#store.countKeys(scope);
   }
 
   /** The region name this service answers for (alias URNs, describe-key's `realm`). */

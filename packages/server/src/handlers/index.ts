@@ -11,6 +11,8 @@ import { encryptDatakeyHandler } from './encrypt-datakey';
 import { genRandomHandler } from './gen-random';
 import { listKeysHandler } from './list-keys';
 import type { RequestContext } from './request-context';
+import { showUserInstancesHandler } from './show-user-instances';
+import { showUserQuotasHandler } from './show-user-quotas';
 import { updateKeyAliasHandler } from './update-key-alias';
 import { updateKeyDescriptionHandler } from './update-key-description';
 
@@ -34,5 +36,7 @@ export function createOperationHandlers(service: KmsService): OperationHandlers<
     updateKeyDescription: updateKeyDescriptionHandler(service),
     encryptData: encryptDataHandler(service),
     decryptData: decryptDataHandler(service),
+    showUserQuotas: showUserQuotasHandler(service),
+    showUserInstances: showUserInstancesHandler(service),
   };
 }

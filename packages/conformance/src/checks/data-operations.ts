@@ -24,7 +24,7 @@ export const dataOperationChecks: readonly Check[] = [
   {
     id: 'CK-DKWP-ROUND-TRIP',
     level: 'MUST',
-    area: 'envelope',
+    area: 'data',
     title:
       'create-datakey-without-plaintext answers key_id and cipher_text without plain_text; decrypt-datakey opens it to datakey_length/8 bytes',
     authority: [WITHOUT_PLAINTEXT, DECRYPT],
@@ -63,7 +63,7 @@ export const dataOperationChecks: readonly Check[] = [
   {
     id: 'CK-DKWP-LENGTH-INVALID',
     level: 'MUST',
-    area: 'envelope',
+    area: 'data',
     title: 'create-datakey-without-plaintext refuses datakey_length 0, 12 and 8200 with a 400, as create-datakey does',
     authority: [WITHOUT_PLAINTEXT, errorTable('KMS.1901 length 8 to 8192, KMS.1903 multiple of 8, KMS.0308 invalid parameter')],
     acceptedCodes: DOCUMENTED.datakeyLengthInvalid,

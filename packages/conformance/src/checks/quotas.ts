@@ -39,7 +39,8 @@ export const quotaChecks: readonly Check[] = [
       const before = await cmkResource(c);
       await c.newKey('quota');
       const after = await cmkResource(c);
-      ensure(after.used === before.used + 1, `used went from ${before.used} to ${after.used} after creating one key`);
+      // Other clients of the project (or kit runs) may create keys meanwhile: at least one more.
+      ensure(after.used >= before.used + 1, `used went from ${before.used} to ${after.used} after creating a key`);
       ensure(after.quota === before.quota, `quota changed from ${before.quota} to ${after.quota}`);
     },
   },
@@ -47,7 +48,7 @@ export const quotaChecks: readonly Check[] = [
     id: 'CK-INSTANCES-COUNT',
     level: 'MUST',
     area: 'quotas',
-    title: 'user-instances answers instance_num, an integer that a new key raises by one',
+    title: 'user-instances answers instance_num, an integer that a new key raises (by one, or more when others create keys meanwhile)',
     authority: [INSTANCES],
     acceptedCodes: [],
     reference: 'spec: showUserInstances, UserInstancesResponse',
@@ -61,7 +62,7 @@ export const quotaChecks: readonly Check[] = [
       const before = await count();
       await c.newKey('inst');
       const after = await count();
-      ensure(after === before + 1, `instance_num went from ${before} to ${after} after creating one key`);
+      ensure(after >= before + 1, `instance_num went from ${before} to ${after} after creating a key`);
     },
   },
 ];

@@ -2,12 +2,17 @@ import { Configuration, DataKeysApi, KeysApi, type OperationId } from './generat
 import type {
   CreateDatakeyRequest,
   CreateDatakeyResponse,
+  CreateDatakeyWithoutPlaintextResponse,
   CreateKeyRequest,
   CreateKeyResponse,
+  DecryptDataRequest,
+  DecryptDataResponse,
   DecryptDatakeyRequest,
   DecryptDatakeyResponse,
   DescribeKeyRequest,
   DescribeKeyResponse,
+  EncryptDataRequest,
+  EncryptDataResponse,
   EncryptDatakeyRequest,
   EncryptDatakeyResponse,
   KeyStateResponse,
@@ -16,6 +21,14 @@ import type {
   ListKeysResponse,
   OperateKeyRequest,
   ScheduleKeyDeletionRequest,
+  GenRandomRequest,
+  GenRandomResponse,
+  UpdateKeyAliasRequest,
+  UserInstancesResponse,
+  UserQuotasResponse,
+  UpdateKeyAliasResponse,
+  UpdateKeyDescriptionRequest,
+  UpdateKeyDescriptionResponse,
 } from './generated';
 import { KmsError } from './kms-error';
 import { backoffDelayMs, RETRYABLE_STATUSES, retryPolicy, type RetryOptions, type RetryPolicy } from './retry';
@@ -74,10 +87,13 @@ type GeneratedMethod<Id extends OperationId> = (KeysApi & DataKeysApi)[Id];
  * (or a changed body) fails to compile until the client follows.
  */
 export type KmsOperations = {
-  [Id in OperationId]: (
-    request: NonNullable<BodyOf<Parameters<GeneratedMethod<Id>>[0]>>,
-    options?: CallOptions,
-  ) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>;
+  [Id in OperationId]: [BodyOf<Parameters<GeneratedMethod<Id>>[0]>] extends [never]
+    ? // An operation without a body (the GETs user-quotas, user-instances) takes only the call options.
+      (options?: CallOptions) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>
+    : (
+        request: NonNullable<BodyOf<Parameters<GeneratedMethod<Id>>[0]>>,
+        options?: CallOptions,
+      ) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>;
 };
 
 /** The KMS v1.0 API in the API's own field names. Every non-2xx answer throws a {@link KmsError}. */
@@ -90,6 +106,22 @@ export interface KmsClient extends KmsOperations {
   decryptDatakey(request: DecryptDatakeyRequest, options?: CallOptions): Promise<DecryptDatakeyResponse>;
   /** `POST /v1.0/{project_id}/kms/encrypt-datakey`: seals a data key you have; `plain_text` = hex(DEK ‖ SHA-256(DEK)). */
   encryptDatakey(request: EncryptDatakeyRequest, options?: CallOptions): Promise<EncryptDatakeyResponse>;
+  /** `POST /v1.0/{project_id}/kms/create-datakey-without-plaintext`: create-datakey's request; only `key_id` and `cipher_text` come back. */
+  createDatakeyWithoutPlaintext(request: CreateDatakeyRequest, options?: CallOptions): Promise<CreateDatakeyWithoutPlaintextResponse>;
+  /** `POST /v1.0/{project_id}/kms/gen-random`: `random_data_length` random bits (8 to 8192, a multiple of 8), upper-case hex. */
+  genRandom(request: GenRandomRequest, options?: CallOptions): Promise<GenRandomResponse>;
+  /** `POST /v1.0/{project_id}/kms/update-key-alias`: a new alias (create-key's rule; another key's alias is `KMS.1104`). */
+  updateKeyAlias(request: UpdateKeyAliasRequest, options?: CallOptions): Promise<UpdateKeyAliasResponse>;
+  /** `POST /v1.0/{project_id}/kms/update-key-description`: a new description (0 to 255 characters). */
+  updateKeyDescription(request: UpdateKeyDescriptionRequest, options?: CallOptions): Promise<UpdateKeyDescriptionResponse>;
+  /** `POST /v1.0/{project_id}/kms/encrypt-data`: seals text of 1 to 4096 UTF-8 bytes under the CMK; `cipher_text` is base64. */
+  encryptData(request: EncryptDataRequest, options?: CallOptions): Promise<EncryptDataResponse>;
+  /** `POST /v1.0/{project_id}/kms/decrypt-data`: the text back (`plain_text`, and `plain_text_base64`), same `encryption_context`. */
+  decryptData(request: DecryptDataRequest, options?: CallOptions): Promise<DecryptDataResponse>;
+  /** `GET /v1.0/{project_id}/kms/user-quotas`: the project's key quota and use (`CMK`), and the grants quota. */
+  showUserQuotas(options?: CallOptions): Promise<UserQuotasResponse>;
+  /** `GET /v1.0/{project_id}/kms/user-instances`: how many keys the project holds. */
+  showUserInstances(options?: CallOptions): Promise<UserInstancesResponse>;
   /** `POST /v1.0/{project_id}/kms/describe-key`: a key's full description. */
   describeKey(request: DescribeKeyRequest, options?: CallOptions): Promise<DescribeKeyResponse>;
   /** `POST /v1.0/{project_id}/kms/list-keys`: a page of keys; pass `next_marker` as `marker` while `truncated` is "true". */
@@ -176,6 +208,34 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
       call(() =>
         new DataKeysApi(configurationFor(callOptions)).encryptDatakey({ projectId: options.projectId, encryptDatakeyRequest: request }),
       ),
+    createDatakeyWithoutPlaintext: (request, callOptions) =>
+      call(() =>
+        new DataKeysApi(configurationFor(callOptions)).createDatakeyWithoutPlaintext({
+          projectId: options.projectId,
+          createDatakeyRequest: request,
+        }),
+      ),
+    genRandom: (request, callOptions) =>
+      call(() => new DataKeysApi(configurationFor(callOptions)).genRandom({ projectId: options.projectId, genRandomRequest: request })),
+    updateKeyAlias: (request, callOptions) =>
+      call(() =>
+        new KeysApi(configurationFor(callOptions)).updateKeyAlias({ projectId: options.projectId, updateKeyAliasRequest: request }),
+      ),
+    updateKeyDescription: (request, callOptions) =>
+      call(() =>
+        new KeysApi(configurationFor(callOptions)).updateKeyDescription({
+          projectId: options.projectId,
+          updateKeyDescriptionRequest: request,
+        }),
+      ),
+    encryptData: (request, callOptions) =>
+      call(() => new DataKeysApi(configurationFor(callOptions)).encryptData({ projectId: options.projectId, encryptDataRequest: request })),
+    decryptData: (request, callOptions) =>
+      call(() => new DataKeysApi(configurationFor(callOptions)).decryptData({ projectId: options.projectId, decryptDataRequest: request })),
+    showUserQuotas: (callOptions) =>
+      call(() => new KeysApi(configurationFor(callOptions)).showUserQuotas({ projectId: options.projectId })),
+    showUserInstances: (callOptions) =>
+      call(() => new KeysApi(configurationFor(callOptions)).showUserInstances({ projectId: options.projectId })),
     describeKey: (request, callOptions) =>
       call(() => new KeysApi(configurationFor(callOptions)).describeKey({ projectId: options.projectId, describeKeyRequest: request })),
     listKeys: (request = {}, callOptions) =>

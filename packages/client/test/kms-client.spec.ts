@@ -54,6 +54,60 @@ describe('createKmsClient requests', () => {
     expect(requests.map((r) => (r.init.headers as Record<string, string>)['X-Auth-Token'])).toEqual(['tok-1', 'tok-2']);
   });
 
+  it.each([
+    [
+      'createDatakeyWithoutPlaintext',
+      'create-datakey-without-plaintext',
+      { key_id: 'alias/a', datakey_length: '512' },
+      { key_id: KEY.key_info.key_id, cipher_text: '0200' },
+    ],
+    ['genRandom', 'gen-random', { random_data_length: '512' }, { random_data: 'AB'.repeat(64) }],
+    ['encryptData', 'encrypt-data', { key_id: 'alias/a', plain_text: 'hi' }, { key_id: KEY.key_info.key_id, cipher_text: 'RAE=' }],
+    [
+      'decryptData',
+      'decrypt-data',
+      { cipher_text: 'RAE=', encryption_context: { k: 'v' } },
+      { key_id: KEY.key_info.key_id, plain_text: 'hi', plain_text_base64: 'aGk=' },
+    ],
+    [
+      'updateKeyAlias',
+      'update-key-alias',
+      { key_id: KEY.key_info.key_id, key_alias: 'b' },
+      { key_info: { key_id: KEY.key_info.key_id, key_alias: 'b' } },
+    ],
+    [
+      'updateKeyDescription',
+      'update-key-description',
+      { key_id: KEY.key_info.key_id, key_description: 'd' },
+      { key_info: { key_id: KEY.key_info.key_id, key_description: 'd' } },
+    ],
+  ] as const)('%s posts its body to /kms/%s and answers the parsed body', async (method, action, body, answer) => {
+    const { fetchFn, requests } = scriptedFetch([ok(answer)]);
+    const { kms } = client(fetchFn);
+    const call = kms[method] as (request: typeof body) => Promise<unknown>;
+    await expect(call(body)).resolves.toEqual(answer);
+    expect(requests[0]!.url).toBe(`http://kms.test:8080/v1.0/p1/kms/${action}`);
+    expect(JSON.parse(String(requests[0]!.init.body))).toEqual(body);
+  });
+
+  it.each([
+    ['showUserQuotas', 'user-quotas', { quotas: { resources: [{ type: 'CMK', used: 1, quota: 1000 }] } }],
+    ['showUserInstances', 'user-instances', { instance_num: 1 }],
+  ] as const)('%s sends GET /kms/%s without a body and answers the parsed body', async (method, action, answer) => {
+    const { fetchFn, requests } = scriptedFetch([ok(answer)]);
+    const { kms } = client(fetchFn);
+    await expect(kms[method]()).resolves.toEqual(answer);
+    expect(requests[0]!.url).toBe(`http://kms.test:8080/v1.0/p1/kms/${action}`);
+    expect(requests[0]!.init.method).toBe('GET');
+    expect(requests[0]!.init.body ?? undefined).toBeUndefined();
+  });
+
+  it('turns a gen-random refusal into a KmsError with its code', async () => {
+    const { fetchFn } = scriptedFetch([kmsError(400, 'KMS.0308')]);
+    const { kms } = client(fetchFn);
+    await expect(kms.genRandom({ random_data_length: '7' })).rejects.toMatchObject({ status: 400, errorCode: 'KMS.0308' });
+  });
+
   it('rejects an endpoint that is not an http(s) URL, and a missing project', () => {
     expect(() => createKmsClient({ endpoint: 'kms.test', projectId: 'p', token: 't' })).toThrow(TypeError);
     expect(() => createKmsClient({ endpoint: 'http://kms.test', projectId: '', token: 't' })).toThrow(TypeError);

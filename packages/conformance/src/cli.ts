@@ -64,7 +64,7 @@ export function buildCommand(): Command {
       .addOption(
         new Option(
           '--profile <profile>',
-          'all: every operation; core: create-key and create-datakey; extended: the optional operations (decrypt-datakey, encrypt-datakey, describe-key, list-keys)',
+          'all: every operation; core: create-key and create-datakey; extended: the optional operations (decrypt-/encrypt-datakey, describe-key, list-keys, update-key-alias/-description, create-datakey-without-plaintext, encrypt-/decrypt-data, gen-random, user-quotas, user-instances)',
         )
           .choices(['core', 'extended', 'all'])
           .default('all'),

@@ -2,6 +2,8 @@
 export { KMS_ERRORS, KmsError, StoreUnavailableError, isKmsErrorCode, type KmsErrorCode, type KmsErrorDefinition } from './errors';
 export { ROOT_KEY_MIN_DISTINCT_BYTES, RootKey, wrappingRootKeyId, type KeyMaterialOwner } from './crypto/root-key';
 export { loadOrCreateRootKeyFile, loadRootKeyFile } from './root-key-file/root-key-file';
+export { GRANTS_PER_KEY_QUOTA, QUOTA_RESOURCE_TYPES, type QuotaResource, type QuotaResourceType } from './service/quotas';
+export { RANDOM_DATA_MAX_BITS, RANDOM_DATA_MIN_BITS } from './service/random-data';
 export { readActiveRootKeyId } from './service/root-key-state';
 export { rewrapAllKeys, type RewrapOptions, type RewrapProgress, type RewrapReport } from './service/root-key-rotation';
 export { type RandomBytes } from './crypto/aes-gcm';
@@ -47,7 +49,9 @@ export {
   type CreateKeyInput,
   type CreatedDataKey,
   type CreatedKey,
+  type DecryptDataInput,
   type DecryptDataKeyInput,
+  type EncryptDataInput,
   type EncryptDataKeyInput,
   type KmsServiceOptions,
   type ListKeysInput,

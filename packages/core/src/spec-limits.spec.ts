@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ADDITIONAL_AUTHENTICATED_DATA_MAX_BYTES } from './ciphertext/additional-authenticated-data';
+import { DATA_CIPHERTEXT_OVERHEAD_BYTES, DATA_PLAINTEXT_MAX_BYTES, DATA_PLAINTEXT_MIN_BYTES } from './ciphertext/data-ciphertext';
 import { DATAKEY_BLOB_OVERHEAD_BYTES } from './ciphertext/datakey-blob';
 import { ENCRYPTION_CONTEXT_MAX_CHARS } from './ciphertext/encryption-context';
 import { KMS_ERRORS, isKmsErrorCode } from './errors';
@@ -22,6 +23,9 @@ import {
 } from './service/datakey-length';
 import { LIST_KEYS_MAX_LIMIT, LIST_KEYS_MIN_LIMIT } from './service/kms-service';
 import { PENDING_DAYS_MAX, PENDING_DAYS_MIN } from './service/key-lifecycle';
+import { SUPPORTED_ENCRYPTION_ALGORITHMS } from './service/data-encryption';
+import { QUOTA_RESOURCE_TYPES } from './service/quotas';
+import { RANDOM_DATA_BITS_MULTIPLE, RANDOM_DATA_MAX_BITS, RANDOM_DATA_MIN_BITS } from './service/random-data';
 
 /**
  * One source for every limit: each pattern, bound, length and `x-kms-*` limit in spec/kms.yaml
@@ -114,14 +118,21 @@ const PINNED: Record<string, (value: unknown) => void> = {
   'ListKeysRequest.key_spec enum': equals(LIST_KEYS_KEY_SPECS),
 
   ...Object.fromEntries(
-    ['CreateDatakeyRequest', 'EncryptDatakeyRequest', 'DecryptDatakeyRequest', 'DescribeKeyRequest'].flatMap((schema) => [
+    [
+      'CreateDatakeyRequest',
+      'EncryptDatakeyRequest',
+      'DecryptDatakeyRequest',
+      'DescribeKeyRequest',
+      'EncryptDataRequest',
+      'DecryptDataRequest',
+    ].flatMap((schema) => [
       [`${schema}.key_id pattern`, sameRegExp(KEY_REFERENCE_PATTERN)],
       [`${schema}.key_id minLength`, referenceMinLength],
       [`${schema}.key_id maxLength`, referenceMaxLength],
     ]),
   ),
   ...Object.fromEntries(
-    ['CreateDatakeyRequest', 'EncryptDatakeyRequest', 'DecryptDatakeyRequest'].map((schema) => [
+    ['CreateDatakeyRequest', 'EncryptDatakeyRequest', 'DecryptDatakeyRequest', 'EncryptDataRequest', 'DecryptDataRequest'].map((schema) => [
       `${schema}.encryption_context x-kms-max-serialized-length`,
       equals(ENCRYPTION_CONTEXT_MAX_CHARS),
     ]),
@@ -170,6 +181,31 @@ const PINNED: Record<string, (value: unknown) => void> = {
   'ListKeysResponse.next_marker pattern': markerPattern,
   'ListKeysRequest.key_state enum': keyStates,
 
+  'UpdateKeyAliasRequest.key_id pattern': sameRegExp(KEY_ID_PATTERN),
+  'UpdateKeyAliasRequest.key_alias pattern': sameRegExp(KEY_ALIAS_PATTERN),
+  'UpdateKeyAliasRequest.key_alias minLength': equals(1),
+  'UpdateKeyAliasRequest.key_alias maxLength': equals(KEY_ALIAS_MAX_CHARS),
+  'UpdateKeyAliasResponse.key_info.key_alias maxLength': equals(KEY_ALIAS_MAX_CHARS),
+  'UpdateKeyDescriptionRequest.key_id pattern': sameRegExp(KEY_ID_PATTERN),
+  'UpdateKeyDescriptionRequest.key_description minLength': equals(0),
+  'UpdateKeyDescriptionRequest.key_description maxLength': equals(KEY_DESCRIPTION_MAX_CHARS),
+  'UpdateKeyDescriptionResponse.key_info.key_description maxLength': equals(KEY_DESCRIPTION_MAX_CHARS),
+
+  'UserQuotasResponse.quotas.resources.items.type enum': equals(QUOTA_RESOURCE_TYPES),
+  'EncryptionAlgorithm x-kms-supported-values': equals(SUPPORTED_ENCRYPTION_ALGORITHMS),
+  'EncryptDataRequest.plain_text minLength': equals(DATA_PLAINTEXT_MIN_BYTES),
+  // Characters: a text of at most 4096 UTF-8 bytes has at most 4096 characters.
+  'EncryptDataRequest.plain_text maxLength': equals(DATA_PLAINTEXT_MAX_BYTES),
+  'EncryptDataRequest.plain_text x-kms-max-bytes': equals(DATA_PLAINTEXT_MAX_BYTES),
+  // Base64 of the ciphertext of the largest plaintext, exactly.
+  'DecryptDataRequest.cipher_text maxLength': equals(4 * Math.ceil((DATA_PLAINTEXT_MAX_BYTES + DATA_CIPHERTEXT_OVERHEAD_BYTES) / 3)),
+
+  'GenRandomRequest.random_data_length x-kms-minimum': equals(RANDOM_DATA_MIN_BITS),
+  'GenRandomRequest.random_data_length x-kms-maximum': equals(RANDOM_DATA_MAX_BITS),
+  'GenRandomRequest.random_data_length x-kms-multiple-of': equals(RANDOM_DATA_BITS_MULTIPLE),
+  'GenRandomRequest.random_data_length pattern': admitsRange(RANDOM_DATA_MIN_BITS, RANDOM_DATA_MAX_BITS),
+  'GenRandomResponse.random_data pattern': sameRegExp(new RegExp(`^([0-9A-F]{2}){1,${RANDOM_DATA_MAX_BITS / RANDOM_DATA_BITS_MULTIPLE}}$`)),
+
   'ErrorResponse.error.error_code pattern': (value) => {
     for (const code of Object.keys(KMS_ERRORS)) expect(code).toMatch(new RegExp(String(value)));
   },
@@ -189,6 +225,14 @@ const NOT_CORE: Record<string, string> = {
   'ListKeysRequest.enterprise_project_id pattern': 'compared with the stored value as given (see CreateKeyRequest.enterprise_project_id)',
   'CreateDatakeyResponse.cipher_text pattern': 'hex output of the server (handlers/wire.ts formatHex)',
   'EncryptDatakeyResponse.cipher_text pattern': 'as above',
+  'CreateDatakeyWithoutPlaintextResponse.cipher_text pattern': 'as above',
+  'UserQuotasResponse.quotas.resources.items.used minimum': 'a count',
+  'UserQuotasResponse.quotas.resources.items.quota minimum': 'a count (the server refuses a quota below 1)',
+  'UserInstancesResponse.instance_num minimum': 'a count',
+  'EncryptDataResponse.cipher_text pattern': 'base64 output of the server (handlers/wire.ts)',
+  'DecryptDataResponse.plain_text_base64 pattern': 'as above',
+  'DecryptDataRequest.cipher_text pattern': 'base64 syntax, parsed by the server (handlers/wire.ts parseBase64)',
+  'DecryptDataRequest.cipher_text minLength': 'as above',
   'DecryptDatakeyResponse.datakey_dgst pattern': "hex SHA-256 written by the server's handler",
   'DecryptDatakeyRequest.cipher_text minLength': 'hex syntax, parsed by the server (handlers/wire.ts parseHex)',
   'DecryptDatakeyRequest.cipher_text pattern': 'as above',

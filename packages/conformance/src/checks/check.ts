@@ -24,21 +24,27 @@ export const AREAS = [
   'envelope',
   'key-listing',
   'lifecycle',
+  'random',
+  'key-edits',
+  'data',
+  'quotas',
 ] as const;
 export type Area = (typeof AREAS)[number];
 
 /**
  * Profiles: `core` is the two operations of the source documents (create-key, create-datakey),
  * always required; `extended` the operations of the current API reference that close the
- * envelope (decrypt-datakey, encrypt-datakey, describe-key, list-keys), each optional: a server
- * that has no such route reports them NOT IMPLEMENTED; `all` (default) both. Lifecycle
- * operations join `extended` as areas as they land.
+ * envelope (decrypt-datakey, encrypt-datakey, describe-key, list-keys) and the later ones
+ * (key-edits: update-key-alias/-description; data: create-datakey-without-plaintext,
+ * encrypt-data, decrypt-data; random: gen-random; quotas: user-quotas, user-instances), each
+ * optional: a server that has no such route reports them NOT IMPLEMENTED; `all` (default) both.
+ * Lifecycle operations join `extended` as areas as they land.
  */
 export const PROFILES = ['core', 'extended', 'all'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 /** The areas of the extended profile; every other area is core. */
-export const EXTENDED_AREAS: readonly Area[] = ['envelope', 'key-listing', 'lifecycle'];
+export const EXTENDED_AREAS: readonly Area[] = ['envelope', 'key-listing', 'lifecycle', 'random', 'key-edits', 'data', 'quotas'];
 
 export function profileOf(area: Area): 'core' | 'extended' {
   return EXTENDED_AREAS.includes(area) ? 'extended' : 'core';

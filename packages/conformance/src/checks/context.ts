@@ -50,7 +50,19 @@ const ACTIONS: Record<OperationId, string> = {
   disableKey: 'disable-key',
   scheduleKeyDeletion: 'schedule-key-deletion',
   cancelKeyDeletion: 'cancel-key-deletion',
+  createDatakeyWithoutPlaintext: 'create-datakey-without-plaintext',
+  genRandom: 'gen-random',
+  updateKeyAlias: 'update-key-alias',
+  updateKeyDescription: 'update-key-description',
+  encryptData: 'encrypt-data',
+  decryptData: 'decrypt-data',
+  showUserQuotas: 'user-quotas',
+  showUserInstances: 'user-instances',
 };
+
+/** The operations the API defines as GET (no body); every other one is a POST. */
+const GET_OPERATIONS: readonly OperationId[] = ['showUserQuotas', 'showUserInstances'];
+const methodOf = (operation: OperationId): string => (GET_OPERATIONS.includes(operation) ? 'GET' : 'POST');
 
 /** The operations of the source documents: always required, never NOT IMPLEMENTED. */
 const REQUIRED_OPERATIONS: readonly OperationId[] = ['createKey', 'createDatakey'];
@@ -161,14 +173,15 @@ export class CheckContext {
     const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
     if (contentType !== null) headers['Content-Type'] = contentType;
     const unsigned: HttpRequest = {
-      method: options.method ?? 'POST',
+      method: options.method ?? methodOf(operation),
       path: `/v1.0/${encodeURIComponent(caller.projectId)}/kms/${options.action ?? ACTIONS[operation]}`,
       headers,
       body: options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
     };
     const request = sign ? await signedRequest(this.#options.baseUrl, unsigned, caller.projectId, caller.signer) : unsigned;
     const matchesOperation =
-      (options.method ?? 'POST') === 'POST' && (options.action === undefined || options.action === ACTIONS[operation]);
+      (options.method ?? methodOf(operation)) === methodOf(operation) &&
+      (options.action === undefined || options.action === ACTIONS[operation]);
     const response = await this.send(request, matchesOperation ? operation : undefined);
     if (matchesOperation && operation === 'createKey' && response.status === 200) {
       const keyId = (response.json as { key_info?: { key_id?: unknown } } | undefined)?.key_info?.key_id;
@@ -178,6 +191,11 @@ export class CheckContext {
       }
     }
     return response;
+  }
+
+  /** GETs a bodyless operation (user-quotas, user-instances), judged against the spec like post(). */
+  get(operation: OperationId, options: PostOptions = {}): Promise<HttpResponse> {
+    return this.post(operation, undefined, { contentType: null, ...options });
   }
 
   createKey(body: unknown, options?: PostOptions): Promise<HttpResponse> {

@@ -2,10 +2,14 @@ import { authorityText, openkms, profileOf, type Check, type LevelOption, type P
 import { authChecks } from './auth';
 import { createDatakeyChecks } from './create-datakey';
 import { createKeyChecks } from './create-key';
+import { dataEncryptionChecks } from './data-encryption';
+import { dataOperationChecks } from './data-operations';
 import { errorChecks } from './errors';
 import { extendedChecks } from './extended';
 import { isolationChecks } from './isolation';
 import { lifecycleChecks } from './lifecycle';
+import { keyEditChecks } from './key-edits';
+import { quotaChecks } from './quotas';
 import { revisionFieldChecks } from './revision-fields';
 import { robustnessChecks } from './robustness';
 import { semanticsChecks } from './semantics';
@@ -21,6 +25,10 @@ const DEFINED: readonly Check[] = [
   ...extendedChecks,
   ...revisionFieldChecks,
   ...lifecycleChecks,
+  ...dataOperationChecks,
+  ...keyEditChecks,
+  ...dataEncryptionChecks,
+  ...quotaChecks,
 ];
 
 /** The REFERENCE twin of a documented check: the same requests, held to OpenKMS's exact answers. */

@@ -52,7 +52,7 @@ describe('ResponseValidator (the spec as oracle)', () => {
   });
 
   it('knows which response fields are sensitive', () => {
-    expect(validator.sensitiveFields()).toEqual(['plain_text', 'data_key']);
+    expect(validator.sensitiveFields()).toEqual(['plain_text', 'data_key', 'plain_text_base64']);
   });
 
   it('lenient (MUST and SHOULD checks) allows extra response fields, lower-case hex and any domain_id; strict does not', () => {

@@ -2,12 +2,13 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { AES_KEY_BYTES, type RandomBytes, systemRandomBytes } from '../crypto/aes-gcm';
 import type { RootKey } from '../crypto/root-key';
 import { RootKeyRing } from '../crypto/root-key-ring';
+import { decodeDataCiphertext, openData, sealData } from '../ciphertext/data-ciphertext';
 import { decodeDatakeyBlob } from '../ciphertext/datakey-blob';
 import { openDataKey, sealDataKey } from '../ciphertext/datakey-seal';
 import { checkAdditionalAuthenticatedData } from '../ciphertext/additional-authenticated-data';
 import { checkEncryptionContext, type EncryptionContext } from '../ciphertext/encryption-context';
 import { KmsError, StoreUnavailableError } from '../errors';
-import { KEY_ALIAS_PATTERN, KEY_DESCRIPTION_MAX_CHARS } from '../keys/key-alias';
+import { checkKeyAlias, checkKeyDescription, KEY_ALIAS_PATTERN, KEY_DESCRIPTION_MAX_CHARS } from '../keys/key-alias';
 import { KEY_ORIGINS, KeyState, type KeyOrigin, type KeyRecord, type Scope } from '../keys/key-record';
 import { KEY_ID_PATTERN } from '../keys/key-id';
 import { parseKeyReference } from '../keys/key-reference';
@@ -17,9 +18,15 @@ import type { InsertKeyResult, KeyStore } from '../store/key-store';
 import type { KeyOperation } from '../keys/key-state-machine';
 import { checkPendingDays, DAY_MS, PENDING_DAYS_MIN, isDueForDeletion, purgeDueKeys, requireState, transitionKey } from './key-lifecycle';
 import { DATAKEY_DIGEST_BYTES, datakeyBitsOf, datakeyBytesOfBits, isDatakeyByteLength } from './datakey-length';
+import { checkEncryptionAlgorithm, dataPlaintextBytes } from './data-encryption';
+import { GRANTS_PER_KEY_QUOTA, type QuotaResource } from './quotas';
+import { generateRandomData } from './random-data';
 import { ACTIVE_ROOT_KEY_META, checkRootKeys } from './root-key-state';
 
 export const DEFAULT_MAX_KEYS_PER_PROJECT = 1000;
+
+/** decrypt-data's KMS.2203 message (the code's default one speaks of a data key). */
+const DATA_NOT_OPENED = 'The data could not be decrypted: wrong key or encryption_context, or cipher_text was altered.';
 
 export interface KmsServiceOptions {
   readonly store: KeyStore;
@@ -109,6 +116,24 @@ export interface EncryptDataKeyInput {
   readonly datakeyBytes: number;
   readonly encryptionContext?: EncryptionContext;
   readonly additionalAuthenticatedData?: string;
+}
+
+export interface EncryptDataInput {
+  /** Key ID, `alias/NAME` or alias URN. */
+  readonly keyId: string;
+  /** encrypt-data's `plain_text`: sealed as its UTF-8 bytes, 1 to 4096 (KMS.2101). */
+  readonly plaintext: string;
+  readonly encryptionContext?: EncryptionContext;
+  /** SYMMETRIC_DEFAULT (the default) only; else KMS.0308. */
+  readonly encryptionAlgorithm?: string;
+}
+
+export interface DecryptDataInput {
+  readonly ciphertext: Buffer;
+  readonly encryptionContext?: EncryptionContext;
+  readonly encryptionAlgorithm?: string;
+  /** The CMK the caller says sealed it, resolved like create-datakey's; another key than the ciphertext's is KMS.2203. */
+  readonly keyId?: string;
 }
 
 export interface ListKeysInput {
@@ -214,9 +239,8 @@ export class KmsService {
   }
 
   async createKey(scope: Scope, input: CreateKeyInput): Promise<CreatedKey> {
-    if (!KEY_ALIAS_PATTERN.test(input.keyAlias)) throw new KmsError('KMS.1101');
-    const keyDescription = input.keyDescription ?? '';
-    if ([...keyDescription].length > KEY_DESCRIPTION_MAX_CHARS) throw new KmsError('KMS.1103');
+    checkKeyAlias(input.keyAlias);
+    const keyDescription = checkKeyDescription(input.keyDescription ?? '');
     const origin = input.origin ?? 'kms';
     if (!KEY_ORIGINS.includes(origin)) throw new KmsError('KMS.0308', 'Invalid origin: it must be kms or external.');
     checkCmkKeySpec(input.keySpec);
@@ -362,6 +386,21 @@ export class KmsService {
   }
 
   /**
+   * create-datakey-without-plaintext: createDataKey's rules, key resolution, state check and
+   * blob, with the plaintext zeroed here so that it never leaves the core.
+   */
+  async createDataKeyWithoutPlaintext(scope: Scope, input: CreateDataKeyInput): Promise<{ keyId: string; ciphertext: Buffer }> {
+    const made = await this.createDataKey(scope, input);
+    made.plaintext.fill(0);
+    return { keyId: made.keyId, ciphertext: made.ciphertext };
+  }
+
+  /** gen-random: `bits` random bits (a multiple of 8 from 8 to 8192, else KMS.0308), from this service's randomness. */
+  generateRandom(bits: number): Buffer {
+    return generateRandomData(bits, this.#random);
+  }
+
+  /**
    * Seals a data key the caller already has (encrypt-datakey), as createDataKey seals its own.
    * `plaintextWithDigest` is DEK ‖ SHA-256(DEK), `datakeyBytes` the DEK's length (1 to 1024):
    * another length is KMS.2101, a wrong digest KMS.2103. The input is not zeroed here.
@@ -403,6 +442,54 @@ export class KmsService {
         plaintext.fill(0);
         throw new KmsError('KMS.0308', 'Invalid datakey_cipher_length: it must be the data key length in bytes.');
       }
+      return { keyId: key.keyId, plaintext };
+    } finally {
+      material.fill(0);
+    }
+  }
+
+  /**
+   * encrypt-data: seals the UTF-8 bytes of `plaintext` (1 to 4096, KMS.2101) under the key, with
+   * create-datakey's key resolution and state check, bound to the key ID and the encryption
+   * context (docs/ciphertext-format.md, "Data ciphertext").
+   */
+  async encryptData(scope: Scope, input: EncryptDataInput): Promise<{ keyId: string; ciphertext: Buffer }> {
+    checkEncryptionAlgorithm(input.encryptionAlgorithm);
+    const context = checkEncryptionContext(input.encryptionContext);
+    const data = dataPlaintextBytes(input.plaintext);
+    try {
+      const key = await this.#resolveKey(scope, input.keyId);
+      // Data and data keys are refused in the same states (docs/key-states.md): encrypt-datakey's row.
+      const material = this.#usableMaterial(key, 'encrypt-datakey');
+      try {
+        return { keyId: key.keyId, ciphertext: sealData(material, key.keyId, data, context, this.#random) };
+      } finally {
+        material.fill(0);
+      }
+    } finally {
+      data.fill(0);
+    }
+  }
+
+  /**
+   * decrypt-data: opens what encryptData made, under the same context. Errors as decryptDataKey:
+   * KMS.2201 malformed, KMS.0207 no such key in the project, the key's state, KMS.2203 wrong
+   * context, key or altered payload. The caller zeroes the plaintext.
+   */
+  async decryptData(scope: Scope, input: DecryptDataInput): Promise<{ keyId: string; plaintext: Buffer }> {
+    checkEncryptionAlgorithm(input.encryptionAlgorithm);
+    const named = input.keyId === undefined ? undefined : await this.#resolveKey(scope, input.keyId);
+    const ciphertext = decodeDataCiphertext(input.ciphertext);
+    if (!ciphertext) throw new KmsError('KMS.2201');
+    const context = checkEncryptionContext(input.encryptionContext);
+    if (named && named.keyId !== ciphertext.keyId) throw new KmsError('KMS.2203', DATA_NOT_OPENED);
+    const key = named ?? (await this.#store.findKeyById(scope, ciphertext.keyId));
+    if (!key || isDueForDeletion(key, this.#now())) throw new KmsError('KMS.0207');
+    // decrypt-datakey's row of docs/key-states.md.
+    const material = this.#usableMaterial(key, 'decrypt-datakey');
+    try {
+      const plaintext = openData(material, ciphertext, context);
+      if (!plaintext) throw new KmsError('KMS.2203', DATA_NOT_OPENED);
       return { keyId: key.keyId, plaintext };
     } finally {
       material.fill(0);
@@ -485,6 +572,42 @@ export class KmsService {
   async #transition(scope: Scope, keyId: string, operation: KeyOperation, scheduledDeletionDate: number | null = null): Promise<KeyRecord> {
     const key = await transitionKey(this.#store, scope, operation, () => this.#resolveKey(scope, keyId), scheduledDeletionDate);
     return { ...key, wrappedMaterial: null };
+  }
+
+  /**
+   * update-key-alias: gives the key named by `keyId` (resolved as create-datakey resolves it:
+   * KMS.0205, KMS.0207) a new alias under create-key's rule (KMS.1101), unique in the project
+   * (KMS.1104), atomically in the store.
+   */
+  async updateKeyAlias(scope: Scope, keyId: string, keyAlias: string): Promise<{ keyId: string; keyAlias: string }> {
+    checkKeyAlias(keyAlias);
+    const key = await this.#resolveKey(scope, keyId);
+    const result = await this.#store.updateKeyAlias(scope, key.keyId, keyAlias);
+    // Not found: the key was purged between the lookup and the rename; answered as any missing key.
+    if (!result.ok) throw new KmsError(result.reason === 'duplicate-alias' ? 'KMS.1104' : 'KMS.0207');
+    return { keyId: key.keyId, keyAlias };
+  }
+
+  /** update-key-description: a new description under create-key's rule (KMS.1103) for the key named by `keyId`. */
+  async updateKeyDescription(scope: Scope, keyId: string, keyDescription: string): Promise<{ keyId: string; keyDescription: string }> {
+    checkKeyDescription(keyDescription);
+    const key = await this.#resolveKey(scope, keyId);
+    if (!(await this.#store.updateKeyDescription(scope, key.keyId, keyDescription))) throw new KmsError('KMS.0207');
+    return { keyId: key.keyId, keyDescription };
+  }
+
+  /** user-quotas: the project's key quota (`maxKeysPerProject`) and the keys it holds, and the grants quota. */
+  async userQuotas(scope: Scope): Promise<readonly QuotaResource[]> {
+    const used = await this.#store.countKeys(scope);
+    return [
+      { type: 'CMK', used, quota: this.#maxKeysPerProject },
+      { type: 'grant_per_CMK', used: 0, quota: GRANTS_PER_KEY_QUOTA },
+    ];
+  }
+
+  /** user-instances: how many keys the project holds, in any state. */
+  async userInstances(scope: Scope): Promise<number> {
+    return this.#store.countKeys(scope);
   }
 
   /** The region name this service answers for (alias URNs, describe-key's `realm`). */

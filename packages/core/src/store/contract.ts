@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { KeyState, type KeyRecord, type Scope } from '../keys/key-record';
+import { describeKeyEditsContract } from './contract-key-edits';
 import type { KeyStore, ListKeysQuery } from './key-store';
 
 /**
@@ -47,6 +48,8 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
     afterEach(async () => {
       await opened.cleanup();
     });
+
+    describeKeyEditsContract(() => store);
 
     describe('insert and find', () => {
       it('returns every field by ID and by alias, wrapped material byte for byte', async () => {

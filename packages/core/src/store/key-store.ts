@@ -49,6 +49,9 @@ export interface KeyStateChange {
 export type InsertKeyResult =
   { readonly ok: true } | { readonly ok: false; readonly reason: 'duplicate-alias' | 'quota-exceeded' | 'meta-mismatch' };
 
+/** The outcome of updateKeyAlias: `not-found` when the project has no such key. */
+export type UpdateKeyAliasResult = { readonly ok: true } | { readonly ok: false; readonly reason: 'not-found' | 'duplicate-alias' };
+
 /**
  * Durable storage of customer master keys. Every method is async so that a networked
  * store (PostgreSQL) fits the same interface. Lookups are always scoped to a domain and
@@ -69,6 +72,13 @@ export interface KeyStore {
    * for metrics, one grouped count. Optional, so that stores written before it still fit.
    */
   countKeysByState?(): Promise<KeyStateCounts>;
+  /**
+   * Renames a key of the project atomically with the alias rule: no other key of the project
+   * has `keyAlias` (its own alias is allowed, a no-op). Durable when it resolves `ok`.
+   */
+  updateKeyAlias(scope: Scope, keyId: string, keyAlias: string): Promise<UpdateKeyAliasResult>;
+  /** Replaces a key's description; resolves false when the project has no such key. Durable when it resolves true. */
+  updateKeyDescription(scope: Scope, keyId: string, keyDescription: string): Promise<boolean>;
   /**
    * The project's keys ordered by (creationDate, keyId), keyId compared by code unit. Keys
    * that exist for a whole pagination are returned exactly once, whatever is inserted meanwhile.

@@ -2,7 +2,7 @@ import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-ke
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
 import type { KeyRecord, Scope } from '../keys/key-record';
 import { KeyState, withScheduledDeletionDate } from '../keys/key-record';
-import type { InsertKeyConditions, InsertKeyResult, KeyStateChange, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
+import type { InsertKeyConditions, InsertKeyResult, KeyStateChange, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery, UpdateKeyAliasResult } from './key-store';
 
 /** In-process store for tests and throwaway servers: nothing survives a restart. */
 export class MemoryKeyStore implements KeyStore, AccessKeyStore {
@@ -31,6 +31,23 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore {
       if (sameScope(key, scope) && key.keyAlias === keyAlias) return copy(key);
     }
     return undefined;
+  }
+
+  async updateKeyAlias(scope: Scope, keyId: string, keyAlias: string): Promise<UpdateKeyAliasResult> {
+    const key = this.#keys.get(keyId);
+    if (!key || !sameScope(key, scope)) return { ok: false, reason: 'not-found' };
+    for (const other of this.#keys.values()) {
+      if (other.keyId !== keyId && sameScope(other, scope) && other.keyAlias === keyAlias) return { ok: false, reason: 'duplicate-alias' };
+    }
+    this.#keys.set(keyId, { ...key, keyAlias });
+    return { ok: true };
+  }
+
+  async updateKeyDescription(scope: Scope, keyId: string, keyDescription: string): Promise<boolean> {
+    const key = this.#keys.get(keyId);
+    if (!key || !sameScope(key, scope)) return false;
+    this.#keys.set(keyId, { ...key, keyDescription });
+    return true;
   }
 
   async countKeys(scope: Scope): Promise<number> {

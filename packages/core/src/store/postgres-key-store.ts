@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-key';
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
 import { withScheduledDeletionDate, type KeyOrigin, type KeyRecord, type KeyState, type Scope } from '../keys/key-record';
-import type { InsertKeyConditions, InsertKeyResult, KeyStateChange, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery } from './key-store';
+import type { InsertKeyConditions, InsertKeyResult, KeyStateChange, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery, UpdateKeyAliasResult } from './key-store';
 import { advisoryLockKey } from './postgres-locks';
 import { migrate, rollbackAndRelease } from './postgres-migrations';
 
@@ -235,6 +235,48 @@ export class PostgresKeyStore implements KeyStore, AccessKeyStore {
       [afterKeyId ?? null, limit],
     );
     return rows.map(fromRow);
+  }
+
+  async updateKeyAlias(scope: Scope, keyId: string, keyAlias: string): Promise<UpdateKeyAliasResult> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      // The project's lock, as insertKey takes it: a concurrent insert or rename of the same
+      // alias waits, and then sees this one (READ COMMITTED, a new snapshot per statement).
+      await client.query('SELECT pg_advisory_xact_lock($1)', [advisoryLockKey('openkms.project-keys', scope.domainId, scope.projectId)]);
+      const { rows } = await client.query<{ taken: boolean }>(
+        'SELECT EXISTS (SELECT 1 FROM keys WHERE domain_id = $1 AND project_id = $2 AND key_alias = $3 AND key_id <> $4) AS taken',
+        [scope.domainId, scope.projectId, keyAlias, keyId],
+      );
+      let result: UpdateKeyAliasResult = { ok: true };
+      if (rows[0]!.taken) {
+        result = { ok: false, reason: 'duplicate-alias' };
+      } else {
+        const updated = await client.query('UPDATE keys SET key_alias = $1 WHERE domain_id = $2 AND project_id = $3 AND key_id = $4', [
+          keyAlias,
+          scope.domainId,
+          scope.projectId,
+          keyId,
+        ]);
+        if (updated.rowCount !== 1) result = { ok: false, reason: 'not-found' };
+      }
+      await client.query(result.ok ? 'COMMIT' : 'ROLLBACK');
+      client.release();
+      return result;
+    } catch (error) {
+      await rollbackAndRelease(client, error);
+      throw error;
+    }
+  }
+
+  async updateKeyDescription(scope: Scope, keyId: string, keyDescription: string): Promise<boolean> {
+    const result = await this.#pool.query('UPDATE keys SET key_description = $1 WHERE domain_id = $2 AND project_id = $3 AND key_id = $4', [
+      Buffer.from(keyDescription, 'utf8'),
+      scope.domainId,
+      scope.projectId,
+      keyId,
+    ]);
+    return result.rowCount === 1;
   }
 
   async replaceWrappedMaterial(keyId: string, expected: Buffer, replacement: Buffer): Promise<boolean> {

@@ -1,16 +1,24 @@
 import type { KmsService } from '@openkms/core';
 import type { OperationHandlers } from '../generated';
 import { createDatakeyHandler } from './create-datakey';
+import { createDatakeyWithoutPlaintextHandler } from './create-datakey-without-plaintext';
 import { createKeyHandler } from './create-key';
+import { decryptDataHandler } from './decrypt-data';
 import { decryptDatakeyHandler } from './decrypt-datakey';
 import { describeKeyHandler } from './describe-key';
+import { encryptDataHandler } from './encrypt-data';
 import { encryptDatakeyHandler } from './encrypt-datakey';
+import { genRandomHandler } from './gen-random';
 import { listKeysHandler } from './list-keys';
 import { cancelKeyDeletionHandler } from './cancel-key-deletion';
 import { disableKeyHandler } from './disable-key';
 import { enableKeyHandler } from './enable-key';
 import { scheduleKeyDeletionHandler } from './schedule-key-deletion';
 import type { RequestContext } from './request-context';
+import { showUserInstancesHandler } from './show-user-instances';
+import { showUserQuotasHandler } from './show-user-quotas';
+import { updateKeyAliasHandler } from './update-key-alias';
+import { updateKeyDescriptionHandler } from './update-key-description';
 
 export type { RequestContext } from './request-context';
 
@@ -31,5 +39,13 @@ export function createOperationHandlers(service: KmsService): OperationHandlers<
     disableKey: disableKeyHandler(service),
     scheduleKeyDeletion: scheduleKeyDeletionHandler(service),
     cancelKeyDeletion: cancelKeyDeletionHandler(service),
+    createDatakeyWithoutPlaintext: createDatakeyWithoutPlaintextHandler(service),
+    genRandom: genRandomHandler(service),
+    updateKeyAlias: updateKeyAliasHandler(service),
+    updateKeyDescription: updateKeyDescriptionHandler(service),
+    encryptData: encryptDataHandler(service),
+    decryptData: decryptDataHandler(service),
+    showUserQuotas: showUserQuotasHandler(service),
+    showUserInstances: showUserInstancesHandler(service),
   };
 }

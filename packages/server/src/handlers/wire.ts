@@ -29,6 +29,27 @@ export function parseDatakeyBits(text: string | undefined): number | undefined {
   return text === undefined ? undefined : decimal(text, () => new KmsError('KMS.1901'));
 }
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Canonical padded base64 (decrypt-data's `cipher_text`) as bytes; anything else is `code`. */
+export function parseBase64(text: string, code: 'KMS.2201'): Buffer {
+  if (text.length === 0 || !BASE64.test(text)) throw new KmsError(code);
+  const bytes = Buffer.from(text, 'base64');
+  // Non-zero padding bits decode leniently; only the canonical form is accepted.
+  if (bytes.toString('base64') !== text) throw new KmsError(code);
+  return bytes;
+}
+
+/** Bytes as padded base64 (encrypt-data's `cipher_text`, decrypt-data's `plain_text_base64`). */
+export function formatBase64(bytes: Buffer): string {
+  return bytes.toString('base64');
+}
+
+/** gen-random's `random_data_length`, in bits (KMS.0308 when not a decimal string; core checks the range). */
+export function parseRandomDataBits(text: string): number {
+  return decimal(text, () => new KmsError('KMS.0308', 'Invalid random_data_length: a multiple of 8 from 8 to 8192.'));
+}
+
 /** A DEK length in bytes, as `datakey_plain_length` and `datakey_cipher_length` send it (KMS.0308). */
 export function parseDatakeyBytes(text: string, field: 'datakey_plain_length' | 'datakey_cipher_length'): number {
   return decimal(text, () => invalidParameter(field));

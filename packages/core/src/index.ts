@@ -15,7 +15,15 @@ export { KEY_ALIAS_PATTERN, KEY_DESCRIPTION_MAX_CHARS } from './keys/key-alias';
 export { LIST_KEYS_KEY_SPECS, isListKeysKeySpec, type ListKeysKeySpec } from './keys/key-spec';
 export { KeyState, isKeyState, type KeyOrigin, type KeyRecord, type Scope } from './keys/key-record';
 export { decodeListCursor, encodeListCursor, type ListCursor } from './keys/list-cursor';
-export type { InsertKeyConditions, InsertKeyResult, KeyStateChange, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery } from './store/key-store';
+export type {
+  InsertKeyConditions,
+  InsertKeyResult,
+  KeyStateChange,
+  KeyStateCounts,
+  KeyStore,
+  ListKeysPage,
+  ListKeysQuery,
+} from './store/key-store';
 export { KEY_OPERATIONS, KEY_STATE_TABLE, stateRule, type KeyOperation, type StateRule } from './keys/key-state-machine';
 export { DAY_MS, PENDING_DAYS_MAX, PENDING_DAYS_MIN, PURGE_BATCH_SIZE } from './service/key-lifecycle';
 export {

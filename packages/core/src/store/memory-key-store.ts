@@ -2,7 +2,16 @@ import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-ke
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
 import type { KeyRecord, Scope } from '../keys/key-record';
 import { KeyState, withScheduledDeletionDate } from '../keys/key-record';
-import type { InsertKeyConditions, InsertKeyResult, KeyStateChange, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery, UpdateKeyAliasResult } from './key-store';
+import type {
+  InsertKeyConditions,
+  InsertKeyResult,
+  KeyStateChange,
+  KeyStateCounts,
+  KeyStore,
+  ListKeysPage,
+  ListKeysQuery,
+  UpdateKeyAliasResult,
+} from './key-store';
 
 /** In-process store for tests and throwaway servers: nothing survives a restart. */
 export class MemoryKeyStore implements KeyStore, AccessKeyStore {

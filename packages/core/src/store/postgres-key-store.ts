@@ -2,7 +2,16 @@ import { Pool } from 'pg';
 import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-key';
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
 import { withScheduledDeletionDate, type KeyOrigin, type KeyRecord, type KeyState, type Scope } from '../keys/key-record';
-import type { InsertKeyConditions, InsertKeyResult, KeyStateChange, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery, UpdateKeyAliasResult } from './key-store';
+import type {
+  InsertKeyConditions,
+  InsertKeyResult,
+  KeyStateChange,
+  KeyStateCounts,
+  KeyStore,
+  ListKeysPage,
+  ListKeysQuery,
+  UpdateKeyAliasResult,
+} from './key-store';
 import { advisoryLockKey } from './postgres-locks';
 import { migrate, rollbackAndRelease } from './postgres-migrations';
 

@@ -3,7 +3,16 @@ import { chmodSync, closeSync, constants, existsSync, openSync } from 'node:fs';
 import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-key';
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
 import { withScheduledDeletionDate, type KeyOrigin, type KeyRecord, type KeyState, type Scope } from '../keys/key-record';
-import type { InsertKeyConditions, InsertKeyResult, KeyStateChange, KeyStateCounts, KeyStore, ListKeysPage, ListKeysQuery, UpdateKeyAliasResult } from './key-store';
+import type {
+  InsertKeyConditions,
+  InsertKeyResult,
+  KeyStateChange,
+  KeyStateCounts,
+  KeyStore,
+  ListKeysPage,
+  ListKeysQuery,
+  UpdateKeyAliasResult,
+} from './key-store';
 
 /** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
 export const SQLITE_MIGRATIONS: readonly string[] = [

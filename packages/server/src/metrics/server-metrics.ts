@@ -156,7 +156,8 @@ export class ServerMetrics {
         const value: unknown = Reflect.get(target, property, receiver);
         if (typeof value !== 'function') return value;
         // Any other method (access keys, say) runs on the store itself: its private fields are not the proxy's.
-        if (!(STORE_METHODS as readonly (string | symbol)[]).includes(property)) return (value as (...a: unknown[]) => unknown).bind(target);
+        if (!(STORE_METHODS as readonly (string | symbol)[]).includes(property))
+          return (value as (...a: unknown[]) => unknown).bind(target);
         let wrapper = timed.get(property);
         if (!wrapper) {
           const method = String(property);

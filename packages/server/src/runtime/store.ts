@@ -1,5 +1,13 @@
 import type { Logger } from 'pino';
-import { maskPostgresUrl, maskUrlPasswordsInText, MemoryKeyStore, PostgresKeyStore, SqliteKeyStore, type AccessKeyStore, type KeyStore } from '@openkms/core';
+import {
+  maskPostgresUrl,
+  maskUrlPasswordsInText,
+  MemoryKeyStore,
+  PostgresKeyStore,
+  SqliteKeyStore,
+  type AccessKeyStore,
+  type KeyStore,
+} from '@openkms/core';
 import { dataDirPaths, type ServerConfig, type StoreSetting } from '../config';
 
 /** How long the store may take: the server's settings; maintenance commands use the defaults. */
@@ -15,7 +23,12 @@ const SQLITE_MAX_BUSY_TIMEOUT_MS = 5_000;
 export type CredentialAndKeyStore = KeyStore & AccessKeyStore;
 
 /** Opens the key store the configuration names; a PostgreSQL store is migrated before use. */
-export async function openStore(setting: StoreSetting, dataDir: string, logger: Logger, timeouts?: StoreTimeouts): Promise<CredentialAndKeyStore> {
+export async function openStore(
+  setting: StoreSetting,
+  dataDir: string,
+  logger: Logger,
+  timeouts?: StoreTimeouts,
+): Promise<CredentialAndKeyStore> {
   if (setting === 'memory') return new MemoryKeyStore();
   if (setting === 'sqlite') {
     const busyTimeoutMs = Math.min(timeouts?.dbQueryTimeoutMs ?? SQLITE_MAX_BUSY_TIMEOUT_MS, SQLITE_MAX_BUSY_TIMEOUT_MS);

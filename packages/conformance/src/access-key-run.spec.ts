@@ -149,6 +149,6 @@ describe('the kit with --ak/--sk', () => {
         (t) => void missing.push(t),
       ),
     ).toBe(2);
-    expect(missing.join('')).toBe('error: missing --project-id, --token (or --ak and --sk)\n');
+    expect(missing.join('')).toBe('error: missing --project-id, --token (or --ak and --sk) (see openkms-conformance --help)\n');
   });
 });

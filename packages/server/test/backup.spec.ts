@@ -110,7 +110,7 @@ it('refuses to overwrite a file and explains usage errors', async () => {
       (error: { code: number }) => error.code,
     );
   expect(await run(['--data-dir', join(work, 'live'), '--to', join(work, 'exists.sqlite')])).toBe(1);
-  expect(await run(['--data-dir', join(work, 'live')])).toBe(1);
+  expect(await run(['--data-dir', join(work, 'live')])).toBe(2); // a usage error (no --to): exit 2, as every command's bad usage
   expect(await run(['--data-dir', join(work, 'nowhere'), '--to', join(work, 'b2.sqlite')])).toBe(1);
 });
 

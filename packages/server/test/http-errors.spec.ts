@@ -14,7 +14,7 @@ describe('errors outside the operations: every non-2xx carries the KMS error bod
     it.each([
       ['GET', '/'],
       ['POST', '/v1.0/project-a/kms/create-keys'],
-      ['POST', '/v1.0/project-a/kms/enable-key'],
+      ['POST', '/v1.0/project-a/kms/create-grant'],
       ['POST', '/v1.0/project-a/kms/create-key/'],
       ['POST', '/v2.0/project-a/kms/create-key'],
       ['POST', '/v1.0/kms/create-key'],

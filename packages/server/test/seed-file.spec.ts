@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseSeed, SeedFileError } from './seed-file';
+import { parseSeed, SeedFileError } from '../src/dev/seed-file';
 
 const MATERIAL = 'ab'.repeat(32);
 const KEY_ID = '5f1a9c2e-3b4d-4e6f-8a7b-9c0d1e2f3a4b';

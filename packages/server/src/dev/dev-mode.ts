@@ -7,8 +7,8 @@
  * with one, the data directory's root.key as usual. Seeded data keys never depend on it: a
  * data-key blob is sealed under the CMK's material, which the seed fixes, not under the root key.
  *
- * Logs: JSON lines like any start, as this tree has no other log format yet; once --log-format
- * exists, dev mode should default it to pretty (here, in devModeOf's `devInput`).
+ * Logs: as any start, `--log-format` (pretty on a terminal, JSON lines otherwise), so a test
+ * harness that reads the JSON lines of a dev server's stdout keeps working.
  */
 import { ConfigError, type ServerConfigInput } from '../config/server-config';
 import { DEV_DEFAULT_CREDENTIALS, type DevCredentials } from './dev-credentials';

@@ -194,8 +194,14 @@ describe('arguments', () => {
     const fromEnv = run(['--data-dir', newDataDir()], { OPENKMS_PORT: 'eighty' });
     expect(await exitOf(fromEnv)).toEqual({ code: 2, signal: null });
     expect(fromEnv.stderr()).toMatch(
-      /^error: option '--port <port>' value 'eighty' from env 'OPENKMS_PORT' is invalid\. .* \(see openkms-server --help\)\n$/,
+      /^error: option '--port <port>' from env 'OPENKMS_PORT' is invalid\. .* \(see openkms-server --help\)\n$/,
     );
+    // A variable may hold a secret (a dev token, say): a refusal names the variable, never its value.
+    const secret = 'okms_not a valid token';
+    const badToken = run(['--dev'], { OPENKMS_DEV_TOKEN: secret });
+    expect(await exitOf(badToken)).toEqual({ code: 2, signal: null });
+    expect(badToken.stderr()).toMatch(/from env 'OPENKMS_DEV_TOKEN' is invalid/);
+    expect(badToken.stderr() + badToken.stdout()).not.toContain(secret);
 
     const conflict = run(['--workers', '2', '--store', 'memory']);
     expect(await exitOf(conflict)).toEqual({ code: 2, signal: null });

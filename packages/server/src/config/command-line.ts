@@ -132,7 +132,8 @@ function environmentValue(command: Command, option: Option, variable: string, te
     return option.parseArg(text, undefined);
   } catch (error) {
     if (!(error instanceof InvalidArgumentError)) throw error;
-    return command.error(`error: option '${option.flags}' value '${text}' from env '${variable}' is invalid. ${error.message}`, {
+    // Named, never quoted: a variable may hold a secret (a dev token), and stderr may be collected.
+    return command.error(`error: option '${option.flags}' from env '${variable}' is invalid. ${error.message}`, {
       exitCode: error.exitCode,
       code: error.code,
     });

@@ -2,12 +2,11 @@
  * The `openkms-server` command as an operator runs it: `node bin/openkms-server.js`, which
  * loads ../dist (the nx test target builds it first; beforeAll builds it if missing).
  */
-import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { promisify, stripVTControlCharacters } from 'node:util';
 import { runOpenkms, type ProcessExit } from '../src/testing';
 
 jest.setTimeout(30_000);
@@ -207,33 +206,6 @@ describe('arguments', () => {
     expect(await exitOf(conflict)).toEqual({ code: 2, signal: null });
     expect(conflict.stderr()).toMatch(/^error: .*needs a shared store.* \(see openkms-server --help\)\n$/);
   });
-});
-
-describe('npm start (from the repository root)', () => {
-  const REPOSITORY_ROOT = resolve(SERVER_ROOT, '../..');
-  /** `npm start --silent -- …`: nx's build output goes to stderr, so stdout is the server's alone. */
-  const npmStart = (args: readonly string[]) =>
-    promisify(execFile)('npm', ['start', '--silent', '--', ...args], { cwd: REPOSITORY_ROOT, timeout: 120_000 }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: Error & { code?: unknown; stdout: string; stderr: string }) => {
-        if (typeof error.code !== 'number') throw error;
-        return { code: error.code, stdout: error.stdout, stderr: error.stderr };
-      },
-    );
-
-  it("passes its arguments to the server (-- --help is the server's help, -- --version its version) and rebuilds nothing built", async () => {
-    const help = await npmStart(['--help']);
-    expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^Usage: openkms-server \[options\]/);
-    expect(help.stdout).toContain('--data-dir');
-    // What is built is not built again: the generator (Java) and tsc ran in the nx build before this test; here nx's cache answers.
-    // (Colours stripped: under an outer nx, as in `npm test`, the nested nx prints them.)
-    const buildLog = stripVTControlCharacters(help.stderr);
-    expect(buildLog).toMatch(/nx run server:generate +\[(local cache|existing outputs match the cache, left as is)\]/);
-    expect(buildLog).toMatch(/nx run server:build +\[(local cache|existing outputs match the cache, left as is)\]/);
-    const { version } = JSON.parse(readFileSync(join(SERVER_ROOT, 'package.json'), 'utf8')) as { version: string };
-    expect(await npmStart(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
-  }, 300_000);
 });
 
 describe('running the server', () => {

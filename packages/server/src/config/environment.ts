@@ -35,6 +35,8 @@ export const ENVIRONMENT_VARIABLES = Object.freeze({
   devToken: 'OPENKMS_DEV_TOKEN',
   devProjectId: 'OPENKMS_DEV_PROJECT_ID',
   devDomainId: 'OPENKMS_DEV_DOMAIN_ID',
+  devAccessKey: 'OPENKMS_DEV_ACCESS_KEY',
+  devSecretKey: 'OPENKMS_DEV_SECRET_KEY',
   seed: 'OPENKMS_SEED',
 } as const);
 

@@ -11,7 +11,7 @@
  * harness that reads the JSON lines of a dev server's stdout keeps working.
  */
 import { ConfigError, type ServerConfigInput } from '../config/server-config';
-import { DEV_DEFAULT_CREDENTIALS, type DevCredentials } from './dev-credentials';
+import { DEV_DEFAULT_CREDENTIALS, DEV_SECRET_KEY_PATTERN, type DevCredentials } from './dev-credentials';
 
 /** The dev flags as commander parses them (config/command-line.ts). */
 export interface DevModeFlags {
@@ -19,6 +19,8 @@ export interface DevModeFlags {
   readonly devToken?: string;
   readonly devProjectId?: string;
   readonly devDomainId?: string;
+  readonly devAccessKey?: string;
+  readonly devSecretKey?: string;
   readonly seed?: string;
 }
 
@@ -34,12 +36,14 @@ export interface DevMode {
 
 /** Splits the dev flags off the settings; undefined `dev` when --dev is not given. Throws ConfigError on contradictions. */
 export function devModeOf(options: ServerConfigInput & DevModeFlags): { input: ServerConfigInput; dev: DevMode | undefined } {
-  const { dev, devToken, devProjectId, devDomainId, seed, ...input } = options;
+  const { dev, devToken, devProjectId, devDomainId, devAccessKey, devSecretKey, seed, ...input } = options;
   if (!dev) {
     const given = Object.entries({
       '--dev-token': devToken,
       '--dev-project-id': devProjectId,
       '--dev-domain-id': devDomainId,
+      '--dev-access-key': devAccessKey,
+      '--dev-secret-key': devSecretKey,
       '--seed': seed,
     })
       .filter(([, value]) => value !== undefined)
@@ -49,6 +53,14 @@ export function devModeOf(options: ServerConfigInput & DevModeFlags): { input: S
   }
   if (input.tokenFile !== undefined) throw new ConfigError('--dev grants its own token (--dev-token); leave out --token-file');
   if ((input.workers ?? 1) > 1) throw new ConfigError('--dev runs one process; leave out --workers');
+  // A pair: an AK alone would be signed with the default SK, which no one meant.
+  if ((devAccessKey === undefined) !== (devSecretKey === undefined)) {
+    throw new ConfigError('--dev-access-key and --dev-secret-key go together: give both or neither');
+  }
+  // Checked here rather than as the flag is parsed: commander's message for a bad flag value quotes it, and an SK is never shown.
+  if (devSecretKey !== undefined && !DEV_SECRET_KEY_PATTERN.test(devSecretKey)) {
+    throw new ConfigError('--dev-secret-key (or OPENKMS_DEV_SECRET_KEY) must be 40 letters and digits; the value given is not shown');
+  }
   const devInput: ServerConfigInput = { ...input, store: input.store ?? (input.dataDir === undefined ? 'memory' : 'sqlite') };
   return {
     input: devInput,
@@ -57,6 +69,8 @@ export function devModeOf(options: ServerConfigInput & DevModeFlags): { input: S
         token: devToken ?? DEV_DEFAULT_CREDENTIALS.token,
         projectId: devProjectId ?? DEV_DEFAULT_CREDENTIALS.projectId,
         domainId: devDomainId ?? DEV_DEFAULT_CREDENTIALS.domainId,
+        accessKeyId: devAccessKey ?? DEV_DEFAULT_CREDENTIALS.accessKeyId,
+        secretKey: devSecretKey ?? DEV_DEFAULT_CREDENTIALS.secretKey,
       },
       seedFile: seed,
       temporaryDataDir: input.dataDir === undefined,

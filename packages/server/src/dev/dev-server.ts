@@ -8,7 +8,7 @@ import { startServer, type RunningServer } from '../runtime/server';
 import { describeStore } from '../runtime/store';
 import { applySeed, type SeedOutcome } from './apply-seed';
 import { formatDevBanner } from './dev-banner';
-import { writeDevTokenFile } from './dev-credentials';
+import { devAccessKeyCredential, writeDevTokenFile } from './dev-credentials';
 import type { DevMode } from './dev-mode';
 import { loadSeedFile } from './seed-file';
 
@@ -37,6 +37,7 @@ export async function startDevServer(
     let outcome: SeedOutcome | undefined;
     const scope = { domainId: dev.credentials.domainId, projectId: dev.credentials.projectId };
     const running = await startServer(config, logger, {
+      fixedAccessKeys: [devAccessKeyCredential(dev.credentials)],
       prepare: async (service) => {
         if (seed) outcome = await applySeed(service, scope, seed, dev.seedFile!);
       },

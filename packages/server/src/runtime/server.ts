@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from 'pino';
 import { AccessKeyService, KmsService, readActiveRootKeyId, type NewAccessKey } from '@openkms/core';
 import { operationIds } from '../generated';
-import type { AccessKeyResolver } from '../auth/access-key-resolver';
+import type { AccessKeyCredential, AccessKeyResolver } from '../auth/access-key-resolver';
+import { withFixedAccessKeys } from '../auth/fixed-access-keys';
 import { StoredAccessKeys, type StoredAccessKeysOptions } from '../auth/stored-access-keys';
 import { readTokenFile, TokenRegistry } from '../auth/token-registry';
 import { dataDirPaths, type ServerConfig } from '../config';
@@ -55,6 +56,8 @@ export interface StartOptions {
   readonly accessKeys?: readonly (NewAccessKey & { readonly accessKeyId: string })[];
   /** The access key cache's time and clock (default 2 s, the system's); tests give a clock of their own. */
   readonly accessKeyCache?: Pick<StoredAccessKeysOptions, 'cacheMs' | 'now'>;
+  /** Access keys held in this process only, never written to the store (dev mode's fixed pair); they answer before the store. */
+  readonly fixedAccessKeys?: readonly AccessKeyCredential[];
   /** Runs once the service is open, before the server listens (dev mode's seed); a failure stops the start. */
   readonly prepare?: (service: KmsService) => Promise<void>;
 }
@@ -121,7 +124,10 @@ export async function startServer(
   logger.info({ active_root_key: service.rootKeyIds.active, held_root_keys: service.rootKeyIds.held }, 'root keys match the store');
 
   // Read from the store on every instance, each answer reused for 2 s at most: a revocation needs no restart.
-  const accessKeys = new StoredAccessKeys({ source: accessKeyService, ...options.accessKeyCache });
+  const accessKeys = withFixedAccessKeys(
+    new StoredAccessKeys({ source: accessKeyService, ...options.accessKeyCache }),
+    options.fixedAccessKeys ?? [],
+  );
   let accepting = true;
   let audit: AuditSink;
   try {

@@ -4,6 +4,7 @@
  * credentials. A thin entry over startTestServer, the launcher OpenKMS's own tests use.
  */
 import { applySeed, type SeedOutcome } from '../dev/apply-seed';
+import { DEV_ACCESS_KEY_ID_PATTERN, DEV_SECRET_KEY_PATTERN } from '../dev/dev-credentials';
 import { checkSeedObject, loadSeedFile } from '../dev/seed-file';
 import type { SeedDocument } from '../dev/seed-schema';
 import { startTestServer, type TestServer, type TestServerOptions } from './in-process';
@@ -17,6 +18,9 @@ export interface OpenKmsOptions {
   readonly projectId?: string;
   /** 32 lower-case hex characters. */
   readonly domainId?: string;
+  /** A fixed access key pair for SDK-HMAC-SHA256 signatures, both or neither: the AK is 20 upper-case letters and digits, the SK 40 letters and digits. */
+  readonly accessKeyId?: string;
+  readonly secretKey?: string;
   /** `memory` (the default), `sqlite` or a PostgreSQL URL. */
   readonly store?: TestServerOptions<readonly [object]>['store'];
   /** Where the server keeps its files; default a temporary directory that stop() removes. */
@@ -27,7 +31,7 @@ export interface OpenKmsOptions {
   readonly logger?: TestServerOptions<readonly [object]>['logger'];
 }
 
-/** A running server: `url`, `projectId`, `domainId`, `token`, `region`, `seeded`, and `stop()`. */
+/** A running server: `url`, `projectId`, `domainId`, `token`, `accessKeyId`, `secretKey`, `region`, `seeded`, and `stop()`. */
 export interface OpenKms extends TestServer {
   /** Keys the seed created, and those it found already present (a reused dataDir). */
   readonly seeded: SeedOutcome;
@@ -46,8 +50,15 @@ export async function startOpenKms(options: OpenKmsOptions = {}): Promise<OpenKm
       : typeof options.seed === 'string'
         ? loadSeedFile(options.seed)
         : checkSeedObject(options.seed, source);
+  checkAccessKeyPair(options);
   let seeded: SeedOutcome = { created: 0, unchanged: 0 };
-  const given = { token: options.token, projectId: options.projectId, domainId: options.domainId };
+  const given = {
+    token: options.token,
+    projectId: options.projectId,
+    domainId: options.domainId,
+    accessKeyId: options.accessKeyId,
+    secretKey: options.secretKey,
+  };
   // The tenant is made here, so the seed knows its project before the server listens.
   const tenant = newTenant(Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)));
   const server = await startTestServer({
@@ -61,4 +72,17 @@ export async function startOpenKms(options: OpenKmsOptions = {}): Promise<OpenKm
     },
   });
   return { ...server, seeded };
+}
+
+/** The pair's rules, as --dev-access-key/--dev-secret-key have them; an error names the option, never the SK. */
+function checkAccessKeyPair({ accessKeyId, secretKey }: OpenKmsOptions): void {
+  if ((accessKeyId === undefined) !== (secretKey === undefined)) {
+    throw new Error('startOpenKms: accessKeyId and secretKey go together: give both or neither');
+  }
+  if (accessKeyId !== undefined && !DEV_ACCESS_KEY_ID_PATTERN.test(accessKeyId)) {
+    throw new Error(`startOpenKms: accessKeyId ${JSON.stringify(accessKeyId)} must be 20 upper-case letters and digits`);
+  }
+  if (secretKey !== undefined && !DEV_SECRET_KEY_PATTERN.test(secretKey)) {
+    throw new Error('startOpenKms: secretKey must be 40 letters and digits; the value given is not shown');
+  }
 }

@@ -1,12 +1,13 @@
 import type { Environment } from './config';
 import { runAccessKeyCommand } from './commands/access-key';
 import { runBackupCommand } from './commands/backup';
+import { runReloadCommand } from './commands/reload';
 import { runRewrapCommand } from './commands/rewrap';
 import { runServeCommand } from './commands/serve';
 import { runTokenCommand } from './commands/token';
 
 /**
- * Entry point of the `openkms-server` command: `backup` and `rewrap` are maintenance commands,
+ * Entry point of the `openkms-server` command: `backup`, `rewrap` and `reload` are maintenance commands,
  * `access-key` and `token` manage credentials; anything else serves. `env` is the process environment, which the executable passes in.
  */
 export async function main(argv: readonly string[], env: Environment): Promise<void> {
@@ -20,6 +21,10 @@ export async function main(argv: readonly string[], env: Environment): Promise<v
   }
   if (argv[2] === 'access-key') {
     process.exitCode = await runAccessKeyCommand(argv.slice(3), env);
+    return;
+  }
+  if (argv[2] === 'reload') {
+    process.exitCode = await runReloadCommand(argv.slice(3), env);
     return;
   }
   if (argv[2] === 'token') {

@@ -47,6 +47,7 @@ describe('parseConfig', () => {
       previousRootKey: undefined,
       previousRootKeyFile: { path: join(dataDir, 'root.key.previous'), required: false },
       tokenFile: join(dataDir, 'tokens.json'),
+      pidFile: join(dataDir, 'openkms.pid'),
       region: 'local-1',
       maxKeysPerProject: 1000,
       logLevel: 'info',
@@ -100,6 +101,7 @@ describe('parseConfig', () => {
       ['--store', 'OPENKMS_STORE', 'memory', 'postgres://db.example/keys', 'store', 'memory', 'postgres://db.example/keys'],
       ['--root-key-file', 'OPENKMS_ROOT_KEY_FILE', '/a/root', '/b/root', 'rootKeyFile', resolve('/a/root'), resolve('/b/root')],
       ['--token-file', 'OPENKMS_TOKEN_FILE', '/a/tokens', '/b/tokens', 'tokenFile', resolve('/a/tokens'), resolve('/b/tokens')],
+      ['--pid-file', 'OPENKMS_PID_FILE', '/a/kms.pid', '/b/kms.pid', 'pidFile', resolve('/a/kms.pid'), resolve('/b/kms.pid')],
       ['--region', 'OPENKMS_REGION', 'eu-1', 'ap-2', 'region', 'eu-1', 'ap-2'],
       ['--max-keys-per-project', 'OPENKMS_MAX_KEYS_PER_PROJECT', '5', '6', 'maxKeysPerProject', 5, 6],
       ['--log-level', 'OPENKMS_LOG_LEVEL', 'warn', 'debug', 'logLevel', 'warn', 'debug'],
@@ -203,6 +205,7 @@ describe('the data directory', () => {
       rootKey: 'root.key',
       previousRootKey: 'root.key.previous',
       tokens: 'tokens.json',
+      pidFile: 'openkms.pid',
     });
     expect(dataDirPaths('/srv/kms')).toEqual({
       keyStore: join('/srv/kms', 'keys.sqlite'),
@@ -210,6 +213,7 @@ describe('the data directory', () => {
       rootKey: join('/srv/kms', 'root.key'),
       previousRootKey: join('/srv/kms', 'root.key.previous'),
       tokens: join('/srv/kms', 'tokens.json'),
+      pidFile: join('/srv/kms', 'openkms.pid'),
     });
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     for (const name of Object.values(DATA_DIR_FILES)) expect(readme).toContain(name);

@@ -6,6 +6,7 @@ import { SeedFileError } from '../dev/seed-file';
 import { runClusterPrimary } from '../runtime/cluster';
 import { printDevelopmentCredentials } from '../runtime/development-token-banner';
 import { createLogger, fatalStartLine } from '../runtime/logger';
+import { checkPidFile, removePidFile, writePidFile } from '../runtime/pid-file';
 import { startServer, type RunningServer } from '../runtime/server';
 
 /** `openkms-server [options]`: serves the API until SIGTERM/SIGINT; SIGHUP reopens the audit log and reloads the tokens and root keys. */
@@ -23,9 +24,11 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
   forgetRootKeys(env);
 
   const logger = createLogger(config);
+  // One process answers for the data directory: the single server, or a cluster's primary (never a worker).
+  const pidFile = cluster.isWorker ? undefined : dev ? dev.pidFile : config.pidFile;
   if (config.workers > 1 && cluster.isPrimary) {
     try {
-      await runClusterPrimary(config, logger);
+      await runClusterPrimary(config, logger, pidFile);
     } catch (error) {
       logger.fatal({ err: error }, 'openkms cluster failed to start');
       process.stderr.write(fatalStartLine('the cluster failed to start', error));
@@ -41,17 +44,20 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
   const stop = (server: RunningServer) => {
     const force = setTimeout(() => {
       logger.error('in-flight requests did not finish in 10 s; exiting');
+      if (pidFile) removePidFile(pidFile);
       process.exit(1);
     }, 10_000);
     force.unref();
     server.close().then(
       () => {
+        if (pidFile) removePidFile(pidFile);
         process.exitCode = 0;
         // A cluster worker's IPC channel to the primary would keep it alive after the server closed.
         if (cluster.isWorker) cluster.worker?.disconnect();
       },
       (error) => {
         logger.error({ err: error }, 'shutdown failed');
+        if (pidFile) removePidFile(pidFile);
         process.exitCode = 1;
       },
     );
@@ -78,7 +84,13 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
   process.on('SIGINT', shutdown);
   process.on('SIGHUP', reload);
   try {
-    running = dev ? await startDevServer(dev, logger) : await startServer(config, logger);
+    const stalePid = pidFile === undefined ? undefined : checkPidFile(pidFile);
+    if (stalePid !== undefined)
+      logger.warn({ pid_file: pidFile, stale_pid: stalePid }, 'the pid file names a process that is gone; replacing it');
+    // Written once the server listens and before it says so: `reload` never signals a server still
+    // starting, and whoever waits for the "listening" line finds the file written.
+    const listening = pidFile === undefined ? undefined : () => writePidFile(pidFile);
+    running = dev ? await startDevServer(dev, logger, undefined, listening) : await startServer(config, logger, { listening });
   } catch (error) {
     process.off('SIGTERM', shutdown);
     process.off('SIGINT', shutdown);

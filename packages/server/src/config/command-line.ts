@@ -62,6 +62,7 @@ const DEFAULTS_IN_WORDS: Readonly<Record<string, string>> = {
   rootKeyFile: `<data-dir>/${DATA_DIR_FILES.rootKey}`,
   previousRootKeyFile: `<data-dir>/${DATA_DIR_FILES.previousRootKey}, if it exists`,
   tokenFile: `<data-dir>/${DATA_DIR_FILES.tokens}`,
+  pidFile: `<data-dir>/${DATA_DIR_FILES.pidFile}`,
   rateLimits: 'off',
   // Dev mode's fixed credentials (src/dev/dev-credentials.ts).
   devToken: DEV_DEFAULT_CREDENTIALS.token,
@@ -194,6 +195,12 @@ export function buildCommand(): Command {
   return (
     addKeyStoreOptions(command, 'root key file (64 hex characters); created with mode 0600 if missing')
       .addOption(new Option('--token-file <file>', 'token file; created with one development token if missing'))
+      .addOption(
+        new Option(
+          '--pid-file <file>',
+          "file of the serving process's ID (mode 0600), for openkms-server reload; a live one refuses a second server",
+        ),
+      )
       .addOption(new Option('--region <region>', 'region name used in alias URNs'))
       .addOption(new Option('--max-keys-per-project <n>', 'customer master keys a project may hold').argParser(integer(1, 1_000_000)))
       .addOption(new Option('--log-level <level>', 'pino log level').choices(LOG_LEVELS))
@@ -259,7 +266,7 @@ export function buildCommand(): Command {
       .addOption(new Option('--seed <file>', 'dev mode: keys to create at start (YAML or JSON; README: Seed files)'))
       .addHelpText(
         'after',
-        `${ROOT_KEY_HELP}\n\nMaintenance commands: openkms-server backup --help, openkms-server rewrap --help.\n` +
+        `${ROOT_KEY_HELP}\n\nMaintenance commands: openkms-server backup --help, openkms-server rewrap --help, openkms-server reload --help.\n` +
           'Credentials: openkms-server token --help, openkms-server access-key --help.',
       )
   );

@@ -15,6 +15,8 @@ export const DATA_DIR_FILES = Object.freeze({
   previousRootKey: 'root.key.previous',
   /** Tokens and what they may use, unless `--token-file` says otherwise. */
   tokens: 'tokens.json',
+  /** The serving process's ID, unless `--pid-file` says otherwise: what `openkms-server reload` signals. */
+  pidFile: 'openkms.pid',
 });
 
 export type DataDirFile = keyof typeof DATA_DIR_FILES;
@@ -27,5 +29,6 @@ export function dataDirPaths(dataDir: string): Readonly<Record<DataDirFile, stri
     rootKey: join(dataDir, DATA_DIR_FILES.rootKey),
     previousRootKey: join(dataDir, DATA_DIR_FILES.previousRootKey),
     tokens: join(dataDir, DATA_DIR_FILES.tokens),
+    pidFile: join(dataDir, DATA_DIR_FILES.pidFile),
   };
 }

@@ -15,6 +15,7 @@ export const ENVIRONMENT_VARIABLES = Object.freeze({
   previousRootKey: 'OPENKMS_PREVIOUS_ROOT_KEY',
   previousRootKeyFile: 'OPENKMS_PREVIOUS_ROOT_KEY_FILE',
   tokenFile: 'OPENKMS_TOKEN_FILE',
+  pidFile: 'OPENKMS_PID_FILE',
   region: 'OPENKMS_REGION',
   maxKeysPerProject: 'OPENKMS_MAX_KEYS_PER_PROJECT',
   logLevel: 'OPENKMS_LOG_LEVEL',

@@ -40,6 +40,8 @@ export interface ServerConfigInput {
   readonly previousRootKeyFile?: string;
   /** Default: `<dataDir>/tokens.json`. */
   readonly tokenFile?: string;
+  /** Where the serving process writes its ID (the command only, not an in-process start). Default: `<dataDir>/openkms.pid`. */
+  readonly pidFile?: string;
   readonly region?: string;
   readonly maxKeysPerProject?: number;
   readonly logLevel?: LogLevel;
@@ -82,6 +84,8 @@ export interface ServerConfig {
   /** The retiring root key's file; `required` when named explicitly (the default path is read only if it exists). */
   readonly previousRootKeyFile: { readonly path: string; readonly required: boolean };
   readonly tokenFile: string;
+  /** The serving process's ID, written once it listens (commands/serve.ts, runtime/pid-file.ts). */
+  readonly pidFile: string;
   readonly region: string;
   readonly maxKeysPerProject: number;
   readonly logLevel: LogLevel;
@@ -143,6 +147,7 @@ export function resolveServerConfig(
     port: input.port ?? DEFAULTS.port,
     ...keyStore,
     tokenFile: resolve(input.tokenFile ?? dataDirPaths(keyStore.dataDir).tokens),
+    pidFile: resolve(input.pidFile ?? dataDirPaths(keyStore.dataDir).pidFile),
     region: input.region ?? DEFAULTS.region,
     maxKeysPerProject: input.maxKeysPerProject ?? DEFAULTS.maxKeysPerProject,
     logLevel: input.logLevel ?? DEFAULTS.logLevel,

@@ -10,6 +10,8 @@
  * Logs: as any start, `--log-format` (pretty on a terminal, JSON lines otherwise), so a test
  * harness that reads the JSON lines of a dev server's stdout keeps working.
  */
+import { resolve } from 'node:path';
+import { dataDirPaths } from '../config/data-dir';
 import { ConfigError, type ServerConfigInput } from '../config/server-config';
 import { DEV_DEFAULT_CREDENTIALS, DEV_SECRET_KEY_PATTERN, type DevCredentials } from './dev-credentials';
 
@@ -30,6 +32,8 @@ export interface DevMode {
   readonly seedFile: string | undefined;
   /** Whether the keys live in a temporary directory (no --data-dir): the server makes it and removes it at exit. */
   readonly temporaryDataDir: boolean;
+  /** The pid file: --pid-file, else the data directory's; none for a temporary directory (no other process could find it). */
+  readonly pidFile: string | undefined;
   /** The server's settings before the runtime paths (temporary directory, dev token file) are added. */
   readonly input: ServerConfigInput;
 }
@@ -74,6 +78,12 @@ export function devModeOf(options: ServerConfigInput & DevModeFlags): { input: S
       },
       seedFile: seed,
       temporaryDataDir: input.dataDir === undefined,
+      pidFile:
+        input.pidFile !== undefined
+          ? resolve(input.pidFile)
+          : input.dataDir === undefined
+            ? undefined
+            : dataDirPaths(resolve(input.dataDir)).pidFile,
       input: devInput,
     },
   };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { resolveServerConfig } from '../config/server-config';
-import { startServer, type RunningServer } from '../runtime/server';
+import { startServer, type RunningServer, type StartOptions } from '../runtime/server';
 import { describeStore } from '../runtime/store';
 import { applySeed, type SeedOutcome } from './apply-seed';
 import { formatDevBanner } from './dev-banner';
@@ -21,6 +21,7 @@ export async function startDevServer(
   dev: DevMode,
   logger: Logger,
   writeBanner = (text: string) => process.stderr.write(text),
+  listening?: StartOptions['listening'],
 ): Promise<RunningServer> {
   // Read the seed first: a bad file stops the start before anything is made.
   const seed = dev.seedFile === undefined ? undefined : loadSeedFile(dev.seedFile);
@@ -38,6 +39,7 @@ export async function startDevServer(
     const scope = { domainId: dev.credentials.domainId, projectId: dev.credentials.projectId };
     const running = await startServer(config, logger, {
       fixedAccessKeys: [devAccessKeyCredential(dev.credentials)],
+      listening,
       prepare: async (service) => {
         if (seed) outcome = await applySeed(service, scope, seed, dev.seedFile!);
       },

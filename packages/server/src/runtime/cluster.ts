@@ -6,6 +6,8 @@ import { createDevelopmentCredentialsIfAbsent, type DevelopmentCredentials } fro
 import { printDevelopmentCredentials } from './development-token-banner';
 import { ENVIRONMENT_VARIABLES, type ServerConfig } from '../config';
 import { requireServerFilesOwnerOnly } from './file-permissions';
+import { fatalStartLine } from './logger';
+import { checkPidFile, removePidFile, writePidFile } from './pid-file';
 import { serveClusterMetrics } from '../metrics/cluster-metrics';
 import { loadRootKeys } from './root-keys';
 import { openStore } from './store';
@@ -47,8 +49,12 @@ async function prepareSharedFiles(config: ServerConfig, logger: Logger): Promise
  * N workers that each run the whole server on the same port (node:cluster hands connections
  * to them), replaces a worker that dies, and on SIGTERM/SIGINT stops them all gracefully.
  */
-export async function runClusterPrimary(config: ServerConfig, logger: Logger): Promise<void> {
+export async function runClusterPrimary(config: ServerConfig, logger: Logger, pidFile?: string): Promise<void> {
   const { workers } = config;
+  // The pid file names this primary, which passes SIGHUP on to the workers.
+  const stalePid = pidFile === undefined ? undefined : checkPidFile(pidFile);
+  if (stalePid !== undefined)
+    logger.warn({ pid_file: pidFile, stale_pid: stalePid }, 'the pid file names a process that is gone; replacing it');
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   requireServerFilesOwnerOnly(config);
   const developmentToken = await prepareSharedFiles(config, logger);
@@ -78,12 +84,23 @@ export async function runClusterPrimary(config: ServerConfig, logger: Logger): P
     announced = true;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${address.port}`;
+    if (pidFile) {
+      try {
+        writePidFile(pidFile);
+      } catch (error) {
+        logger.fatal({ err: error }, 'openkms cluster failed to start');
+        process.stderr.write(fatalStartLine('the cluster failed to start', error));
+        shutdown('SIGTERM', 1);
+        return;
+      }
+    }
     logger.info({ url, workers }, 'openkms cluster listening');
     if (developmentToken) printDevelopmentCredentials(developmentToken, url);
   });
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
+        if (pidFile) removePidFile(pidFile);
         logger.info('openkms cluster stopped');
         process.exitCode = stopExitCode;
       }

@@ -60,6 +60,8 @@ export interface StartOptions {
   readonly fixedAccessKeys?: readonly AccessKeyCredential[];
   /** Runs once the service is open, before the server listens (dev mode's seed); a failure stops the start. */
   readonly prepare?: (service: KmsService) => Promise<void>;
+  /** Runs once the server listens, before it logs so (the command's pid file); a failure closes it and stops the start. */
+  readonly listening?: () => void;
 }
 
 /**
@@ -174,6 +176,14 @@ export async function startServer(
   // bounded (above), and so is the number of connections (limitConnections).
   server.on('clientError', answerClientError);
   server.on('connect', refuseConnect);
+  try {
+    options.listening?.();
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await store.close();
+    await audit.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;

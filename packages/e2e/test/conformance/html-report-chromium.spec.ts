@@ -3,19 +3,16 @@
  * .ci/run installs), from a run with a failed check and a server that puts markup in its answers.
  * The screenshot stays in test-artifacts/ (gitignored) for a human to look at.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { REPORT_FILES, type CheckResult, type ConformanceReport, authorityOf } from '@openkms/conformance';
 import { startFaultyServer, type FaultyServer } from './broken/fault-proxy';
 import { BROKEN_IMPLEMENTATIONS } from './broken/faults';
 import { ALICE, CAROL, startReferenceServer, type ReferenceServer, kitArgs } from './support/reference-server';
 import { runCli } from './support/run-cli';
+import { requireChromium, runChromium } from '../support/headless-chromium';
 
-const execFileAsync = promisify(execFile);
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = resolve(__dirname, '../test-artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'conformance-report-failure.png');
 /** What a server under test might send back, in the hope a report renders it. */
@@ -28,24 +25,8 @@ let report: ConformanceReport;
 let dom: string;
 let userDataDir: string;
 
-/** Chromium as CI runs it: headless, no sandbox (root), no network of its own, a fresh profile. */
-function chromium(...args: string[]) {
-  return execFileAsync(
-    CHROMIUM,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--user-data-dir=${userDataDir}`,
-      ...args,
-    ],
-    { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
-  );
-}
+/** Chromium as CI runs it (test/support/headless-chromium.ts), in this suite's profile. */
+const chromium = (...args: string[]) => runChromium(userDataDir, args);
 
 /** The text a person reads: tags dropped, entities decoded. */
 const textOf = (html: string) =>
@@ -62,7 +43,7 @@ function checkElement(id: string): string {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; .ci/run does)`);
+  requireChromium();
   upstream = await startReferenceServer();
   const acceptsLongAliases = BROKEN_IMPLEMENTATIONS.find((b) => b.name === 'accepts-256-char-alias')!.fault;
   broken = await startFaultyServer(upstream.url, async (request, forward) => {
@@ -79,7 +60,7 @@ beforeAll(async () => {
   ]);
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 1, stderr: '' });
   report = JSON.parse(readFileSync(join(out, REPORT_FILES.json), 'utf8')) as ConformanceReport;
-  dom = (await chromium('--dump-dom', `file://${join(out, REPORT_FILES.html)}`)).stdout;
+  dom = await chromium('--dump-dom', `file://${join(out, REPORT_FILES.html)}`);
 });
 
 afterAll(async () => {

@@ -8,8 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { startServer, type RunningServer } from '../src/runtime/server';
-import { testServerConfig } from '../src/testing';
+import { startOpenKms } from '../src/testing';
 
 jest.setTimeout(30_000);
 
@@ -21,17 +20,19 @@ afterAll(() => {
   rmSync(tempRoot, { recursive: true, force: true });
 });
 
-function configFor(dataDir: string, rootKeyHex: string) {
-  return testServerConfig(dataDir, { rootKey: rootKeyHex });
-}
-
 interface Call {
   readonly status: number;
   readonly requestId: string;
   readonly body: Record<string, unknown>;
 }
 
-async function call(server: RunningServer, projectId: string, operation: string, body: unknown, token: string | undefined): Promise<Call> {
+async function call(
+  server: { readonly url: string },
+  projectId: string,
+  operation: string,
+  body: unknown,
+  token: string | undefined,
+): Promise<Call> {
   const res = await fetch(`${server.url}/v1.0/${projectId}/kms/${operation}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(token === undefined ? {} : { 'X-Auth-Token': token }) },
@@ -53,8 +54,9 @@ it('records every key operation with who, what, which key and the outcome; appen
   const logLines: string[] = [];
   const logger = pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) });
 
-  const server = await startServer(configFor(dataDir, rootKeyHex), logger);
-  const dev = server.developmentToken!;
+  // The SQLite store and the audit log in dataDir, which outlive the server for the restart below.
+  const server = await startOpenKms({ store: 'sqlite', dataDir, rootKeyHex, logger });
+  const dev = { token: server.token, projectId: server.projectId, domainId: server.domainId };
   const alias = `audit/${randomUUID()}`;
   const created = await call(server, dev.projectId, 'create-key', { key_alias: alias }, dev.token);
   const keyId = (created.body.key_info as { key_id: string }).key_id;
@@ -67,7 +69,7 @@ it('records every key operation with who, what, which key and the outcome; appen
   // Not a key operation: no audit record.
   await fetch(`${server.url}/health`);
   await fetch(`${server.url}/v1.0/${dev.projectId}/kms/no-such-operation`, { method: 'POST' });
-  await server.close();
+  await server.stop();
 
   expect([created, dataKey, duplicate, unknownToken, noToken, missingKey, malformed].map((c) => c.status)).toEqual([
     200, 200, 400, 403, 403, 404, 400,
@@ -75,7 +77,8 @@ it('records every key operation with who, what, which key and the outcome; appen
   const records = readAudit(dataDir);
   expect(records).toHaveLength(7);
   const byRequest = new Map(records.map((record) => [record.request_id, record]));
-  const who = { project_id: dev.projectId, domain_id: dev.domainId, token_name: 'development' };
+  // startOpenKms names its caller's token tenant-0.
+  const who = { project_id: dev.projectId, domain_id: dev.domainId, token_name: 'tenant-0' };
 
   expect(byRequest.get(created.requestId)).toEqual({
     type: 'key-operation',
@@ -136,9 +139,9 @@ it('records every key operation with who, what, which key and the outcome; appen
 
   // A restart appends; nothing earlier is rewritten.
   const before = readFileSync(join(dataDir, 'audit.log'), 'utf8');
-  const again = await startServer(configFor(dataDir, rootKeyHex), logger);
+  const again = await startOpenKms({ store: 'sqlite', dataDir, rootKeyHex, logger, ...dev });
   const second = await call(again, dev.projectId, 'create-datakey', { key_id: keyId, datakey_length: '256' }, dev.token);
-  await again.close();
+  await again.stop();
   const after = readFileSync(join(dataDir, 'audit.log'), 'utf8');
   expect(after.startsWith(before)).toBe(true);
   expect(readAudit(dataDir).at(-1)).toMatchObject({ request_id: second.requestId, key_id: keyId, outcome: 'success' });

@@ -1,6 +1,8 @@
 /**
  * The reference server as `startServer` runs it: real SQLite store, real files on disk,
  * a real TCP port, exercised with the generated client (@openkms/client) and plain fetch.
+ * Blocks about the first start (the development token, files, root keys) call startServer
+ * themselves; those that only need a running server and a caller use startOpenKms, as users do.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { Configuration, DataKeysApi, KeysApi } from '@openkms/client';
 import { KmsService, RootKey, SqliteKeyStore } from '@openkms/core';
 import { KEY_ID_PATTERN } from '@openkms/core';
 import { startServer, type RunningServer, type ServerConfig, type ServerConfigInput } from '@openkms/server';
-import { testServerConfig } from '@openkms/server/testing';
+import { startOpenKms, testServerConfig, type OpenKms } from '@openkms/server/testing';
 
 jest.setTimeout(30_000);
 
@@ -197,17 +199,20 @@ describe('first start and restart: files, modes, the development token', () => {
   });
 });
 
+/** A caller of a server started by startOpenKms, shaped as the development token the other blocks use. */
+type Caller = Pick<DevelopmentToken, 'token' | 'projectId' | 'domainId'>;
+
 describe('end to end with the generated client (@openkms/client)', () => {
-  let server: RunningServer;
-  let dev: DevelopmentToken;
+  let server: OpenKms;
+  let dev: Caller;
 
   beforeAll(async () => {
-    // Not pushed to `running`: this server lives for the whole describe block.
-    server = await startServer(configFor(newDataDir()), pino({ level: 'silent' }));
-    dev = devToken(server);
+    // The public test helper, over the same real SQLite store and files on disk.
+    server = await startOpenKms({ store: 'sqlite' });
+    dev = { token: server.token, projectId: server.projectId, domainId: server.domainId };
   });
   afterAll(async () => {
-    await server?.close();
+    await server?.stop();
   });
 
   it('sends the token as X-Auth-Token and creates a key', async () => {
@@ -233,7 +238,7 @@ describe('end to end with the generated client (@openkms/client)', () => {
     const keyId = created.key_info.key_id;
     expect(keyId).toMatch(KEY_ID_PATTERN);
 
-    const references = [keyId, `alias/${alias}`, `kms:${REGION}:${dev.domainId}:alias:${alias}`];
+    const references = [keyId, `alias/${alias}`, `kms:${server.region}:${dev.domainId}:alias:${alias}`];
     const plainTexts: string[] = [];
     for (const reference of references) {
       const dataKey = await dataKeys.createDatakey({
@@ -519,17 +524,17 @@ describe('logs', () => {
 });
 
 describe('X-Request-Id and sequence', () => {
-  let server: RunningServer;
-  let dev: DevelopmentToken;
+  let server: OpenKms;
+  let dev: Caller;
   let log: CapturedLog;
 
   beforeAll(async () => {
     log = captureLog();
-    server = await startServer(configFor(newDataDir()), log.logger);
-    dev = devToken(server);
+    server = await startOpenKms({ store: 'sqlite', logger: log.logger });
+    dev = { token: server.token, projectId: server.projectId, domainId: server.domainId };
   });
   afterAll(async () => {
-    await server?.close();
+    await server?.stop();
   });
 
   const linesOfRequest = (id: string) => log.entries().filter((entry) => (entry.req as { id?: unknown } | undefined)?.id === id);

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkPidFile, PidFileHeldError, readPidFile, removePidFile, writePidFile } from '../src/runtime/pid-file';
-import { runOpenkms, startServerProcess, startTestServer, type NodeProcess, type ServerProcess } from '../src/testing';
+import { runOpenkms, startOpenKms, startServerProcess, type NodeProcess, type ServerProcess } from '../src/testing';
 
 jest.setTimeout(120_000);
 
@@ -113,8 +113,8 @@ describe('runtime/pid-file', () => {
     expect(readFileSync(path, 'utf8')).toBe(`${server.pid}\n`);
   });
 
-  it('is not written by a server started in-process (the test launcher)', async () => {
-    const server = await startTestServer({ store: 'sqlite' });
+  it('is not written by a server started in the test’s process (startOpenKms)', async () => {
+    const server = await startOpenKms({ store: 'sqlite' });
     try {
       expect(existsSync(join(server.dataDir, 'openkms.pid'))).toBe(false);
     } finally {

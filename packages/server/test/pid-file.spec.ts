@@ -248,6 +248,20 @@ describe('openkms-server --pid-file and reload (processes)', () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it('dev mode: the data directory’s pid file with --data-dir, the given one with --pid-file', async () => {
+    const dataDir = newDir();
+    const devWithDir = await start(['--dev', '--data-dir', dataDir]);
+    expect(pidIn(join(dataDir, 'openkms.pid'))).toBe(devWithDir.pid);
+    expect(await devWithDir.stop()).toEqual({ code: 0, signal: null });
+    expect(existsSync(join(dataDir, 'openkms.pid'))).toBe(false);
+
+    const path = join(newDir(), 'dev.pid');
+    const devInMemory = await start(['--dev', '--pid-file', path]);
+    expect(pidIn(path)).toBe(devInMemory.pid);
+    expect((await reload(['--pid-file', path])).code).toBe(0);
+    await devInMemory.waitUntil(() => (reloadLines(devInMemory).length === 1 ? true : undefined), 'the reload');
+  });
+
   it('bad reload usage is one line and exit 2', async () => {
     expect(await reload(['--no-such-flag'])).toEqual({
       code: 2,

@@ -9,7 +9,7 @@ import { createLogger, fatalStartLine } from '../runtime/logger';
 import { checkPidFile, removePidFile, writePidFile } from '../runtime/pid-file';
 import { startServer, type RunningServer } from '../runtime/server';
 
-/** `openkms-server [options]`: serves the API until SIGTERM/SIGINT; SIGHUP reopens the audit log and reloads the tokens and root keys. */
+/** `openkms-server [options]`: serves the API until SIGTERM/SIGINT; SIGHUP reopens the audit log and reloads the tokens and root keys. The pid file (runtime/pid-file.ts) names this process while it serves. */
 export async function runServeCommand(argv: readonly string[], env: Environment): Promise<void> {
   let config;
   let dev;
@@ -101,6 +101,8 @@ export async function runServeCommand(argv: readonly string[], env: Environment)
       process.exitCode = 2;
       return;
     }
+    // A start that failed after listening may have written the pid file: it names no server now.
+    if (pidFile) removePidFile(pidFile);
     logger.fatal({ err: error }, 'openkms server failed to start');
     process.stderr.write(fatalStartLine('failed to start', error));
     process.exitCode = 1;

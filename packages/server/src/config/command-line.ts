@@ -186,90 +186,89 @@ function operationNames(): string {
   return operations.map((operation) => operation.path.slice(operation.path.lastIndexOf('/') + 1)).join(', ');
 }
 
-/** The `openkms-server` command line: each flag has an environment variable (ENVIRONMENT_VARIABLES). */
+/**
+ * The `openkms-server` command line: each flag has an environment variable (ENVIRONMENT_VARIABLES).
+ * --dev-secret-key has no parser: commander's message for a bad value quotes it, so its format is
+ * checked with the other dev settings (dev/dev-mode.ts), in a message that never shows it.
+ */
 export function buildCommand(): Command {
   const command = settingsCommand('openkms-server', `OpenKMS reference server: the KMS v1.0 API (${operationNames()})`)
     .version(PACKAGE_VERSION, '-V, --version', 'print the version and exit')
     .addOption(new Option('--host <host>', 'address to listen on'))
     .addOption(new Option('--port <port>', 'TCP port (0 picks a free one)').argParser(integer(0, 65535)));
-  return (
-    addKeyStoreOptions(command, 'root key file (64 hex characters); created with mode 0600 if missing')
-      .addOption(new Option('--token-file <file>', 'token file; created with one development token if missing'))
-      .addOption(
-        new Option(
-          '--pid-file <file>',
-          "file of the serving process's ID (mode 0600), for openkms-server reload; a live one refuses a second server",
-        ),
-      )
-      .addOption(new Option('--region <region>', 'region name used in alias URNs'))
-      .addOption(new Option('--max-keys-per-project <n>', 'customer master keys a project may hold').argParser(integer(1, 1_000_000)))
-      .addOption(new Option('--log-level <level>', 'pino log level').choices(LOG_LEVELS))
-      .addOption(new Option('--log-format <format>', 'json (one object a line, for machines) or pretty (for people)').choices(LOG_FORMATS))
-      .addOption(new Option('--metrics', 'serve GET /metrics in the Prometheus text format (no token; bind --host to a trusted network)'))
-      .addOption(new Option('--validate-responses', 'validate every response against the spec (a mismatch becomes a 500)'))
-      .addOption(
-        new Option(
-          '--rate-limits <limits>',
-          'per-domain limits: off, service (create-datakey 1000/s, create-key 20/s), or e.g. createDatakey=3000/s,createKey=100/min',
-        ).argParser(rateLimitsSetting),
-      )
-      .addOption(new Option('--headers-timeout-ms <ms>', 'time a client has to send the request headers').argParser(integer(1000, 600_000)))
-      .addOption(new Option('--request-timeout-ms <ms>', 'time a client has to send the whole request').argParser(integer(1000, 600_000)))
-      .addOption(new Option('--max-connections <n>', 'open connections beyond which new ones are refused').argParser(integer(1, 1_000_000)))
-      .addOption(
-        new Option('--workers <n>', 'processes serving the port (node:cluster); not with --store memory').argParser(integer(1, 64)),
-      )
-      .addOption(
-        new Option('--db-connect-timeout-ms <ms>', 'PostgreSQL: longest wait for a connection, pooled or new (then 503)').argParser(
-          integer(100, 600_000),
-        ),
-      )
-      .addOption(
-        new Option('--db-query-timeout-ms <ms>', 'longest a store statement may run or wait for a lock (then 503)').argParser(
-          integer(100, 3_600_000),
-        ),
-      )
-      .addOption(
-        new Option('--purge-interval-ms <ms>', 'how often keys past their scheduled deletion date are destroyed (also at start)').argParser(
-          integer(1000, 86_400_000),
-        ),
-      )
-      .addOption(
-        new Option(
-          '--dev-min-pending-days <days>',
-          'LOCAL TESTING ONLY: let schedule-key-deletion take pending_days from this (1 to 7) instead of the API minimum of 7',
-        ).argParser(integer(1, 7)),
-      )
-      .addOption(new Option('--dev', 'dev mode: NOT FOR PRODUCTION; memory store unless --data-dir, fixed credentials, a banner'))
-      .addOption(
-        new Option('--dev-token <token>', 'dev mode: the X-Auth-Token granted').argParser(
-          matching(DEV_TOKEN_PATTERN, '8 to 512 printable ASCII characters without spaces'),
-        ),
-      )
-      .addOption(
-        new Option('--dev-project-id <id>', 'dev mode: the project granted').argParser(
-          matching(DEV_PROJECT_ID_PATTERN, '1 to 64 letters, digits, _ or -'),
-        ),
-      )
-      .addOption(
-        new Option('--dev-domain-id <id>', "dev mode: the project's domain").argParser(
-          matching(DEV_DOMAIN_ID_PATTERN, '32 lower-case hex characters'),
-        ),
-      )
-      .addOption(
-        new Option('--dev-access-key <ak>', 'dev mode: the access key ID (AK) granted, with --dev-secret-key').argParser(
-          matching(DEV_ACCESS_KEY_ID_PATTERN, '20 upper-case letters and digits'),
-        ),
-      )
-      // Its format is checked with the other dev settings (dev/dev-mode.ts), where the message cannot quote it.
-      .addOption(new Option('--dev-secret-key <sk>', 'dev mode: the secret key (SK, 40 letters and digits) of --dev-access-key'))
-      .addOption(new Option('--seed <file>', 'dev mode: keys to create at start (YAML or JSON; README: Seed files)'))
-      .addHelpText(
-        'after',
-        `${ROOT_KEY_HELP}\n\nMaintenance commands: openkms-server backup --help, openkms-server rewrap --help, openkms-server reload --help.\n` +
-          'Credentials: openkms-server token --help, openkms-server access-key --help.',
-      )
-  );
+  return addKeyStoreOptions(command, 'root key file (64 hex characters); created with mode 0600 if missing')
+    .addOption(new Option('--token-file <file>', 'token file; created with one development token if missing'))
+    .addOption(
+      new Option(
+        '--pid-file <file>',
+        "file of the serving process's ID (mode 0600), for openkms-server reload; a live one refuses a second server",
+      ),
+    )
+    .addOption(new Option('--region <region>', 'region name used in alias URNs'))
+    .addOption(new Option('--max-keys-per-project <n>', 'customer master keys a project may hold').argParser(integer(1, 1_000_000)))
+    .addOption(new Option('--log-level <level>', 'pino log level').choices(LOG_LEVELS))
+    .addOption(new Option('--log-format <format>', 'json (one object a line, for machines) or pretty (for people)').choices(LOG_FORMATS))
+    .addOption(new Option('--metrics', 'serve GET /metrics in the Prometheus text format (no token; bind --host to a trusted network)'))
+    .addOption(new Option('--validate-responses', 'validate every response against the spec (a mismatch becomes a 500)'))
+    .addOption(
+      new Option(
+        '--rate-limits <limits>',
+        'per-domain limits: off, service (create-datakey 1000/s, create-key 20/s), or e.g. createDatakey=3000/s,createKey=100/min',
+      ).argParser(rateLimitsSetting),
+    )
+    .addOption(new Option('--headers-timeout-ms <ms>', 'time a client has to send the request headers').argParser(integer(1000, 600_000)))
+    .addOption(new Option('--request-timeout-ms <ms>', 'time a client has to send the whole request').argParser(integer(1000, 600_000)))
+    .addOption(new Option('--max-connections <n>', 'open connections beyond which new ones are refused').argParser(integer(1, 1_000_000)))
+    .addOption(new Option('--workers <n>', 'processes serving the port (node:cluster); not with --store memory').argParser(integer(1, 64)))
+    .addOption(
+      new Option('--db-connect-timeout-ms <ms>', 'PostgreSQL: longest wait for a connection, pooled or new (then 503)').argParser(
+        integer(100, 600_000),
+      ),
+    )
+    .addOption(
+      new Option('--db-query-timeout-ms <ms>', 'longest a store statement may run or wait for a lock (then 503)').argParser(
+        integer(100, 3_600_000),
+      ),
+    )
+    .addOption(
+      new Option('--purge-interval-ms <ms>', 'how often keys past their scheduled deletion date are destroyed (also at start)').argParser(
+        integer(1000, 86_400_000),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--dev-min-pending-days <days>',
+        'LOCAL TESTING ONLY: let schedule-key-deletion take pending_days from this (1 to 7) instead of the API minimum of 7',
+      ).argParser(integer(1, 7)),
+    )
+    .addOption(new Option('--dev', 'dev mode: NOT FOR PRODUCTION; memory store unless --data-dir, fixed credentials, a banner'))
+    .addOption(
+      new Option('--dev-token <token>', 'dev mode: the X-Auth-Token granted').argParser(
+        matching(DEV_TOKEN_PATTERN, '8 to 512 printable ASCII characters without spaces'),
+      ),
+    )
+    .addOption(
+      new Option('--dev-project-id <id>', 'dev mode: the project granted').argParser(
+        matching(DEV_PROJECT_ID_PATTERN, '1 to 64 letters, digits, _ or -'),
+      ),
+    )
+    .addOption(
+      new Option('--dev-domain-id <id>', "dev mode: the project's domain").argParser(
+        matching(DEV_DOMAIN_ID_PATTERN, '32 lower-case hex characters'),
+      ),
+    )
+    .addOption(
+      new Option('--dev-access-key <ak>', 'dev mode: the access key ID (AK) granted, with --dev-secret-key').argParser(
+        matching(DEV_ACCESS_KEY_ID_PATTERN, '20 upper-case letters and digits'),
+      ),
+    )
+    .addOption(new Option('--dev-secret-key <sk>', 'dev mode: the secret key (SK, 40 letters and digits) of --dev-access-key'))
+    .addOption(new Option('--seed <file>', 'dev mode: keys to create at start (YAML or JSON; README: Seed files)'))
+    .addHelpText(
+      'after',
+      `${ROOT_KEY_HELP}\n\nMaintenance commands: openkms-server backup --help, openkms-server rewrap --help, openkms-server reload --help.\n` +
+        'Credentials: openkms-server token --help, openkms-server access-key --help.',
+    );
 }
 
 /**

@@ -97,12 +97,12 @@ export type KmsOperations = {
     ? // A path naming the key (the tag operations) takes the key ID first, then what else the path or body needs.
       (keyId: string, ...rest: never[]) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>
     : [BodyOf<Parameters<GeneratedMethod<Id>>[0]>] extends [never]
-    ? // An operation without a body (the GETs user-quotas, user-instances) takes only the call options.
-      (options?: CallOptions) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>
-    : (
-        request: NonNullable<BodyOf<Parameters<GeneratedMethod<Id>>[0]>>,
-        options?: CallOptions,
-      ) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>;
+      ? // An operation without a body (the GETs user-quotas, user-instances) takes only the call options.
+        (options?: CallOptions) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>
+      : (
+          request: NonNullable<BodyOf<Parameters<GeneratedMethod<Id>>[0]>>,
+          options?: CallOptions,
+        ) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>;
 };
 
 /** The KMS v1.0 API in the API's own field names. Every non-2xx answer throws a {@link KmsError}. */
@@ -294,9 +294,7 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
       ),
     listKmsTags: (callOptions) => call(() => new KeysApi(configurationFor(callOptions)).listKmsTags({ projectId: options.projectId })),
     listKmsByTags: (request, callOptions) =>
-      call(() =>
-        new KeysApi(configurationFor(callOptions)).listKmsByTags({ projectId: options.projectId, listKmsByTagsRequest: request }),
-      ),
+      call(() => new KeysApi(configurationFor(callOptions)).listKmsByTags({ projectId: options.projectId, listKmsByTagsRequest: request })),
   };
 }
 

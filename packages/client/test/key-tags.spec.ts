@@ -7,7 +7,11 @@ const KEY_ID = '0d0466b0-e727-4d9c-b35d-f84bb474a37f';
 function recordingClient(answer: { status: number; body?: unknown }) {
   const requests: { method: string; url: string; body: unknown }[] = [];
   const fetchFn = (async (url: string | URL | Request, init?: RequestInit) => {
-    requests.push({ method: String(init?.method), url: String(url), body: init?.body === undefined ? undefined : JSON.parse(String(init.body)) });
+    requests.push({
+      method: String(init?.method),
+      url: String(url),
+      body: init?.body === undefined ? undefined : JSON.parse(String(init.body)),
+    });
     const body = answer.body === undefined ? null : JSON.stringify(answer.body);
     return new Response(body, { status: answer.status, headers: body === null ? {} : { 'Content-Type': 'application/json' } });
   }) as typeof fetch;

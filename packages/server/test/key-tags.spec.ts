@@ -6,14 +6,27 @@ describe('tag operations: /{key_id}/tags, /tags, /resource_instances/action', ()
   let t: TestApp;
   const base = (caller: Caller) => `/v1.0/${caller.projectId}/kms`;
   const showTags = (keyId: string, caller: Caller = CALLERS.alice) =>
-    request(t.app).get(`${base(caller)}/${keyId}/tags`).set('X-Auth-Token', caller.token);
+    request(t.app)
+      .get(`${base(caller)}/${keyId}/tags`)
+      .set('X-Auth-Token', caller.token);
   const addTag = (keyId: string, body: unknown, caller: Caller = CALLERS.alice) =>
-    request(t.app).post(`${base(caller)}/${keyId}/tags`).set('X-Auth-Token', caller.token).send(body as object);
+    request(t.app)
+      .post(`${base(caller)}/${keyId}/tags`)
+      .set('X-Auth-Token', caller.token)
+      .send(body as object);
   const deleteTag = (keyId: string, tagKey: string, caller: Caller = CALLERS.alice) =>
-    request(t.app).delete(`${base(caller)}/${keyId}/tags/${encodeURIComponent(tagKey)}`).set('X-Auth-Token', caller.token);
+    request(t.app)
+      .delete(`${base(caller)}/${keyId}/tags/${encodeURIComponent(tagKey)}`)
+      .set('X-Auth-Token', caller.token);
   const batch = (keyId: string, body: unknown, caller: Caller = CALLERS.alice) =>
-    request(t.app).post(`${base(caller)}/${keyId}/tags/action`).set('X-Auth-Token', caller.token).send(body as object);
-  const projectTags = (caller: Caller = CALLERS.alice) => request(t.app).get(`${base(caller)}/tags`).set('X-Auth-Token', caller.token);
+    request(t.app)
+      .post(`${base(caller)}/${keyId}/tags/action`)
+      .set('X-Auth-Token', caller.token)
+      .send(body as object);
+  const projectTags = (caller: Caller = CALLERS.alice) =>
+    request(t.app)
+      .get(`${base(caller)}/tags`)
+      .set('X-Auth-Token', caller.token);
   const byTags = (body: unknown, caller: Caller = CALLERS.alice) => t.post('resource_instances/action', caller).send(body as object);
   const newKey = async (alias: string, caller: Caller = CALLERS.alice): Promise<string> =>
     (await t.createKey({ key_alias: alias }, caller).expect(200)).body.key_info.key_id as string;
@@ -50,19 +63,34 @@ describe('tag operations: /{key_id}/tags, /tags, /resource_instances/action', ()
     await addTag(keyId, { tag: { key: 'a/b 环境', value: '' } }).expect(204);
     await deleteTag(keyId, 'a/b 环境').expect(204);
     expect((await showTags(keyId).expect(200)).body.existTagsNum).toBe(0);
-    const put = await request(t.app).put(`${base(CALLERS.alice)}/${keyId}/tags`).set('X-Auth-Token', CALLERS.alice.token).send({});
+    const put = await request(t.app)
+      .put(`${base(CALLERS.alice)}/${keyId}/tags`)
+      .set('X-Auth-Token', CALLERS.alice.token)
+      .send({});
     expectKmsError(put, 405, 'KMS.0215');
     expect(String(put.headers['allow']).split(', ').sort()).toEqual(['GET', 'POST']);
   });
 
   it('batch create and delete in one step (204); a repeated key, an empty list or a bad action is KMS.0308', async () => {
     const keyId = await newKey('tags/batch');
-    await batch(keyId, { action: 'create', tags: [{ key: 'key1', value: 'value1' }, { key: 'key', value: 'value3' }] }).expect(204);
+    await batch(keyId, {
+      action: 'create',
+      tags: [
+        { key: 'key1', value: 'value1' },
+        { key: 'key', value: 'value3' },
+      ],
+    }).expect(204);
     expectKmsError(await batch(keyId, { action: 'create', tags: [{ key: 'a' }, { key: 'a' }] }), 400, 'KMS.0308');
     expectKmsError(await batch(keyId, { action: 'create', tags: [] }), 400, 'KMS.0308');
     expectKmsError(await batch(keyId, { action: 'update', tags: [{ key: 'a' }] }), 400, 'KMS.0308');
     expectKmsError(await batch(keyId, { tags: [{ key: 'a' }] }), 400, 'KMS.0204');
-    await batch(keyId, { action: 'delete', tags: [{ key: 'key1', value: 'value1' }, { key: 'key2', value: 'value3' }] }).expect(204);
+    await batch(keyId, {
+      action: 'delete',
+      tags: [
+        { key: 'key1', value: 'value1' },
+        { key: 'key2', value: 'value3' },
+      ],
+    }).expect(204);
     expect((await showTags(keyId).expect(200)).body).toEqual({ tags: [{ key: 'key', value: 'value3' }], existTagsNum: 1 });
   });
 
@@ -97,8 +125,20 @@ describe('tag operations: /{key_id}/tags, /tags, /resource_instances/action', ()
     const prod = await newKey('app/orders');
     const dev = await newKey('app/billing');
     const plain = await newKey('other/plain');
-    await batch(prod, { action: 'create', tags: [{ key: 'env', value: 'prod' }, { key: 'team', value: 'a' }] }).expect(204);
-    await batch(dev, { action: 'create', tags: [{ key: 'env', value: 'dev' }, { key: 'team', value: 'a' }] }).expect(204);
+    await batch(prod, {
+      action: 'create',
+      tags: [
+        { key: 'env', value: 'prod' },
+        { key: 'team', value: 'a' },
+      ],
+    }).expect(204);
+    await batch(dev, {
+      action: 'create',
+      tags: [
+        { key: 'env', value: 'dev' },
+        { key: 'team', value: 'a' },
+      ],
+    }).expect(204);
     await addTag(await newKey('bob/key', CALLERS.bob), { tag: { key: 'secret', value: 'b' } }, CALLERS.bob).expect(204);
     expect((await projectTags().expect(200)).body).toEqual({
       tags: [
@@ -121,7 +161,13 @@ describe('tag operations: /{key_id}/tags, /tags, /resource_instances/action', ()
       ],
     });
     expect(all.resources[2].tags).toEqual([]);
-    const both = await byTags({ action: 'filter', tags: [{ key: 'env', values: ['prod', 'dev'] }, { key: 'team', values: ['a'] }] });
+    const both = await byTags({
+      action: 'filter',
+      tags: [
+        { key: 'env', values: ['prod', 'dev'] },
+        { key: 'team', values: ['a'] },
+      ],
+    });
     expect(ids(both.body)).toEqual([prod, dev]);
     expect(ids((await byTags({ action: 'filter', tags: [{ key: 'env', values: ['prod'] }] })).body)).toEqual([prod]);
     expect(ids((await byTags({ action: 'filter', tags: [{ key: 'env', values: [] }, { key: 'absent' }] })).body)).toEqual([]);

@@ -16,7 +16,9 @@ type ShownTags = { tags: TagItem[]; existTagsNum: number };
 type ProjectTags = { tags: Array<{ key: string; values: string[] }> };
 type Found = { resources: Array<{ resource_id: string; resource_name: string; tags: TagItem[] }>; total_count: number };
 
-const ADD = apiReference('Adding Tags to a Key (POST {key_id}/tags): tag {key 1-36 characters, value 0-43}; answers 204 (older revisions: 200 {})');
+const ADD = apiReference(
+  'Adding Tags to a Key (POST {key_id}/tags): tag {key 1-36 characters, value 0-43}; answers 204 (older revisions: 200 {})',
+);
 const DELETE = apiReference('Deleting a Key Tag (DELETE {key_id}/tags/{key}): answers 204');
 const BATCH = apiReference('Batch Adding or Deleting Key Tags (POST {key_id}/tags/action): action create or delete, tags; answers 204');
 const SHOW = apiReference('Querying Key Tags (GET {key_id}/tags): tags [{key, value}] and existTagsNum');
@@ -99,7 +101,10 @@ export const tagChecks: readonly Check[] = [
       }
       expectChanged(c, await batch(c, key.keyId, 'delete', tags), 'batch delete');
       const after = await shownTags(c, key.keyId);
-      ensure(!after.tags.some((t) => tags.some((tag) => tag.key === t.key)), `after batch delete, tags remain: ${JSON.stringify(after.tags)}`);
+      ensure(
+        !after.tags.some((t) => tags.some((tag) => tag.key === t.key)),
+        `after batch delete, tags remain: ${JSON.stringify(after.tags)}`,
+      );
     },
   },
   {
@@ -125,7 +130,8 @@ export const tagChecks: readonly Check[] = [
     id: 'CK-TAGS-FIND',
     level: 'MUST',
     area: 'tags',
-    title: 'resource_instances/action filter finds exactly the keys with the tag and one of its values, matches on resource_name narrows them, count gives total_count',
+    title:
+      'resource_instances/action filter finds exactly the keys with the tag and one of its values, matches on resource_name narrows them, count gives total_count',
     authority: [FIND],
     acceptedCodes: [],
     reference: 'spec: listKmsByTags',
@@ -138,7 +144,11 @@ export const tagChecks: readonly Check[] = [
       expectChanged(c, await addTag(c, second.keyId, { key: tagKey, value: 'v2' }), 'tag the second key');
       const ids = (found: Found) => found.resources.map((r) => r.resource_id).sort();
 
-      const one = expectOk<Found>(c, await findKeys(c, { action: 'filter', limit: '10', tags: [{ key: tagKey, values: ['v1'] }] }), 'filter v1');
+      const one = expectOk<Found>(
+        c,
+        await findKeys(c, { action: 'filter', limit: '10', tags: [{ key: tagKey, values: ['v1'] }] }),
+        'filter v1',
+      );
       ensure(JSON.stringify(ids(one)) === JSON.stringify([first.keyId]), `filter ${tagKey}=v1 found ${JSON.stringify(ids(one))}`);
       ensure(one.total_count === 1, `filter ${tagKey}=v1: total_count ${one.total_count}, not 1`);
       const resource = one.resources[0]!;
@@ -245,12 +255,22 @@ export const tagChecks: readonly Check[] = [
       const tagKey = uniqueTagKey(c, 'iso');
       expectChanged(c, await addTag(c, key.keyId, { key: tagKey, value: 'mine' }), 'add a tag');
       const other = c.otherCaller;
-      expectRejected(c, await c.get('showKmsTags', { caller: other, pathParams: { key_id: key.keyId } }), ['404 KMS.0207'], '404 KMS.0207', 'show');
+      expectRejected(
+        c,
+        await c.get('showKmsTags', { caller: other, pathParams: { key_id: key.keyId } }),
+        ['404 KMS.0207'],
+        '404 KMS.0207',
+        'show',
+      );
       const add = await c.post('createKmsTag', { tag: { key: 'x', value: '' } }, { caller: other, pathParams: { key_id: key.keyId } });
       expectRejected(c, add, ['404 KMS.0207'], '404 KMS.0207', 'add');
       const tags = expectOk<ProjectTags>(c, await c.get('listKmsTags', { caller: other }), "the other project's tags");
       ensure(!tags.tags.some((t) => t.key === tagKey), `the other project's tags list ${tagKey}`);
-      const found = expectOk<Found>(c, await c.post('listKmsByTags', { action: 'count', tags: [{ key: tagKey }] }, { caller: other }), 'count');
+      const found = expectOk<Found>(
+        c,
+        await c.post('listKmsByTags', { action: 'count', tags: [{ key: tagKey }] }, { caller: other }),
+        'count',
+      );
       ensure(found.total_count === 0, `the other project counts ${found.total_count} keys tagged ${tagKey}`);
     },
   },
@@ -258,7 +278,8 @@ export const tagChecks: readonly Check[] = [
     id: 'CK-REF-TAGS-PAGES',
     level: 'REFERENCE',
     area: 'tags',
-    title: 'filter pages by offset and limit in creation order, total_count counting every match, and refuses limit 0 or 1001 with 400 KMS.0308',
+    title:
+      'filter pages by offset and limit in creation order, total_count counting every match, and refuses limit 0 or 1001 with 400 KMS.0308',
     authority: [openkms('spec/kms.yaml (listKmsByTags: list-keys order, limit 1 to 1000, offset)'), FIND],
     acceptedCodes: ['400 KMS.0308'],
     reference: 'spec: listKmsByTags (limit, offset)',
@@ -273,11 +294,18 @@ export const tagChecks: readonly Check[] = [
       }
       const seen: string[] = [];
       for (const offset of ['0', '2']) {
-        const page = expectOk<Found>(c, await findKeys(c, { action: 'filter', limit: '2', offset, tags: [{ key: tagKey }] }), `page ${offset}`);
+        const page = expectOk<Found>(
+          c,
+          await findKeys(c, { action: 'filter', limit: '2', offset, tags: [{ key: tagKey }] }),
+          `page ${offset}`,
+        );
         ensure(page.total_count === 3, `total_count ${page.total_count}, not 3`);
         seen.push(...page.resources.map((r) => r.resource_id));
       }
-      ensure(JSON.stringify(seen) === JSON.stringify(keys), `pages gave ${JSON.stringify(seen)}, not ${JSON.stringify(keys)} in creation order`);
+      ensure(
+        JSON.stringify(seen) === JSON.stringify(keys),
+        `pages gave ${JSON.stringify(seen)}, not ${JSON.stringify(keys)} in creation order`,
+      );
       for (const limit of ['0', '1001']) {
         expectRejected(c, await findKeys(c, { action: 'filter', limit }), ['400 KMS.0308'], '400 KMS.0308', `limit ${limit}`);
       }

@@ -112,7 +112,8 @@ export class ResponseValidator {
 
 /** The problems of a 200 that stands for "no content": anything but an empty JSON object. */
 function emptyObjectProblems(contentType: string | null, text: string): string[] {
-  if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) return [`status 200 (for 204): content type is ${contentType ?? '(none)'}`];
+  if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType))
+    return [`status 200 (for 204): content type is ${contentType ?? '(none)'}`];
   try {
     const body = JSON.parse(text) as unknown;
     if (body !== null && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return [];

@@ -26,6 +26,7 @@ export const RESOURCE_INSTANCES_MAX_LIMIT = 1000;
 export const RESOURCE_INSTANCES_DEFAULT_LIMIT = 10;
 
 /** Characters no tag key or value may hold: ASCII 0–31, `*`, `<`, `>`, `\` and `=`. */
+// eslint-disable-next-line no-control-regex -- the API forbids exactly these control characters.
 export const TAG_FORBIDDEN_CHARACTERS = /[\u0000-\u001f*<>\\=]/u;
 
 export interface KeyTag {
@@ -58,10 +59,7 @@ const charCount = (text: string): number => [...text].length;
 export function checkTagKey(key: string): void {
   const length = charCount(key);
   if (length < 1 || length > TAG_KEY_MAX_CHARS || TAG_FORBIDDEN_CHARACTERS.test(key)) {
-    throw new KmsError(
-      'KMS.0308',
-      `Invalid tag key: 1 to ${TAG_KEY_MAX_CHARS} characters, none of ASCII 0-31, *, <, >, \\ or =.`,
-    );
+    throw new KmsError('KMS.0308', `Invalid tag key: 1 to ${TAG_KEY_MAX_CHARS} characters, none of ASCII 0-31, *, <, >, \\ or =.`);
   }
 }
 

@@ -81,7 +81,13 @@ describe('KeyTagOperations: add, show, delete, batch', () => {
     const service = await open();
     const { keyId } = await service.createKey(A, { keyAlias: 'batch' });
     await service.tags.batchKeyTags(A, keyId, 'create', [{ key: 'a', value: '1' }, { key: 'b' }, { key: 'c', value: '3' }]);
-    await expectKmsError(service.tags.batchKeyTags(A, keyId, 'create', [{ key: 'x', value: '1' }, { key: 'x', value: '2' }]), 'KMS.0308');
+    await expectKmsError(
+      service.tags.batchKeyTags(A, keyId, 'create', [
+        { key: 'x', value: '1' },
+        { key: 'x', value: '2' },
+      ]),
+      'KMS.0308',
+    );
     await expectKmsError(service.tags.batchKeyTags(A, keyId, 'delete', [{ key: 'a' }, { key: 'a' }]), 'KMS.0308');
     await expectKmsError(service.tags.batchKeyTags(A, keyId, 'create', []), 'KMS.0308');
     await service.tags.batchKeyTags(A, keyId, 'delete', [{ key: 'a', value: '1' }, { key: 'c', value: 'not 3' }, { key: 'absent' }]);
@@ -142,8 +148,14 @@ describe('KeyTagOperations: project tags and find keys by tags', () => {
     const first = await service.createKey(A, { keyAlias: 'first' });
     const second = await service.createKey(A, { keyAlias: 'second' });
     const other = await service.createKey(B, { keyAlias: 'other' });
-    await service.tags.batchKeyTags(A, first.keyId, 'create', [{ key: 'env', value: 'prod' }, { key: 'team', value: 'a' }]);
-    await service.tags.batchKeyTags(A, second.keyId, 'create', [{ key: 'env', value: 'dev' }, { key: 'team', value: 'a' }]);
+    await service.tags.batchKeyTags(A, first.keyId, 'create', [
+      { key: 'env', value: 'prod' },
+      { key: 'team', value: 'a' },
+    ]);
+    await service.tags.batchKeyTags(A, second.keyId, 'create', [
+      { key: 'env', value: 'dev' },
+      { key: 'team', value: 'a' },
+    ]);
     await service.tags.addKeyTag(B, other.keyId, { key: 'secret', value: 'b' });
     await expect(service.tags.listProjectTags(A)).resolves.toEqual([
       { key: 'env', values: ['dev', 'prod'] },
@@ -154,10 +166,16 @@ describe('KeyTagOperations: project tags and find keys by tags', () => {
   it('refuses an out-of-range limit or offset and a malformed filter with KMS.0308', async () => {
     const service = await open();
     const none: TagFilter = { tags: [] };
-    for (const limit of [0, 1001, 1.5]) await expectKmsError(service.tags.findKeysByTags(A, { action: 'filter', limit, filter: none }), 'KMS.0308');
+    for (const limit of [0, 1001, 1.5])
+      await expectKmsError(service.tags.findKeysByTags(A, { action: 'filter', limit, filter: none }), 'KMS.0308');
     await expectKmsError(service.tags.findKeysByTags(A, { action: 'filter', offset: -1, filter: none }), 'KMS.0308');
     const bad: TagFilter[] = [
-      { tags: [{ key: 'a', values: [] }, { key: 'a', values: ['x'] }] },
+      {
+        tags: [
+          { key: 'a', values: [] },
+          { key: 'a', values: ['x'] },
+        ],
+      },
       { tags: [{ key: 'a', values: ['x', 'x'] }] },
       { tags: [{ key: 'a', values: Array.from({ length: 11 }, (_, i) => `${i}`) }] },
       { tags: Array.from({ length: 11 }, (_, i) => ({ key: `k${i}`, values: [] })) },
@@ -192,33 +210,38 @@ describe('KeyTagOperations: project tags and find keys by tags', () => {
       { requiredKeys: ['tags'] },
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(keyTags, { minLength: 0, maxLength: 8 }), filter, fc.integer({ min: 1, max: 4 }), async (keys, query, limit) => {
-        let clock = 1_800_000_000_000;
-        const service = await open(() => (clock += 1));
-        const made: Array<{ keyId: string; alias: string; tags: KeyTag[] }> = [];
-        for (const [index, tags] of keys.entries()) {
-          const alias = `key-${index}`;
-          const { keyId } = await service.createKey(A, { keyAlias: alias });
-          if (tags.length > 0) await service.tags.batchKeyTags(A, keyId, 'create', tags);
-          made.push({ keyId, alias, tags });
-        }
-        const expected = made.filter((key) => modelMatches(key.alias, key.tags, query)).map((key) => key.keyId);
-        const found: string[] = [];
-        for (let offset = 0; ; offset += limit) {
-          const page = await service.tags.findKeysByTags(A, { action: 'filter', limit, offset, filter: query });
-          expect(page.totalCount).toBe(expected.length);
-          found.push(...page.resources.map((resource) => resource.key.keyId));
-          for (const resource of page.resources) {
-            const source = made.find((key) => key.keyId === resource.key.keyId)!;
-            expect(resource.tags).toEqual([...source.tags].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)));
-            expect(resource.key.wrappedMaterial).toBeNull();
+      fc.asyncProperty(
+        fc.array(keyTags, { minLength: 0, maxLength: 8 }),
+        filter,
+        fc.integer({ min: 1, max: 4 }),
+        async (keys, query, limit) => {
+          let clock = 1_800_000_000_000;
+          const service = await open(() => (clock += 1));
+          const made: Array<{ keyId: string; alias: string; tags: KeyTag[] }> = [];
+          for (const [index, tags] of keys.entries()) {
+            const alias = `key-${index}`;
+            const { keyId } = await service.createKey(A, { keyAlias: alias });
+            if (tags.length > 0) await service.tags.batchKeyTags(A, keyId, 'create', tags);
+            made.push({ keyId, alias, tags });
           }
-          if (page.resources.length < limit) break;
-        }
-        expect(found).toEqual(expected);
-        const counted = await service.tags.findKeysByTags(A, { action: 'count', filter: query });
-        expect(counted).toEqual({ resources: [], totalCount: expected.length });
-      }),
+          const expected = made.filter((key) => modelMatches(key.alias, key.tags, query)).map((key) => key.keyId);
+          const found: string[] = [];
+          for (let offset = 0; ; offset += limit) {
+            const page = await service.tags.findKeysByTags(A, { action: 'filter', limit, offset, filter: query });
+            expect(page.totalCount).toBe(expected.length);
+            found.push(...page.resources.map((resource) => resource.key.keyId));
+            for (const resource of page.resources) {
+              const source = made.find((key) => key.keyId === resource.key.keyId)!;
+              expect(resource.tags).toEqual([...source.tags].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)));
+              expect(resource.key.wrappedMaterial).toBeNull();
+            }
+            if (page.resources.length < limit) break;
+          }
+          expect(found).toEqual(expected);
+          const counted = await service.tags.findKeysByTags(A, { action: 'count', filter: query });
+          expect(counted).toEqual({ resources: [], totalCount: expected.length });
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -115,9 +115,7 @@ export class KeyTagOperations {
         set.add(tag.value);
       }
     }
-    return [...values]
-      .sort(([a], [b]) => byCodeUnit(a, b))
-      .map(([key, set]) => ({ key, values: [...set].sort(byCodeUnit) }));
+    return [...values].sort(([a], [b]) => byCodeUnit(a, b)).map(([key, set]) => ({ key, values: [...set].sort(byCodeUnit) }));
   }
 
   /**

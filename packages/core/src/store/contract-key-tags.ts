@@ -73,9 +73,19 @@ export function describeKeyTagsContract(store: () => KeyStore): void {
       const key = await inserted(store(), A, 'full');
       const ten = Array.from({ length: MAX }, (_, i) => ({ key: `k${i}`, value: `v${i}` }));
       await expect(store().changeKeyTags(A, key.keyId, { set: ten }, MAX)).resolves.toEqual({ ok: true });
-      await expect(store().changeKeyTags(A, key.keyId, { set: [{ key: 'k10', value: '' }, { key: 'k0', value: 'x' }] }, MAX)).resolves.toEqual(
-        { ok: false, reason: 'too-many-tags' },
-      );
+      await expect(
+        store().changeKeyTags(
+          A,
+          key.keyId,
+          {
+            set: [
+              { key: 'k10', value: '' },
+              { key: 'k0', value: 'x' },
+            ],
+          },
+          MAX,
+        ),
+      ).resolves.toEqual({ ok: false, reason: 'too-many-tags' });
       await expect(store().findKeyTags(A, key.keyId)).resolves.toHaveLength(MAX);
       expect((await store().findKeyTags(A, key.keyId))!.find((tag) => tag.key === 'k0')!.value).toBe('v0');
       await expect(store().changeKeyTags(A, key.keyId, { set: [{ key: 'k0', value: 'x' }] }, MAX)).resolves.toEqual({ ok: true });
@@ -103,11 +113,27 @@ export function describeKeyTagsContract(store: () => KeyStore): void {
       const second = await inserted(store(), A, 'second');
       await inserted(store(), A, 'untagged');
       const other = await inserted(store(), B, 'other');
-      await store().changeKeyTags(A, first.keyId, { set: [{ key: 'b', value: '2' }, { key: 'a', value: '1' }] }, MAX);
+      await store().changeKeyTags(
+        A,
+        first.keyId,
+        {
+          set: [
+            { key: 'b', value: '2' },
+            { key: 'a', value: '1' },
+          ],
+        },
+        MAX,
+      );
       await store().changeKeyTags(A, second.keyId, { set: [{ key: 'a', value: '1' }] }, MAX);
       await store().changeKeyTags(B, other.keyId, { set: [{ key: 'a', value: 'B' }] }, MAX);
       const expected = [
-        { keyId: first.keyId, tags: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] },
+        {
+          keyId: first.keyId,
+          tags: [
+            { key: 'a', value: '1' },
+            { key: 'b', value: '2' },
+          ],
+        },
         { keyId: second.keyId, tags: [{ key: 'a', value: '1' }] },
       ].sort((x, y) => (x.keyId < y.keyId ? -1 : 1));
       await expect(store().listProjectKeyTags(A)).resolves.toEqual(expected);

@@ -39,9 +39,10 @@ export async function changePostgresKeyTags(
     let next: KeyTag[] = [];
     if (key.rowCount === 0) result = { ok: false, reason: 'not-found' };
     else {
-      const current = await client.query<{ tag_key: string; tag_value: string }>('SELECT tag_key, tag_value FROM key_tags WHERE key_id = $1', [
-        keyId,
-      ]);
+      const current = await client.query<{ tag_key: string; tag_value: string }>(
+        'SELECT tag_key, tag_value FROM key_tags WHERE key_id = $1',
+        [keyId],
+      );
       next = applyKeyTagChange(
         current.rows.map((row) => ({ key: row.tag_key, value: row.tag_value })),
         change,

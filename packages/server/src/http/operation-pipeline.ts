@@ -175,7 +175,12 @@ function checkSignedBody(req: IncomingMessage, rawBody: Buffer | undefined): voi
 
 const requireJson: RequestHandler = (req, res, next) => {
   // A GET or DELETE operation (user-quotas, user-instances, tags) takes no body: nothing to type.
-  if ((req.method === 'GET' || req.method === 'DELETE') && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return next();
+  if (
+    (req.method === 'GET' || req.method === 'DELETE') &&
+    req.headers['content-length'] === undefined &&
+    req.headers['transfer-encoding'] === undefined
+  )
+    return next();
   if (!req.is('application/json')) return sendKmsError(res, new KmsError('KMS.0308', 'Content-Type must be application/json.', 415));
   next();
 };

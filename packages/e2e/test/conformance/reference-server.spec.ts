@@ -46,7 +46,7 @@ describe('the kit against our reference server', () => {
       baseUrl: server.url,
       projectId: ALICE.projectId,
       token: ALICE.token,
-      only: 'isolation,CK-AUTH-WRONG-PROJECT',
+      only: 'isolation,CK-AUTH-WRONG-PROJECT,CK-TAGS-ISOLATION',
     });
     expect(alone.results.length).toBe(CHECKS.filter((c) => c.needsOtherProject && c.level !== 'REFERENCE').length);
     expect(alone.results.every((r) => r.outcome === 'skipped' && /other-project-id/.test(r.message ?? ''))).toBe(true);

@@ -36,7 +36,7 @@ export {
   type TagFilterCondition,
 } from './keys/key-tags';
 export type { KeyTagChange, KeyTagChangeResult, KeyTagStore, TaggedKeyRow } from './store/key-tag-store';
-export { KeyTagOperations, type FindKeysByTagsInput, type FoundKeys, type TaggedKey, type TagToDelete } from './service/key-tag-operations';
+export { KeyTagOperations, type FindKeysByTagsInput, type FoundKeys, type TaggedKey, type BatchTag } from './service/key-tag-operations';
 export { KEY_OPERATIONS, KEY_STATE_TABLE, stateRule, type KeyOperation, type StateRule } from './keys/key-state-machine';
 export { DAY_MS, PENDING_DAYS_MAX, PENDING_DAYS_MIN, PURGE_BATCH_SIZE } from './service/key-lifecycle';
 export {

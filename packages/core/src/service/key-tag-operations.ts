@@ -21,8 +21,8 @@ import { isDueForDeletion } from './key-lifecycle';
 /** Keys read per store page while gathering a project's keys for resource_instances/action. */
 const GATHER_PAGE = 1000;
 
-/** A tag to delete: by key, and only with this value when `value` is given. */
-export interface TagToDelete {
+/** A tag of a batch request: `create` sets `value` (empty when absent); `delete` removes the key, only with this value when given. */
+export interface BatchTag {
   readonly key: string;
   readonly value?: string;
 }
@@ -85,7 +85,7 @@ export class KeyTagOperations {
   }
 
   /** POST {key_id}/tags/action: adds (create) or deletes (delete) all the tags in one atomic step. */
-  async batchKeyTags(scope: Scope, keyId: string, action: 'create' | 'delete', tags: readonly TagToDelete[]): Promise<void> {
+  async batchKeyTags(scope: Scope, keyId: string, action: 'create' | 'delete', tags: readonly BatchTag[]): Promise<void> {
     if (tags.length === 0) throw new KmsError('KMS.0308', 'Invalid tags: give at least one tag.');
     if (action === 'create') {
       const full = tags.map((tag) => ({ key: tag.key, value: tag.value ?? '' }));

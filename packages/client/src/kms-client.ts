@@ -1,5 +1,11 @@
 import { Configuration, DataKeysApi, KeysApi, type OperationId } from './generated';
 import type {
+  BatchCreateKmsTagsRequest,
+  CreateKmsTagRequest,
+  ListKmsByTagsRequest,
+  ListKmsByTagsResponse,
+  ListKmsTagsResponse,
+  ShowKmsTagsResponse,
   CreateDatakeyRequest,
   CreateDatakeyResponse,
   CreateDatakeyWithoutPlaintextResponse,
@@ -87,13 +93,16 @@ type GeneratedMethod<Id extends OperationId> = (KeysApi & DataKeysApi)[Id];
  * (or a changed body) fails to compile until the client follows.
  */
 export type KmsOperations = {
-  [Id in OperationId]: [BodyOf<Parameters<GeneratedMethod<Id>>[0]>] extends [never]
-    ? // An operation without a body (the GETs user-quotas, user-instances) takes only the call options.
-      (options?: CallOptions) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>
-    : (
-        request: NonNullable<BodyOf<Parameters<GeneratedMethod<Id>>[0]>>,
-        options?: CallOptions,
-      ) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>;
+  [Id in OperationId]: 'keyId' extends keyof Parameters<GeneratedMethod<Id>>[0]
+    ? // A path naming the key (the tag operations) takes the key ID first, then what else the path or body needs.
+      (keyId: string, ...rest: never[]) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>
+    : [BodyOf<Parameters<GeneratedMethod<Id>>[0]>] extends [never]
+      ? // An operation without a body (the GETs user-quotas, user-instances) takes only the call options.
+        (options?: CallOptions) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>
+      : (
+          request: NonNullable<BodyOf<Parameters<GeneratedMethod<Id>>[0]>>,
+          options?: CallOptions,
+        ) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>;
 };
 
 /** The KMS v1.0 API in the API's own field names. Every non-2xx answer throws a {@link KmsError}. */
@@ -134,6 +143,18 @@ export interface KmsClient extends KmsOperations {
   scheduleKeyDeletion(request: ScheduleKeyDeletionRequest, options?: CallOptions): Promise<KeyStateResponse>;
   /** `POST /v1.0/{project_id}/kms/cancel-key-deletion`: a key pending deletion returns to disabled ("3"). */
   cancelKeyDeletion(request: OperateKeyRequest, options?: CallOptions): Promise<KeyStateResponse>;
+  /** `GET /v1.0/{project_id}/kms/{key_id}/tags`: the key's tags (by key) and `existTagsNum`. */
+  showKmsTags(keyId: string, options?: CallOptions): Promise<ShowKmsTagsResponse>;
+  /** `POST /v1.0/{project_id}/kms/{key_id}/tags`: adds `tag` (or gives its key a new value); 204, nothing to return. */
+  createKmsTag(keyId: string, request: CreateKmsTagRequest, options?: CallOptions): Promise<void>;
+  /** `DELETE /v1.0/{project_id}/kms/{key_id}/tags/{key}`: removes the tag `tagKey` (percent-encoded for you); 204. */
+  deleteTag(keyId: string, tagKey: string, options?: CallOptions): Promise<void>;
+  /** `POST /v1.0/{project_id}/kms/{key_id}/tags/action`: adds (`action: create`) or deletes (`delete`) `tags` in one step; 204. */
+  batchCreateKmsTags(keyId: string, request: BatchCreateKmsTagsRequest, options?: CallOptions): Promise<void>;
+  /** `GET /v1.0/{project_id}/kms/tags`: every tag key of the project's keys, with its values. */
+  listKmsTags(options?: CallOptions): Promise<ListKmsTagsResponse>;
+  /** `POST /v1.0/{project_id}/kms/resource_instances/action`: keys matching `tags` / `matches` (`action: filter`), or their `total_count` (`count`). */
+  listKmsByTags(request: ListKmsByTagsRequest, options?: CallOptions): Promise<ListKmsByTagsResponse>;
 }
 
 /** Test seams: time and randomness of the backoff. */
@@ -255,6 +276,25 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
       call(() =>
         new KeysApi(configurationFor(callOptions)).cancelKeyDeletion({ projectId: options.projectId, operateKeyRequest: request }),
       ),
+    showKmsTags: (keyId, callOptions) =>
+      call(() => new KeysApi(configurationFor(callOptions)).showKmsTags({ projectId: options.projectId, keyId })),
+    createKmsTag: (keyId, request, callOptions) =>
+      call(() =>
+        new KeysApi(configurationFor(callOptions)).createKmsTag({ projectId: options.projectId, keyId, createKmsTagRequest: request }),
+      ),
+    deleteTag: (keyId, tagKey, callOptions) =>
+      call(() => new KeysApi(configurationFor(callOptions)).deleteTag({ projectId: options.projectId, keyId, key: tagKey })),
+    batchCreateKmsTags: (keyId, request, callOptions) =>
+      call(() =>
+        new KeysApi(configurationFor(callOptions)).batchCreateKmsTags({
+          projectId: options.projectId,
+          keyId,
+          batchCreateKmsTagsRequest: request,
+        }),
+      ),
+    listKmsTags: (callOptions) => call(() => new KeysApi(configurationFor(callOptions)).listKmsTags({ projectId: options.projectId })),
+    listKmsByTags: (request, callOptions) =>
+      call(() => new KeysApi(configurationFor(callOptions)).listKmsByTags({ projectId: options.projectId, listKmsByTagsRequest: request })),
   };
 }
 

@@ -24,6 +24,19 @@ export type {
   ListKeysPage,
   ListKeysQuery,
 } from './store/key-store';
+export {
+  MATCH_KEYS,
+  MAX_TAGS_PER_KEY,
+  RESOURCE_INSTANCES_DEFAULT_LIMIT,
+  RESOURCE_INSTANCES_MAX_LIMIT,
+  TAG_KEY_MAX_CHARS,
+  TAG_VALUE_MAX_CHARS,
+  type KeyTag,
+  type TagFilter,
+  type TagFilterCondition,
+} from './keys/key-tags';
+export type { KeyTagChange, KeyTagChangeResult, KeyTagStore, TaggedKeyRow } from './store/key-tag-store';
+export { KeyTagOperations, type FindKeysByTagsInput, type FoundKeys, type TaggedKey, type BatchTag } from './service/key-tag-operations';
 export { KEY_OPERATIONS, KEY_STATE_TABLE, stateRule, type KeyOperation, type StateRule } from './keys/key-state-machine';
 export { DAY_MS, PENDING_DAYS_MAX, PENDING_DAYS_MIN, PURGE_BATCH_SIZE } from './service/key-lifecycle';
 export {

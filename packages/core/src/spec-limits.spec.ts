@@ -13,6 +13,18 @@ import { KEY_REFERENCE_PATTERN, REGION_MAX_CHARS } from './keys/key-reference';
 import { CMK_KEY_SPEC, CMK_KEY_USAGE, DATAKEY_KEY_SPEC_BITS, LIST_KEYS_KEY_SPECS } from './keys/key-spec';
 import { LIST_CURSOR_MAX_CHARS } from './keys/list-cursor';
 import {
+  MATCH_KEYS,
+  MATCH_VALUE_MAX_CHARS,
+  MAX_TAGS_PER_KEY,
+  RESOURCE_INSTANCES_MAX_LIMIT,
+  RESOURCE_INSTANCES_MIN_LIMIT,
+  TAG_FILTER_MAX_TAGS,
+  TAG_FILTER_MAX_VALUES,
+  TAG_FORBIDDEN_CHARACTERS,
+  TAG_KEY_MAX_CHARS,
+  TAG_VALUE_MAX_CHARS,
+} from './keys/key-tags';
+import {
   BITS_PER_BYTE,
   DATAKEY_DIGEST_BYTES,
   DATAKEY_MAX_BITS,
@@ -91,6 +103,14 @@ const referenceMaxLength = (value: unknown) => {
 const dekHexPattern = sameRegExp(new RegExp(`^([0-9A-F]{2}){1,${DATAKEY_MAX_BYTES}}$`));
 const markerPattern = sameRegExp(new RegExp(`^[A-Za-z0-9_-]{0,${LIST_CURSOR_MAX_CHARS}}$`));
 const keyStates = equals(Object.values(KeyState));
+/** A tag key or value pattern refuses exactly the characters core forbids (every ASCII one, and some beyond). */
+const tagCharacters = (allowsEmpty: boolean) => (value: unknown) => {
+  const pattern = new RegExp(String(value), 'u');
+  expect(pattern.test('')).toBe(allowsEmpty);
+  for (const character of [...Array.from({ length: 128 }, (_, code) => String.fromCharCode(code)), 'é', '环', '🔑', '\u0085']) {
+    expect(pattern.test(`a${character}`)).toBe(!TAG_FORBIDDEN_CHARACTERS.test(character));
+  }
+};
 
 /** Limits core enforces, with the check that ties each to its constant. */
 const PINNED: Record<string, (value: unknown) => void> = {
@@ -206,6 +226,29 @@ const PINNED: Record<string, (value: unknown) => void> = {
   'GenRandomRequest.random_data_length pattern': admitsRange(RANDOM_DATA_MIN_BITS, RANDOM_DATA_MAX_BITS),
   'GenRandomResponse.random_data pattern': sameRegExp(new RegExp(`^([0-9A-F]{2}){1,${RANDOM_DATA_MAX_BITS / RANDOM_DATA_BITS_MULTIPLE}}$`)),
 
+  'CreateKmsTagRequest x-kms-max-tags-per-key': equals(MAX_TAGS_PER_KEY),
+  'BatchCreateKmsTagsRequest x-kms-max-tags-per-key': equals(MAX_TAGS_PER_KEY),
+  'TagItem.key minLength': equals(1),
+  'TagItem.key maxLength': equals(TAG_KEY_MAX_CHARS),
+  'TagItem.key pattern': tagCharacters(false),
+  'TagItem.value maxLength': equals(TAG_VALUE_MAX_CHARS),
+  'TagItem.value pattern': tagCharacters(true),
+  'TagFilter.key minLength': equals(1),
+  'TagFilter.key maxLength': equals(TAG_KEY_MAX_CHARS),
+  'TagFilter.key pattern': tagCharacters(false),
+  'TagFilter.values maxItems': equals(TAG_FILTER_MAX_VALUES),
+  'TagFilter.values.items maxLength': equals(TAG_VALUE_MAX_CHARS),
+  'TagFilter.values.items pattern': tagCharacters(true),
+  'BatchCreateKmsTagsRequest.action enum': equals(['create', 'delete']),
+  'BatchCreateKmsTagsRequest.tags minItems': equals(1),
+  'ListKmsByTagsRequest.limit pattern': admitsRange(RESOURCE_INSTANCES_MIN_LIMIT, RESOURCE_INSTANCES_MAX_LIMIT),
+  'ListKmsByTagsRequest.limit x-kms-minimum': equals(RESOURCE_INSTANCES_MIN_LIMIT),
+  'ListKmsByTagsRequest.limit x-kms-maximum': equals(RESOURCE_INSTANCES_MAX_LIMIT),
+  'ListKmsByTagsRequest.action enum': equals(['filter', 'count']),
+  'ListKmsByTagsRequest.tags maxItems': equals(TAG_FILTER_MAX_TAGS),
+  'ListKmsByTagsRequest.matches.items.key enum': equals(MATCH_KEYS),
+  'ListKmsByTagsRequest.matches.items.value minLength': equals(1),
+  'ListKmsByTagsRequest.matches.items.value maxLength': equals(MATCH_VALUE_MAX_CHARS),
   'ErrorResponse.error.error_code pattern': (value) => {
     for (const code of Object.keys(KMS_ERRORS)) expect(code).toMatch(new RegExp(String(value)));
   },
@@ -227,6 +270,10 @@ const NOT_CORE: Record<string, string> = {
   'EncryptDatakeyResponse.cipher_text pattern': 'as above',
   'CreateDatakeyWithoutPlaintextResponse.cipher_text pattern': 'as above',
   'UserQuotasResponse.quotas.resources.items.used minimum': 'a count',
+  'ShowKmsTagsResponse.existTagsNum minimum': 'a count',
+  'ListKmsByTagsResponse.total_count minimum': 'a count',
+  'ListKmsByTagsRequest.offset pattern': 'any decimal the handler turns into a number; core refuses a negative or unsafe one',
+  'ListKmsByTagsRequest.matches maxItems': 'the API names one match key (resource_name), so one match; the handler reads the first',
   'UserQuotasResponse.quotas.resources.items.quota minimum': 'a count (the server refuses a quota below 1)',
   'UserInstancesResponse.instance_num minimum': 'a count',
   'EncryptDataResponse.cipher_text pattern': 'base64 output of the server (handlers/wire.ts)',

@@ -30,6 +30,8 @@ export interface PostOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Path segment after /kms/ (default: the operation's). */
   readonly action?: string;
+  /** Values of the operation's path parameters after /kms/ (`{key_id}`, `{key}`), percent-encoded when sent. */
+  readonly pathParams?: Readonly<Record<string, string>>;
   readonly method?: string;
 }
 
@@ -58,11 +60,27 @@ const ACTIONS: Record<OperationId, string> = {
   decryptData: 'decrypt-data',
   showUserQuotas: 'user-quotas',
   showUserInstances: 'user-instances',
+  // Tag management: paths with parameters, filled from PostOptions.pathParams.
+  showKmsTags: '{key_id}/tags',
+  createKmsTag: '{key_id}/tags',
+  deleteTag: '{key_id}/tags/{key}',
+  batchCreateKmsTags: '{key_id}/tags/action',
+  listKmsTags: 'tags',
+  listKmsByTags: 'resource_instances/action',
 };
 
-/** The operations the API defines as GET (no body); every other one is a POST. */
-const GET_OPERATIONS: readonly OperationId[] = ['showUserQuotas', 'showUserInstances'];
-const methodOf = (operation: OperationId): string => (GET_OPERATIONS.includes(operation) ? 'GET' : 'POST');
+/** The operations the API defines as GET or DELETE (no body); every other one is a POST. */
+const GET_OPERATIONS: readonly OperationId[] = ['showUserQuotas', 'showUserInstances', 'showKmsTags', 'listKmsTags'];
+const DELETE_OPERATIONS: readonly OperationId[] = ['deleteTag'];
+const methodOf = (operation: OperationId): string =>
+  GET_OPERATIONS.includes(operation) ? 'GET' : DELETE_OPERATIONS.includes(operation) ? 'DELETE' : 'POST';
+
+/** The operation's path after /kms/ with its parameters filled in (a missing one stays a literal `{name}`). */
+function actionPath(operation: OperationId, pathParams: Readonly<Record<string, string>> = {}): string {
+  return ACTIONS[operation].replace(/\{([a-z_]+)\}/g, (whole, name: string) =>
+    pathParams[name] === undefined ? whole : encodeURIComponent(pathParams[name]),
+  );
+}
 
 /** The operations of the source documents: always required, never NOT IMPLEMENTED. */
 const REQUIRED_OPERATIONS: readonly OperationId[] = ['createKey', 'createDatakey'];
@@ -174,7 +192,7 @@ export class CheckContext {
     if (contentType !== null) headers['Content-Type'] = contentType;
     const unsigned: HttpRequest = {
       method: options.method ?? methodOf(operation),
-      path: `/v1.0/${encodeURIComponent(caller.projectId)}/kms/${options.action ?? ACTIONS[operation]}`,
+      path: `/v1.0/${encodeURIComponent(caller.projectId)}/kms/${options.action ?? actionPath(operation, options.pathParams)}`,
       headers,
       body: options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
     };
@@ -193,8 +211,13 @@ export class CheckContext {
     return response;
   }
 
-  /** GETs a bodyless operation (user-quotas, user-instances), judged against the spec like post(). */
+  /** GETs a bodyless operation (user-quotas, user-instances, tags), judged against the spec like post(). */
   get(operation: OperationId, options: PostOptions = {}): Promise<HttpResponse> {
+    return this.post(operation, undefined, { contentType: null, ...options });
+  }
+
+  /** DELETE of a bodyless operation (delete a tag), judged against the spec like post(). */
+  delete(operation: OperationId, options: PostOptions = {}): Promise<HttpResponse> {
     return this.post(operation, undefined, { contentType: null, ...options });
   }
 

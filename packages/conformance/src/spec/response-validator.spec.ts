@@ -27,6 +27,20 @@ describe('ResponseValidator (the spec as oracle)', () => {
     expect(validator.validate(undefined, 404, JSON_TYPE, error('KMS.0201'))).toEqual([]);
   });
 
+  it("takes a tag change's 204 without a body; the lenient level also takes the older revisions' 200 {} and nothing else", () => {
+    const lenient = new ResponseValidator(loadSpec(), { strict: false });
+    for (const operation of ['createKmsTag', 'deleteTag', 'batchCreateKmsTags'] as const) {
+      expect(validator.validate(operation, 204, null, '')).toEqual([]);
+      expect(lenient.validate(operation, 204, null, '')).toEqual([]);
+      expect(validator.validate(operation, 200, JSON_TYPE, '{}')[0]).toMatch(/status 200 is not declared/);
+      expect(lenient.validate(operation, 200, JSON_TYPE, '{}')).toEqual([]);
+      expect(lenient.validate(operation, 200, JSON_TYPE, '{"tags":[]}')[0]).toMatch(/not the empty object/);
+      expect(lenient.validate(operation, 200, 'text/plain', '{}')[0]).toMatch(/content type/);
+    }
+    // Operations with a 200 body are judged by their schema, as before.
+    expect(lenient.validate('showKmsTags', 200, JSON_TYPE, '{}')).not.toEqual([]);
+  });
+
   it('requires the error body, as JSON, on every declared error status', () => {
     expect(validator.validate('createKey', 400, JSON_TYPE, error('KMS.1101'))).toEqual([]);
     expect(validator.validate('createKey', 404, null, '')[0]).toMatch(/content type is \(none\)/);

@@ -19,6 +19,7 @@ export class ResponseValidator {
   readonly #document: OpenApiDocument;
   readonly #ajv: Ajv;
   readonly #compiled = new Map<string, ValidateFunction>();
+  readonly #strict: boolean;
 
   /**
    * `strict` (default): every rule of the spec, OpenKMS's choices included (the REFERENCE level).
@@ -26,6 +27,7 @@ export class ResponseValidator {
    */
   constructor(spec: LoadedSpec, options: { readonly strict?: boolean } = {}) {
     this.#document = spec.document;
+    this.#strict = options.strict !== false;
     // strict: unknown keywords, formats and ambiguous schemas are errors, not silently ignored.
     this.#ajv = new Ajv({ strict: true, allErrors: true, validateFormats: true });
     addFormats(this.#ajv);
@@ -37,6 +39,7 @@ export class ResponseValidator {
 
   /** The problems with this response, or an empty list when the spec allows it. */
   validate(operation: OperationId | undefined, status: number, contentType: string | null, text: string): string[] {
+    if (!this.#strict && operation && status === 200 && this.#answersNoContent(operation)) return emptyObjectProblems(contentType, text);
     const declared = operation ? this.#declaredResponse(operation, status) : this.#errorResponseFor(status);
     if (typeof declared === 'string') return [declared];
     if (!declared) return [];
@@ -83,6 +86,15 @@ export class ResponseValidator {
     return { schemaRef: refName(schema.$ref, '#/components/schemas/') };
   }
 
+  /**
+   * Whether the operation's success is 204 without a body (the tag changes). The current API
+   * reference answers 204; older revisions answered 200 with `{}`, which the lenient level accepts.
+   */
+  #answersNoContent(operation: OperationId): boolean {
+    const responses = (findOperation(this.#document, operation)?.responses ?? {}) as Record<string, Record<string, unknown>>;
+    return responses['204'] !== undefined && responses['200'] === undefined;
+  }
+
   #errorResponseFor(status: number): { schemaRef: string } | string {
     if (status >= 200 && status < 300) return `status ${status} for a request that matches no operation of the spec`;
     return { schemaRef: 'ErrorResponse' };
@@ -96,6 +108,19 @@ export class ResponseValidator {
     }
     return validate;
   }
+}
+
+/** The problems of a 200 that stands for "no content": anything but an empty JSON object. */
+function emptyObjectProblems(contentType: string | null, text: string): string[] {
+  if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType))
+    return [`status 200 (for 204): content type is ${contentType ?? '(none)'}`];
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (body !== null && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return [];
+  } catch {
+    // reported below
+  }
+  return ['status 200 (for 204): the body is not the empty object {} of the older API revisions'];
 }
 
 export function findOperation(

@@ -21,6 +21,7 @@ import { DATAKEY_DIGEST_BYTES, datakeyBitsOf, datakeyBytesOfBits, isDatakeyByteL
 import { checkEncryptionAlgorithm, dataPlaintextBytes } from './data-encryption';
 import { GRANTS_PER_KEY_QUOTA, type QuotaResource } from './quotas';
 import { generateRandomData } from './random-data';
+import { KeyTagOperations } from './key-tag-operations';
 import { ACTIVE_ROOT_KEY_META, checkRootKeys } from './root-key-state';
 
 export const DEFAULT_MAX_KEYS_PER_PROJECT = 1000;
@@ -182,6 +183,8 @@ export interface DecryptDataKeyInput {
  */
 export class KmsService {
   readonly #store: KeyStore;
+  /** The tag operations: show, add, delete, batch, project tags, find keys by tags. */
+  readonly tags: KeyTagOperations;
   #rootKeys: RootKeyRing;
   /** The store's active root key as last read: new keys are wrapped under it. */
   #activeRootKeyId: string;
@@ -202,6 +205,7 @@ export class KmsService {
     this.#random = options.randomBytes ?? systemRandomBytes;
     this.#newKeyId = options.newKeyId ?? randomUUID;
     this.#minPendingDays = options.minPendingDays ?? PENDING_DAYS_MIN;
+    this.tags = new KeyTagOperations(options.store, this.#now);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { KeyRecord, KeyState, Scope } from '../keys/key-record';
 import type { ListCursor } from '../keys/list-cursor';
+import type { KeyTagStore } from './key-tag-store';
 
 /** Keys per state, over the whole store. */
 export type KeyStateCounts = Partial<Record<KeyState, number>>;
@@ -55,9 +56,9 @@ export type UpdateKeyAliasResult = { readonly ok: true } | { readonly ok: false;
 /**
  * Durable storage of customer master keys. Every method is async so that a networked
  * store (PostgreSQL) fits the same interface. Lookups are always scoped to a domain and
- * project: a store never returns another project's key.
+ * project: a store never returns another project's key. Tags: KeyTagStore (key-tag-store.ts).
  */
-export interface KeyStore {
+export interface KeyStore extends KeyTagStore {
   /**
    * Inserts a key atomically with its rules: the alias is unique in the project, the project
    * holds at most `maxKeysPerProject` keys, and `metaEquals` (when given) holds. When it

@@ -12,12 +12,17 @@ import type {
   ListKeysQuery,
   UpdateKeyAliasResult,
 } from './key-store';
+import type { KeyTag } from '../keys/key-tags';
+import { applyKeyTagChange } from './key-tag-change';
+import type { KeyTagChange, KeyTagChangeResult, TaggedKeyRow } from './key-tag-store';
 
 /** In-process store for tests and throwaway servers: nothing survives a restart. */
 export class MemoryKeyStore implements KeyStore, AccessKeyStore {
   readonly #keys = new Map<string, KeyRecord>();
   readonly #meta = new Map<string, string>();
   readonly #accessKeys = new Map<string, AccessKeyRecord>();
+  /** Key ID -> its tags (absent: none). */
+  readonly #tags = new Map<string, readonly KeyTag[]>();
 
   async insertKey(record: KeyRecord, conditions: InsertKeyConditions): Promise<InsertKeyResult> {
     const required = conditions.metaEquals;
@@ -119,8 +124,34 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore {
     for (const key of due) {
       key.wrappedMaterial?.fill(0);
       this.#keys.delete(key.keyId);
+      this.#tags.delete(key.keyId);
     }
     return due.map((key) => key.keyId);
+  }
+
+  async findKeyTags(scope: Scope, keyId: string): Promise<KeyTag[] | undefined> {
+    const key = this.#keys.get(keyId);
+    if (!key || !sameScope(key, scope)) return undefined;
+    return [...(this.#tags.get(keyId) ?? [])];
+  }
+
+  async changeKeyTags(scope: Scope, keyId: string, change: KeyTagChange, maxTags: number): Promise<KeyTagChangeResult> {
+    const key = this.#keys.get(keyId);
+    if (!key || !sameScope(key, scope)) return { ok: false, reason: 'not-found' };
+    const next = applyKeyTagChange(this.#tags.get(keyId) ?? [], change);
+    if (next.length > maxTags) return { ok: false, reason: 'too-many-tags' };
+    if (next.length === 0) this.#tags.delete(keyId);
+    else this.#tags.set(keyId, next);
+    return { ok: true };
+  }
+
+  async listProjectKeyTags(scope: Scope): Promise<TaggedKeyRow[]> {
+    const rows: TaggedKeyRow[] = [];
+    for (const [keyId, tags] of this.#tags) {
+      const key = this.#keys.get(keyId);
+      if (key && sameScope(key, scope)) rows.push({ keyId, tags: [...tags] });
+    }
+    return rows.sort((a, b) => byCodeUnit(a.keyId, b.keyId));
   }
 
   async getMeta(name: string): Promise<string | undefined> {

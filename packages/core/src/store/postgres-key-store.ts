@@ -13,6 +13,9 @@ import type {
   UpdateKeyAliasResult,
 } from './key-store';
 import { advisoryLockKey } from './postgres-locks';
+import type { KeyTag } from '../keys/key-tags';
+import { changePostgresKeyTags, findPostgresKeyTags, listPostgresProjectKeyTags } from './postgres-key-tags';
+import type { KeyTagChange, KeyTagChangeResult, TaggedKeyRow } from './key-tag-store';
 import { migrate, rollbackAndRelease } from './postgres-migrations';
 
 export interface PostgresKeyStoreOptions {
@@ -316,6 +319,18 @@ export class PostgresKeyStore implements KeyStore, AccessKeyStore {
       [now, limit],
     );
     return rows.map((row) => row.key_id);
+  }
+
+  async findKeyTags(scope: Scope, keyId: string): Promise<KeyTag[] | undefined> {
+    return findPostgresKeyTags(this.#pool, scope, keyId);
+  }
+
+  async changeKeyTags(scope: Scope, keyId: string, change: KeyTagChange, maxTags: number): Promise<KeyTagChangeResult> {
+    return changePostgresKeyTags(this.#pool, scope, keyId, change, maxTags);
+  }
+
+  async listProjectKeyTags(scope: Scope): Promise<TaggedKeyRow[]> {
+    return listPostgresProjectKeyTags(this.#pool, scope);
   }
 
   async getMeta(name: string): Promise<string | undefined> {

@@ -38,6 +38,14 @@ export const MIGRATIONS: readonly string[] = [
   // Key lifecycle: when a key pending deletion is purged (epoch ms; NULL in every other state).
   `ALTER TABLE keys ADD COLUMN scheduled_deletion_date bigint;
    CREATE INDEX keys_due_for_deletion ON keys (scheduled_deletion_date) WHERE key_state = '4';`,
+  // Key tags: one row per tag, gone with its key (ON DELETE CASCADE: the purge takes them in its
+  // statement). "C" collation: tag keys sort by code unit, as in the other stores.
+  `CREATE TABLE key_tags (
+     key_id    text NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+     tag_key   text COLLATE "C" NOT NULL,
+     tag_value text NOT NULL,
+     PRIMARY KEY (key_id, tag_key)
+   );`,
 ];
 
 /**

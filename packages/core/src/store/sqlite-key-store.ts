@@ -13,6 +13,9 @@ import type {
   ListKeysQuery,
   UpdateKeyAliasResult,
 } from './key-store';
+import type { KeyTag } from '../keys/key-tags';
+import { SqliteKeyTags } from './sqlite-key-tags';
+import type { KeyTagChange, KeyTagChangeResult, TaggedKeyRow } from './key-tag-store';
 
 /** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
 export const SQLITE_MIGRATIONS: readonly string[] = [
@@ -43,6 +46,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // Key lifecycle: when a key pending deletion is purged (epoch ms; NULL in every other state).
   `ALTER TABLE keys ADD COLUMN scheduled_deletion_date INTEGER;
    CREATE INDEX keys_due_for_deletion ON keys (scheduled_deletion_date) WHERE key_state = '4';`,
+  // Key tags: one row per tag, gone with its key (ON DELETE CASCADE: the purge takes them in its step).
+  `CREATE TABLE key_tags (
+     key_id    TEXT NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+     tag_key   TEXT NOT NULL,
+     tag_value TEXT NOT NULL,
+     PRIMARY KEY (key_id, tag_key)
+   );`,
 ];
 
 interface KeyRow {
@@ -119,6 +129,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
   readonly #revokeAccessKey: Database.Statement<[number, string]>;
   readonly #scanAccessKeys: Database.Statement<[string | null, string | null, number], AccessKeyRow>;
   readonly #replaceSecret: Database.Statement<[Buffer, string, Buffer]>;
+  readonly #tags: SqliteKeyTags;
 
   /**
    * @param options.busyTimeoutMs how long a statement waits for another connection's lock
@@ -142,6 +153,7 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
       this.#db.close();
       throw error;
     }
+    this.#tags = new SqliteKeyTags(this.#db);
 
     this.#byId = this.#db.prepare('SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND key_id = ?');
     this.#byAlias = this.#db.prepare('SELECT * FROM keys WHERE domain_id = ? AND project_id = ? AND key_alias = ?');
@@ -344,6 +356,18 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
 
   async purgeKeysDueForDeletion(now: number, limit: number): Promise<string[]> {
     return this.#purge.all(now, limit).map((row) => row.key_id);
+  }
+
+  async findKeyTags(scope: Scope, keyId: string): Promise<KeyTag[] | undefined> {
+    return this.#tags.find(scope, keyId);
+  }
+
+  async changeKeyTags(scope: Scope, keyId: string, change: KeyTagChange, maxTags: number): Promise<KeyTagChangeResult> {
+    return this.#tags.change(scope, keyId, change, maxTags);
+  }
+
+  async listProjectKeyTags(scope: Scope): Promise<TaggedKeyRow[]> {
+    return this.#tags.listProject(scope);
   }
 
   async getMeta(name: string): Promise<string | undefined> {

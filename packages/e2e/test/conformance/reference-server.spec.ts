@@ -46,7 +46,7 @@ describe('the kit against our reference server', () => {
       baseUrl: server.url,
       projectId: ALICE.projectId,
       token: ALICE.token,
-      only: 'isolation,CK-AUTH-WRONG-PROJECT',
+      only: 'isolation,CK-AUTH-WRONG-PROJECT,CK-TAGS-ISOLATION',
     });
     expect(alone.results.length).toBe(CHECKS.filter((c) => c.needsOtherProject && c.level !== 'REFERENCE').length);
     expect(alone.results.every((r) => r.outcome === 'skipped' && /other-project-id/.test(r.message ?? ''))).toBe(true);
@@ -61,7 +61,7 @@ describe('the kit against our reference server', () => {
     expect(core.results.map((r) => r.id)).toEqual(['CK-DK-512']);
     const extended = await runConformance({ ...kitTarget(server.url), profile: 'extended' });
     expect(extended.results.length).toBeGreaterThan(0);
-    const extendedAreas = ['envelope', 'key-listing', 'lifecycle', 'key-edits', 'data', 'random', 'quotas'];
+    const extendedAreas = ['envelope', 'key-listing', 'lifecycle', 'key-edits', 'data', 'random', 'quotas', 'tags'];
     expect(extended.results.every((r) => extendedAreas.includes(r.area) && r.outcome === 'passed')).toBe(true);
   });
 

@@ -19,6 +19,12 @@ import { showUserInstancesHandler } from './show-user-instances';
 import { showUserQuotasHandler } from './show-user-quotas';
 import { updateKeyAliasHandler } from './update-key-alias';
 import { updateKeyDescriptionHandler } from './update-key-description';
+import { batchCreateKmsTagsHandler } from './batch-create-kms-tags';
+import { createKmsTagHandler } from './create-kms-tag';
+import { deleteTagHandler } from './delete-tag';
+import { listKmsByTagsHandler } from './list-kms-by-tags';
+import { listKmsTagsHandler } from './list-kms-tags';
+import { showKmsTagsHandler } from './show-kms-tags';
 
 export type { RequestContext } from './request-context';
 
@@ -47,5 +53,12 @@ export function createOperationHandlers(service: KmsService): OperationHandlers<
     decryptData: decryptDataHandler(service),
     showUserQuotas: showUserQuotasHandler(service),
     showUserInstances: showUserInstancesHandler(service),
+    // Tags (Tag management).
+    showKmsTags: showKmsTagsHandler(service),
+    createKmsTag: createKmsTagHandler(service),
+    deleteTag: deleteTagHandler(service),
+    batchCreateKmsTags: batchCreateKmsTagsHandler(service),
+    listKmsTags: listKmsTagsHandler(service),
+    listKmsByTags: listKmsByTagsHandler(service),
   };
 }

@@ -17,7 +17,7 @@ import { requestState, type RequestContext } from './request-state';
 export const MAX_BODY_BYTES = 64 * 1024;
 const SEQUENCE = /^[\x21-\x7E]{36}$/;
 
-/** An operation's handler as the pipeline calls it: validated input in, the 200 body out. */
+/** An operation's handler as the pipeline calls it: validated input in, the 200 body out (nothing: 204). */
 export type OperationHandler = (
   input: { pathParams: Readonly<Record<string, string>>; body: unknown },
   context: RequestContext,
@@ -174,8 +174,13 @@ function checkSignedBody(req: IncomingMessage, rawBody: Buffer | undefined): voi
 }
 
 const requireJson: RequestHandler = (req, res, next) => {
-  // A GET operation (user-quotas, user-instances) takes no body: nothing to type.
-  if (req.method === 'GET' && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return next();
+  // A GET or DELETE operation (user-quotas, user-instances, tags) takes no body: nothing to type.
+  if (
+    (req.method === 'GET' || req.method === 'DELETE') &&
+    req.headers['content-length'] === undefined &&
+    req.headers['transfer-encoding'] === undefined
+  )
+    return next();
   if (!req.is('application/json')) return sendKmsError(res, new KmsError('KMS.0308', 'Content-Type must be application/json.', 415));
   next();
 };
@@ -208,8 +213,11 @@ function respond(handler: OperationHandler, log: Logger): RequestHandler {
       // Fail closed: nothing runs while the audit log cannot be written, and no answer goes out before its record.
       state.auditTrail?.checkWritable();
       const result = await handler({ pathParams: state.pathParams ?? {}, body: req.body }, context);
-      state.auditTrail?.beforeAnswer(req, state, 200);
-      res.status(200).json(result);
+      // A handler of a 204 operation (the spec's only success is 204: tag changes) returns nothing.
+      const status = result === undefined ? 204 : 200;
+      state.auditTrail?.beforeAnswer(req, state, status);
+      if (status === 204) res.status(204).end();
+      else res.status(200).json(result);
     } catch (error) {
       next(error);
     }

@@ -52,8 +52,15 @@ export class RouteTable<T extends { readonly operation: OperationDefinition }> {
 
   lookup(method: string, path: string): RouteMatch<T> {
     if (path.charCodeAt(0) !== 47 /* '/' */) return { kind: 'not-found' };
-    const params: Array<[string, string]> = [];
-    const node = find(this.#root, path.split('/'), 1, params);
+    const segments = path.split('/');
+    // A path serving this method wins over a literal one that does not (DELETE .../tags/action
+    // deletes the tag `action`; POST .../tags/action is the batch); else 405 from the first match.
+    let params: Array<[string, string]> = [];
+    let node = find(this.#root, segments, 1, params, (candidate) => candidate.methods.has(method));
+    if (!node) {
+      params = [];
+      node = find(this.#root, segments, 1, params, (candidate) => candidate.methods.size > 0);
+    }
     if (!node) return { kind: 'not-found' };
     const route = node.methods.get(method);
     if (!route) return { kind: 'method-not-allowed', allow: [...node.methods.keys()] };
@@ -63,18 +70,24 @@ export class RouteTable<T extends { readonly operation: OperationDefinition }> {
   }
 }
 
-/** The node `segments[index..]` leads to (a path that ends at a node with methods); literals before parameters. */
-function find<T>(node: Node<T>, segments: readonly string[], index: number, params: Array<[string, string]>): Node<T> | undefined {
-  if (index === segments.length) return node.methods.size > 0 ? node : undefined;
+/** The node `segments[index..]` leads to that `accepts` takes; literals before parameters. */
+function find<T>(
+  node: Node<T>,
+  segments: readonly string[],
+  index: number,
+  params: Array<[string, string]>,
+  accepts: (node: Node<T>) => boolean,
+): Node<T> | undefined {
+  if (index === segments.length) return accepts(node) ? node : undefined;
   const segment = segments[index]!;
   const literal = node.literals.get(segment);
   if (literal) {
-    const found = find(literal, segments, index + 1, params);
+    const found = find(literal, segments, index + 1, params, accepts);
     if (found) return found;
   }
   if (node.param && segment !== '') {
     params.push([node.param.name, segment]);
-    const found = find(node.param.node, segments, index + 1, params);
+    const found = find(node.param.node, segments, index + 1, params, accepts);
     if (found) return found;
     params.pop();
   }

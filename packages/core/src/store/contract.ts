@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { KeyState, type KeyRecord, type Scope } from '../keys/key-record';
 import { describeKeyEditsContract } from './contract-key-edits';
+import { describeKeyRotationContract } from './contract-key-rotation';
 import type { KeyStore, ListKeysQuery } from './key-store';
 
 /**
@@ -50,6 +51,7 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
     });
 
     describeKeyEditsContract(() => store);
+    describeKeyRotationContract(() => store);
 
     describe('insert and find', () => {
       it('returns every field by ID and by alias, wrapped material byte for byte', async () => {

@@ -38,6 +38,13 @@ export const MIGRATIONS: readonly string[] = [
   // Key lifecycle: when a key pending deletion is purged (epoch ms; NULL in every other state).
   `ALTER TABLE keys ADD COLUMN scheduled_deletion_date bigint;
    CREATE INDEX keys_due_for_deletion ON keys (scheduled_deletion_date) WHERE key_state = '4';`,
+  // Key rotation (docs/key-rotation.md): material versions 2, 3, … (rotated-materials.ts), the
+  // automatic rotation settings (enabled since, interval in days) and the last rotation time.
+  `ALTER TABLE keys ADD COLUMN rotated_materials bytea;
+   ALTER TABLE keys ADD COLUMN rotation_enabled_at bigint;
+   ALTER TABLE keys ADD COLUMN rotation_interval_days integer NOT NULL DEFAULT 365;
+   ALTER TABLE keys ADD COLUMN last_rotation_time bigint;
+   CREATE INDEX keys_rotation_enabled ON keys (key_id) WHERE rotation_enabled_at IS NOT NULL;`,
 ];
 
 /**

@@ -19,6 +19,11 @@ import { showUserInstancesHandler } from './show-user-instances';
 import { showUserQuotasHandler } from './show-user-quotas';
 import { updateKeyAliasHandler } from './update-key-alias';
 import { updateKeyDescriptionHandler } from './update-key-description';
+import { disableKeyRotationHandler } from './disable-key-rotation';
+import { enableKeyRotationHandler } from './enable-key-rotation';
+import { rotateOnDemandHandler } from './rotate-on-demand';
+import { showKeyRotationStatusHandler } from './show-key-rotation-status';
+import { updateKeyRotationIntervalHandler } from './update-key-rotation-interval';
 
 export type { RequestContext } from './request-context';
 
@@ -47,5 +52,11 @@ export function createOperationHandlers(service: KmsService): OperationHandlers<
     decryptData: decryptDataHandler(service),
     showUserQuotas: showUserQuotasHandler(service),
     showUserInstances: showUserInstancesHandler(service),
+    // Key rotation (docs/key-rotation.md).
+    enableKeyRotation: enableKeyRotationHandler(service),
+    disableKeyRotation: disableKeyRotationHandler(service),
+    updateKeyRotationInterval: updateKeyRotationIntervalHandler(service),
+    showKeyRotationStatus: showKeyRotationStatusHandler(service),
+    rotateOnDemand: rotateOnDemandHandler(service),
   };
 }

@@ -58,6 +58,11 @@ const ACTIONS: Record<OperationId, string> = {
   decryptData: 'decrypt-data',
   showUserQuotas: 'user-quotas',
   showUserInstances: 'user-instances',
+  enableKeyRotation: 'enable-key-rotation',
+  disableKeyRotation: 'disable-key-rotation',
+  updateKeyRotationInterval: 'update-key-rotation-interval',
+  showKeyRotationStatus: 'get-key-rotation-status',
+  rotateOnDemand: 'rotate-on-demand',
 };
 
 /** The operations the API defines as GET (no body); every other one is a POST. */

@@ -249,7 +249,8 @@ const NOT_CORE: Record<string, string> = {
   'KeyDetails.default_key_flag enum': 'core makes no Default Master Keys; the handler writes "0"',
   'KeyDetails.key_type pattern': 'the handler writes "1"',
   'KeyDetails.key_rotation_enabled enum': 'the handler writes core\'s rotation setting as "true"/"false"',
-  'KeyRotationStatusResponse.last_rotation_time pattern': "the handler writes core's epoch ms as a string, or \"\" before the first rotation",
+  'KeyRotationStatusResponse.last_rotation_time pattern':
+    'the handler writes core\'s epoch ms as a string, or "" before the first rotation',
   'KeyRotationStatusResponse.number_of_rotations minimum': 'a count',
   'KeyDetails.sys_enterprise_project_id pattern': 'stored as given (see CreateKeyRequest.enterprise_project_id)',
   'KeyDetails.key_spec enum': 'core makes AES_256 keys only; the handler writes it',

@@ -42,7 +42,9 @@ function yearPasses(keyId: string): void {
   try {
     const yearAgo = Date.now() - 366 * 86_400_000;
     const moved = db
-      .prepare('UPDATE keys SET rotation_enabled_at = ?, last_rotation_time = CASE WHEN last_rotation_time IS NULL THEN NULL ELSE ? END WHERE key_id = ?')
+      .prepare(
+        'UPDATE keys SET rotation_enabled_at = ?, last_rotation_time = CASE WHEN last_rotation_time IS NULL THEN NULL ELSE ? END WHERE key_id = ?',
+      )
       .run(yearAgo, yearAgo, keyId);
     expect(moved.changes).toBe(1);
   } finally {
@@ -68,7 +70,11 @@ it('rotates a due key at start, then on the interval, logs each rotation, and ol
     expect(atStart.rotated_keys).toEqual([keyId]);
     expect(await rotations(server.url, keyId)).toBe(1);
     expect(await rotations(server.url, idle)).toBe(0);
-    const opened = await post(server.url, 'decrypt-datakey', { key_id: keyId, cipher_text: before.cipher_text, datakey_cipher_length: '32' });
+    const opened = await post(server.url, 'decrypt-datakey', {
+      key_id: keyId,
+      cipher_text: before.cipher_text,
+      datakey_cipher_length: '32',
+    });
     expect(opened.json.data_key).toBe(before.plain_text);
     const after = (await post(server.url, 'create-datakey', { key_id: keyId, datakey_length: '256' })).json;
     expect(String(after.cipher_text).slice(0, 4)).toBe('0300');

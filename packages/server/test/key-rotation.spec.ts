@@ -35,9 +35,9 @@ describe('key rotation over HTTP', () => {
   it('enables, sets the interval and disables, each answering {}; describe-key shows key_rotation_enabled', async () => {
     const { t } = await setup();
     const keyId = await newKey(t);
-    expect((await t.post('enable-key-rotation').send({ key_id: keyId, sequence: '919c82d4-8046-4722-9094-35c3c6524cff' }).expect(200)).body).toEqual(
-      {},
-    );
+    expect(
+      (await t.post('enable-key-rotation').send({ key_id: keyId, sequence: '919c82d4-8046-4722-9094-35c3c6524cff' }).expect(200)).body,
+    ).toEqual({});
     expect((await t.describeKey({ key_id: keyId }).expect(200)).body.key_info.key_rotation_enabled).toBe('true');
     expect((await t.post('update-key-rotation-interval').send({ key_id: keyId, rotation_interval: 30 }).expect(200)).body).toEqual({});
     expect((await t.post('get-key-rotation-status').send({ key_id: keyId }).expect(200)).body).toMatchObject({

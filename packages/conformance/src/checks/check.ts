@@ -46,7 +46,16 @@ export const PROFILES = ['core', 'extended', 'all'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 /** The areas of the extended profile; every other area is core. */
-export const EXTENDED_AREAS: readonly Area[] = ['envelope', 'key-listing', 'lifecycle', 'random', 'key-edits', 'data', 'quotas', 'rotation'];
+export const EXTENDED_AREAS: readonly Area[] = [
+  'envelope',
+  'key-listing',
+  'lifecycle',
+  'random',
+  'key-edits',
+  'data',
+  'quotas',
+  'rotation',
+];
 
 export function profileOf(area: Area): 'core' | 'extended' {
   return EXTENDED_AREAS.includes(area) ? 'extended' : 'core';

@@ -11,6 +11,11 @@ import { DAY_MS } from './key-lifecycle';
 import { ROTATION_INTERVAL_MAX_DAYS, ROTATION_INTERVAL_MIN_DAYS } from './key-rotation';
 import { KmsService } from './kms-service';
 import { rewrapAllKeys } from './root-key-rotation';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteKeyStore } from '../store/sqlite-key-store';
+import { backupSqliteStore } from '../store/sqlite-backup';
 
 const A: Scope = { domainId: 'c1'.repeat(16), projectId: 'c2'.repeat(16) };
 const T0 = 1_760_000_000_000;
@@ -187,6 +192,35 @@ describe('key rotation: material versions', () => {
     expect(await service.purgeDueKeys()).toEqual([keyId]);
     expect(await store.scanKeys(undefined, 10)).toEqual([]);
     expect(await codeOf(service.decryptDataKey(A, { ciphertext: made.ciphertext }))).toBe('KMS.0207');
+  });
+});
+
+describe('key rotation: backup', () => {
+  it('a SQLite backup keeps every material version and the rotation settings: old and new data keys open from the copy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openkms-rotation-backup-'));
+    try {
+      const store = new SqliteKeyStore(join(dir, 'keys.sqlite'));
+      const { service, rootKey } = await setup(store);
+      const { keyId } = await service.createKey(A, { keyAlias: 'backed-up' });
+      const old = await service.createDataKey(A, { keyId, datakeyBits: 256 });
+      await service.rotateKeyOnDemand(A, keyId);
+      await service.enableKeyRotation(A, keyId);
+      const newest = await service.createDataKey(A, { keyId, datakeyBits: 256 });
+      await backupSqliteStore(join(dir, 'keys.sqlite'), join(dir, 'copy.sqlite'));
+      await store.close();
+      const copy = new SqliteKeyStore(join(dir, 'copy.sqlite'));
+      try {
+        const restored = await KmsService.open({ region: 'test-1', store: copy, rootKey });
+        expect(await restored.getKeyRotationStatus(A, keyId)).toMatchObject({ rotationEnabled: true, numberOfRotations: 1 });
+        for (const made of [old, newest]) {
+          expect((await restored.decryptDataKey(A, { ciphertext: made.ciphertext })).plaintext).toEqual(made.plaintext);
+        }
+      } finally {
+        await copy.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

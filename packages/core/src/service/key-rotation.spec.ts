@@ -141,6 +141,11 @@ describe('key rotation: material versions', () => {
     expect((await service.decryptData(A, { ciphertext: d1.ciphertext })).plaintext.toString()).toBe('first');
     expect((await service.decryptData(A, { ciphertext: d2.ciphertext })).plaintext.toString()).toBe('second');
     expect((await service.getKeyRotationStatus(A, keyId)).numberOfRotations).toBe(2);
+    // No version of the material leaves the core, wrapped or not.
+    const described = await service.describeKey(A, keyId);
+    expect(described.wrappedMaterial).toBeNull();
+    expect(described.rotatedMaterials).toBeUndefined();
+    expect((await service.listKeys(A)).keys.every((key) => key.rotatedMaterials === undefined)).toBe(true);
   });
 
   it('uses fresh material for each version: a version-2 blob relabelled as version 3 does not open (KMS.2203)', async () => {

@@ -523,7 +523,7 @@ export class KmsService {
   async describeKey(scope: Scope, keyId: string): Promise<KeyRecord> {
     const key = await this.#resolveKey(scope, keyId);
     requireState('describe-key', key);
-    return { ...key, wrappedMaterial: null };
+    return withoutMaterial(key);
   }
 
   /**
@@ -548,7 +548,7 @@ export class KmsService {
     });
     const last = page.keys[page.keys.length - 1];
     return {
-      keys: page.keys.map((key) => ({ ...key, wrappedMaterial: null })),
+      keys: page.keys.map(withoutMaterial),
       truncated: page.truncated,
       next: page.truncated && last ? { creationDate: last.creationDate, keyId: last.keyId } : undefined,
       total: page.total,
@@ -590,7 +590,7 @@ export class KmsService {
 
   async #transition(scope: Scope, keyId: string, operation: KeyOperation, scheduledDeletionDate: number | null = null): Promise<KeyRecord> {
     const key = await transitionKey(this.#store, scope, operation, () => this.#resolveKey(scope, keyId), scheduledDeletionDate);
-    return { ...key, wrappedMaterial: null };
+    return withoutMaterial(key);
   }
 
   /**
@@ -788,4 +788,10 @@ export class KmsService {
     }
     throw new Error(`stored key material of key ${key.keyId} failed authentication`);
   }
+}
+
+/** A key record for callers outside the core: no wrapped material of any version. */
+function withoutMaterial(key: KeyRecord): KeyRecord {
+  const { rotatedMaterials: _versions, ...rest } = key;
+  return { ...rest, wrappedMaterial: null };
 }

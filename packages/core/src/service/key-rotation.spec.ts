@@ -275,7 +275,7 @@ describe('key rotation: automatic', () => {
   });
 });
 
-describe('property: rotation keeps every ciphertext readable', () => {
+describe('property: rotation keeps every ciphertext readable until the purge', () => {
   type Step = { op: 'datakey' | 'data' | 'rotate' | 'disable' | 'enable' | 'decrypt-all' | 'auto' } | { op: 'wait'; days: number };
   const step: fc.Arbitrary<Step> = fc.oneof(
     fc.constantFrom<Step>(
@@ -292,7 +292,7 @@ describe('property: rotation keeps every ciphertext readable', () => {
 
   it('every data key and ciphertext made while enabled decrypts whenever the key is enabled, across rotations; none while disabled', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { maxLength: 30 }), fc.boolean(), async (steps, automatic) => {
+      fc.asyncProperty(fc.array(step, { maxLength: 30 }), fc.boolean(), fc.boolean(), async (steps, automatic, purgeAtEnd) => {
         const { service, clock } = await setup();
         const { keyId } = await service.createKey(A, { keyAlias: 'prop' });
         if (automatic) await service.enableKeyRotation(A, keyId).then(() => service.updateKeyRotationInterval(A, keyId, 30));
@@ -338,6 +338,13 @@ describe('property: rotation keeps every ciphertext readable', () => {
           expect((await service.decryptDataKey(A, { ciphertext: made.ciphertext })).plaintext).toEqual(made.plaintext);
         for (const made of data)
           expect((await service.decryptData(A, { ciphertext: made.ciphertext })).plaintext.toString('utf8')).toBe(made.text);
+        if (!purgeAtEnd) return;
+        // After the purge nothing made under any version decrypts: the same answer as a key that never existed.
+        await service.scheduleKeyDeletion(A, keyId, 7);
+        clock.advance(7 * DAY_MS);
+        expect(await service.purgeDueKeys()).toEqual([keyId]);
+        for (const made of dataKeys) expect(await codeOf(service.decryptDataKey(A, { ciphertext: made.ciphertext }))).toBe('KMS.0207');
+        for (const made of data) expect(await codeOf(service.decryptData(A, { ciphertext: made.ciphertext }))).toBe('KMS.0207');
       }),
       { numRuns: 100 },
     );

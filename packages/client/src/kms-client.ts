@@ -35,6 +35,9 @@ import type {
   UpdateKeyAliasResponse,
   UpdateKeyDescriptionRequest,
   UpdateKeyDescriptionResponse,
+  KeyRotationStatusResponse,
+  RotateOnDemandResponse,
+  UpdateKeyRotationIntervalRequest,
 } from './generated';
 import { KmsError } from './kms-error';
 import { backoffDelayMs, RETRYABLE_STATUSES, retryPolicy, type RetryOptions, type RetryPolicy } from './retry';
@@ -155,6 +158,16 @@ export interface KmsClient extends KmsOperations {
   listKmsTags(options?: CallOptions): Promise<ListKmsTagsResponse>;
   /** `POST /v1.0/{project_id}/kms/resource_instances/action`: keys matching `tags` / `matches` (`action: filter`), or their `total_count` (`count`). */
   listKmsByTags(request: ListKmsByTagsRequest, options?: CallOptions): Promise<ListKmsByTagsResponse>;
+  /** `POST /v1.0/{project_id}/kms/enable-key-rotation`: the key rotates every `rotation_interval` days (365 by default); answers `{}`. */
+  enableKeyRotation(request: OperateKeyRequest, options?: CallOptions): Promise<object>;
+  /** `POST /v1.0/{project_id}/kms/disable-key-rotation`: no more automatic rotations (versions made stay); answers `{}`. */
+  disableKeyRotation(request: OperateKeyRequest, options?: CallOptions): Promise<object>;
+  /** `POST /v1.0/{project_id}/kms/update-key-rotation-interval`: days between automatic rotations, 30 to 365; answers `{}`. */
+  updateKeyRotationInterval(request: UpdateKeyRotationIntervalRequest, options?: CallOptions): Promise<object>;
+  /** `POST /v1.0/{project_id}/kms/get-key-rotation-status`: enabled, interval, last rotation time (epoch ms, "" before any) and count. */
+  showKeyRotationStatus(request: OperateKeyRequest, options?: CallOptions): Promise<KeyRotationStatusResponse>;
+  /** `POST /v1.0/{project_id}/kms/rotate-on-demand`: a new material version now; everything made before still decrypts. */
+  rotateOnDemand(request: OperateKeyRequest, options?: CallOptions): Promise<RotateOnDemandResponse>;
 }
 
 /** Test seams: time and randomness of the backoff. */
@@ -295,6 +308,27 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
     listKmsTags: (callOptions) => call(() => new KeysApi(configurationFor(callOptions)).listKmsTags({ projectId: options.projectId })),
     listKmsByTags: (request, callOptions) =>
       call(() => new KeysApi(configurationFor(callOptions)).listKmsByTags({ projectId: options.projectId, listKmsByTagsRequest: request })),
+    enableKeyRotation: (request, callOptions) =>
+      call(() =>
+        new KeysApi(configurationFor(callOptions)).enableKeyRotation({ projectId: options.projectId, operateKeyRequest: request }),
+      ),
+    disableKeyRotation: (request, callOptions) =>
+      call(() =>
+        new KeysApi(configurationFor(callOptions)).disableKeyRotation({ projectId: options.projectId, operateKeyRequest: request }),
+      ),
+    updateKeyRotationInterval: (request, callOptions) =>
+      call(() =>
+        new KeysApi(configurationFor(callOptions)).updateKeyRotationInterval({
+          projectId: options.projectId,
+          updateKeyRotationIntervalRequest: request,
+        }),
+      ),
+    showKeyRotationStatus: (request, callOptions) =>
+      call(() =>
+        new KeysApi(configurationFor(callOptions)).showKeyRotationStatus({ projectId: options.projectId, operateKeyRequest: request }),
+      ),
+    rotateOnDemand: (request, callOptions) =>
+      call(() => new KeysApi(configurationFor(callOptions)).rotateOnDemand({ projectId: options.projectId, operateKeyRequest: request })),
   };
 }
 

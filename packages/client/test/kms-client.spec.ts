@@ -81,6 +81,16 @@ describe('createKmsClient requests', () => {
       { key_id: KEY.key_info.key_id, key_description: 'd' },
       { key_info: { key_id: KEY.key_info.key_id, key_description: 'd' } },
     ],
+    ['enableKeyRotation', 'enable-key-rotation', { key_id: KEY.key_info.key_id }, {}],
+    ['disableKeyRotation', 'disable-key-rotation', { key_id: KEY.key_info.key_id }, {}],
+    ['updateKeyRotationInterval', 'update-key-rotation-interval', { key_id: KEY.key_info.key_id, rotation_interval: 30 }, {}],
+    [
+      'showKeyRotationStatus',
+      'get-key-rotation-status',
+      { key_id: KEY.key_info.key_id },
+      { key_rotation_enabled: true, rotation_interval: 30, last_rotation_time: '1501578672000', number_of_rotations: 3 },
+    ],
+    ['rotateOnDemand', 'rotate-on-demand', { key_id: KEY.key_info.key_id }, { key_id: KEY.key_info.key_id }],
   ] as const)('%s posts its body to /kms/%s and answers the parsed body', async (method, action, body, answer) => {
     const { fetchFn, requests } = scriptedFetch([ok(answer)]);
     const { kms } = client(fetchFn);

@@ -40,6 +40,12 @@ export { KeyTagOperations, type FindKeysByTagsInput, type FoundKeys, type Tagged
 export { KEY_OPERATIONS, KEY_STATE_TABLE, stateRule, type KeyOperation, type StateRule } from './keys/key-state-machine';
 export { DAY_MS, PENDING_DAYS_MAX, PENDING_DAYS_MIN, PURGE_BATCH_SIZE } from './service/key-lifecycle';
 export {
+  DEFAULT_ROTATION_INTERVAL_DAYS,
+  ROTATION_INTERVAL_MAX_DAYS,
+  ROTATION_INTERVAL_MIN_DAYS,
+  type KeyRotationStatus,
+} from './service/key-rotation';
+export {
   ACCESS_KEY_ID_PATTERN,
   CREDENTIAL_NAME_PATTERN,
   DOMAIN_ID_PATTERN,

@@ -35,6 +35,7 @@ import {
 } from './service/datakey-length';
 import { LIST_KEYS_MAX_LIMIT, LIST_KEYS_MIN_LIMIT } from './service/kms-service';
 import { PENDING_DAYS_MAX, PENDING_DAYS_MIN } from './service/key-lifecycle';
+import { ROTATION_INTERVAL_MAX_DAYS, ROTATION_INTERVAL_MIN_DAYS } from './service/key-rotation';
 import { SUPPORTED_ENCRYPTION_ALGORITHMS } from './service/data-encryption';
 import { QUOTA_RESOURCE_TYPES } from './service/quotas';
 import { RANDOM_DATA_BITS_MULTIPLE, RANDOM_DATA_MAX_BITS, RANDOM_DATA_MIN_BITS } from './service/random-data';
@@ -188,6 +189,11 @@ const PINNED: Record<string, (value: unknown) => void> = {
   'KeyStateResponse.key_state enum': keyStates,
   'OperateKeyRequest.key_id pattern': sameRegExp(KEY_ID_PATTERN),
   'ScheduleKeyDeletionRequest.key_id pattern': sameRegExp(KEY_ID_PATTERN),
+  'UpdateKeyRotationIntervalRequest.key_id pattern': sameRegExp(KEY_ID_PATTERN),
+  'UpdateKeyRotationIntervalRequest.rotation_interval minimum': equals(ROTATION_INTERVAL_MIN_DAYS),
+  'UpdateKeyRotationIntervalRequest.rotation_interval maximum': equals(ROTATION_INTERVAL_MAX_DAYS),
+  'KeyRotationStatusResponse.rotation_interval minimum': equals(ROTATION_INTERVAL_MIN_DAYS),
+  'KeyRotationStatusResponse.rotation_interval maximum': equals(ROTATION_INTERVAL_MAX_DAYS),
   'ScheduleKeyDeletionRequest.pending_days x-kms-minimum': equals(PENDING_DAYS_MIN),
   'ScheduleKeyDeletionRequest.pending_days x-kms-maximum': equals(PENDING_DAYS_MAX),
   'ScheduleKeyDeletionRequest.pending_days pattern': admitsRange(PENDING_DAYS_MIN, PENDING_DAYS_MAX),
@@ -289,7 +295,10 @@ const NOT_CORE: Record<string, string> = {
   'KeyDetails.expiration_time pattern': 'no operation imports material yet; the handler writes ""',
   'KeyDetails.default_key_flag enum': 'core makes no Default Master Keys; the handler writes "0"',
   'KeyDetails.key_type pattern': 'the handler writes "1"',
-  'KeyDetails.key_rotation_enabled enum': 'no rotation of CMKs yet; the handler writes "false"',
+  'KeyDetails.key_rotation_enabled enum': 'the handler writes core\'s rotation setting as "true"/"false"',
+  'KeyRotationStatusResponse.last_rotation_time pattern':
+    'the handler writes core\'s epoch ms as a string, or "" before the first rotation',
+  'KeyRotationStatusResponse.number_of_rotations minimum': 'a count',
   'KeyDetails.sys_enterprise_project_id pattern': 'stored as given (see CreateKeyRequest.enterprise_project_id)',
   'KeyDetails.key_spec enum': 'core makes AES_256 keys only; the handler writes it',
   'KeyDetails.key_usage enum': 'core keys encrypt and decrypt only; the handler writes it',

@@ -63,6 +63,7 @@ describe('parseConfig', () => {
       dbConnectTimeoutMs: 5000,
       dbQueryTimeoutMs: 10_000,
       purgeIntervalMs: 60_000,
+      rotationCheckIntervalMs: 60_000,
       devMinPendingDays: undefined,
     };
     expect(parseConfig(argv(), {})).toEqual(expected);

@@ -156,7 +156,13 @@ describe('the state table of docs/key-states.md, through HTTP', () => {
       case 'enable-key':
       case 'disable-key':
       case 'cancel-key-deletion':
+      case 'enable-key-rotation':
+      case 'disable-key-rotation':
+      case 'rotate-on-demand':
+      case 'get-key-rotation-status':
         return { key_id: keyId };
+      case 'update-key-rotation-interval':
+        return { key_id: keyId, rotation_interval: 90 };
       case 'schedule-key-deletion':
         return { key_id: keyId, pending_days: '7' };
       case 'create-datakey':

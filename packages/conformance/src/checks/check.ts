@@ -29,6 +29,7 @@ export const AREAS = [
   'data',
   'quotas',
   'tags',
+  'rotation',
 ] as const;
 export type Area = (typeof AREAS)[number];
 
@@ -38,7 +39,7 @@ export type Area = (typeof AREAS)[number];
  * envelope (decrypt-datakey, encrypt-datakey, describe-key, list-keys) and the later ones
  * (key-edits: update-key-alias/-description; data: create-datakey-without-plaintext,
  * encrypt-data, decrypt-data; random: gen-random; quotas: user-quotas, user-instances; tags: tag
- * management and resource_instances/action), each
+ * management and resource_instances/action; rotation: the five key rotation operations), each
  * optional: a server that has no such route reports them NOT IMPLEMENTED; `all` (default) both.
  * Lifecycle operations join `extended` as areas as they land.
  */
@@ -46,7 +47,17 @@ export const PROFILES = ['core', 'extended', 'all'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 /** The areas of the extended profile; every other area is core. */
-export const EXTENDED_AREAS: readonly Area[] = ['envelope', 'key-listing', 'lifecycle', 'random', 'key-edits', 'data', 'quotas', 'tags'];
+export const EXTENDED_AREAS: readonly Area[] = [
+  'envelope',
+  'key-listing',
+  'lifecycle',
+  'random',
+  'key-edits',
+  'data',
+  'quotas',
+  'tags',
+  'rotation',
+];
 
 export function profileOf(area: Area): 'core' | 'extended' {
   return EXTENDED_AREAS.includes(area) ? 'extended' : 'core';

@@ -67,6 +67,11 @@ const ACTIONS: Record<OperationId, string> = {
   batchCreateKmsTags: '{key_id}/tags/action',
   listKmsTags: 'tags',
   listKmsByTags: 'resource_instances/action',
+  enableKeyRotation: 'enable-key-rotation',
+  disableKeyRotation: 'disable-key-rotation',
+  updateKeyRotationInterval: 'update-key-rotation-interval',
+  showKeyRotationStatus: 'get-key-rotation-status',
+  rotateOnDemand: 'rotate-on-demand',
 };
 
 /** The operations the API defines as GET or DELETE (no body); every other one is a POST. */

@@ -12,6 +12,7 @@ import { keyEditChecks } from './key-edits';
 import { quotaChecks } from './quotas';
 import { revisionFieldChecks } from './revision-fields';
 import { robustnessChecks } from './robustness';
+import { rotationChecks } from './rotation';
 import { semanticsChecks } from './semantics';
 import { tagChecks } from './tags';
 
@@ -31,6 +32,7 @@ const DEFINED: readonly Check[] = [
   ...dataEncryptionChecks,
   ...quotaChecks,
   ...tagChecks,
+  ...rotationChecks,
 ];
 
 /** The REFERENCE twin of a documented check: the same requests, held to OpenKMS's exact answers. */

@@ -19,6 +19,8 @@ interface DataVector {
   readonly encoded_context: string;
   readonly aad: string;
   readonly cipher_text: string;
+  /** Format `44 02` vectors: the material version (2 or more) `cmk_material` is; absent means the first (`44 01`). */
+  readonly material_version?: number;
 }
 
 function vectors(): DataVector[] {
@@ -36,37 +38,51 @@ const HEX = (bytes: Buffer) => bytes.toString('hex').toUpperCase();
 describe('data ciphertext test vectors (docs/ciphertext-format.md)', () => {
   const all = vectors();
 
-  it('has the documented vectors', () => {
-    expect(all.length).toBeGreaterThanOrEqual(2);
+  it('has the documented vectors, one of them of format 44 02 (rotated material)', () => {
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    expect(all.some((v) => v.material_version !== undefined && v.cipher_text.startsWith('RAJ'))).toBe(true);
   });
 
   it.each(all.map((v, i) => [i + 1, v] as const))('vector %i: recomputed independently, byte for byte', (_n, v) => {
     expect(HEX(Buffer.from(v.plain_text, 'utf8'))).toBe(v.plain_text_utf8);
     expect(HEX(encodeEncryptionContext(v.encryption_context))).toBe(v.encoded_context);
     // The AAD and the frame, rebuilt here from the document's description, not from the module.
+    // Format 44 02 names the material version (u32 BE) after the key ID, in the AAD and in the frame.
+    const version = Buffer.alloc(4);
+    if (v.material_version !== undefined) version.writeUInt32BE(v.material_version);
+    const format = v.material_version === undefined ? 0x01 : 0x02;
     const aad = Buffer.concat([
       Buffer.from('openkms.data\0', 'ascii'),
-      Buffer.from([0x44, 0x01]),
+      Buffer.from([0x44, format]),
       Buffer.from(v.key_id, 'ascii'),
+      ...(v.material_version === undefined ? [] : [version]),
       hex(v.encoded_context),
     ]);
     expect(HEX(aad)).toBe(v.aad);
-    expect(HEX(dataAad(v.key_id, v.encryption_context))).toBe(v.aad);
+    expect(HEX(dataAad(v.key_id, v.encryption_context, v.material_version))).toBe(v.aad);
     const cipher = createCipheriv('aes-256-gcm', hex(v.cmk_material), hex(v.nonce), { authTagLength: 16 });
     cipher.setAAD(aad);
     const payload = Buffer.concat([hex(v.nonce), cipher.update(hex(v.plain_text_utf8)), cipher.final(), cipher.getAuthTag()]);
-    const header = Buffer.from([0x44, 0x01, 0, 0]);
+    const header = Buffer.from([0x44, format, 0, 0]);
     header.writeUInt16LE(4 + payload.length + 36, 2);
-    const body = Buffer.concat([header, payload, Buffer.from(v.key_id, 'ascii'), Buffer.alloc(4)]);
+    const body = Buffer.concat([header, payload, Buffer.from(v.key_id, 'ascii'), version]);
     const expected = Buffer.concat([body, createHash('sha256').update(body).digest()]);
     expect(expected.toString('base64')).toBe(v.cipher_text);
-    const sealed = sealData(hex(v.cmk_material), v.key_id, hex(v.plain_text_utf8), v.encryption_context, () => hex(v.nonce));
+    const sealed = sealData(
+      hex(v.cmk_material),
+      v.key_id,
+      hex(v.plain_text_utf8),
+      v.encryption_context,
+      () => hex(v.nonce),
+      v.material_version,
+    );
     expect(sealed.toString('base64')).toBe(v.cipher_text);
   });
 
   it.each(all.map((v, i) => [i + 1, v] as const))('vector %i: opens to plain_text', (_n, v) => {
     const decoded = decodeDataCiphertext(Buffer.from(v.cipher_text, 'base64'))!;
     expect(decoded.keyId).toBe(v.key_id);
+    expect(decoded.materialVersion).toBe(v.material_version);
     expect(openData(hex(v.cmk_material), decoded, v.encryption_context)!.toString('utf8')).toBe(v.plain_text);
   });
 });

@@ -1,5 +1,5 @@
 import { openAesGcm, sealAesGcm, systemRandomBytes, type RandomBytes } from '../crypto/aes-gcm';
-import { DATAKEY_BLOB_VERSION, encodeDatakeyBlob, type DatakeyBlob } from './datakey-blob';
+import { datakeyBlobVersion, encodeDatakeyBlob, FIRST_MATERIAL_VERSION, materialVersionField, type DatakeyBlob } from './datakey-blob';
 import { encodeEncryptionContext, type EncryptionContext } from './encryption-context';
 
 /**
@@ -13,14 +13,23 @@ import { encodeEncryptionContext, type EncryptionContext } from './encryption-co
  * - with it: its own label ‖ version ‖ key ID ‖ context ‖ u32 BE byte length ‖ the UTF-8 bytes.
  *   The context encoding delimits itself and the length prefix delimits the string, so no two
  *   (context, AAD) pairs share an encoding.
+ *
+ * A blob sealed under a rotated material version (format 3) has the same two forms with `03 00`
+ * as the version and the material version (u32 BE) right after the key ID: the version is bound.
  */
 
 const DATAKEY_AAD_LABEL = Buffer.from('openkms.datakey\0', 'ascii');
 const DATAKEY_AAD_WITH_DATA_LABEL = Buffer.from('openkms.datakey.aad\0', 'ascii');
 
 /** Associated data of a data key: see above. `additionalData` is a string checkAdditionalAuthenticatedData accepted. */
-export function datakeyAad(keyId: string, context: EncryptionContext, additionalData = ''): Buffer {
-  const common = [DATAKEY_BLOB_VERSION, Buffer.from(keyId, 'ascii'), encodeEncryptionContext(context)];
+export function datakeyAad(
+  keyId: string,
+  context: EncryptionContext,
+  additionalData = '',
+  materialVersion: number = FIRST_MATERIAL_VERSION,
+): Buffer {
+  const version = materialVersion === FIRST_MATERIAL_VERSION ? [] : [materialVersionField(materialVersion)];
+  const common = [datakeyBlobVersion(materialVersion), Buffer.from(keyId, 'ascii'), ...version, encodeEncryptionContext(context)];
   if (additionalData === '') return Buffer.concat([DATAKEY_AAD_LABEL, ...common]);
   const data = Buffer.from(additionalData, 'utf8');
   const length = Buffer.alloc(4);
@@ -37,17 +46,20 @@ export interface DataKeyToSeal {
   readonly context: EncryptionContext;
   /** An `additional_authenticated_data` checkAdditionalAuthenticatedData accepted; '' (none) when absent. */
   readonly additionalData?: string;
+  /** Which of the CMK's material versions `material` is (1, the first, when absent). */
+  readonly materialVersion?: number;
 }
 
 /** The data key blob of a DEK, bound to its key ID, encryption context and additional authenticated data. */
 export function sealDataKey(
-  { material, keyId, dek, context, additionalData }: DataKeyToSeal,
+  { material, keyId, dek, context, additionalData, materialVersion = FIRST_MATERIAL_VERSION }: DataKeyToSeal,
   random: RandomBytes = systemRandomBytes,
 ): Buffer {
-  return encodeDatakeyBlob({ keyId, payload: sealAesGcm(material, dek, datakeyAad(keyId, context, additionalData), random) });
+  const payload = sealAesGcm(material, dek, datakeyAad(keyId, context, additionalData, materialVersion), random);
+  return encodeDatakeyBlob({ keyId, payload, materialVersion });
 }
 
 /** The DEK of a decoded blob; undefined when the material, the context or the additional data is not the one it was sealed with. */
 export function openDataKey(material: Buffer, blob: DatakeyBlob, context: EncryptionContext, additionalData = ''): Buffer | undefined {
-  return openAesGcm(material, blob.payload, datakeyAad(blob.keyId, context, additionalData));
+  return openAesGcm(material, blob.payload, datakeyAad(blob.keyId, context, additionalData, blob.materialVersion));
 }

@@ -1,3 +1,4 @@
+import { randomBytes as systemRandom } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openAesGcm, sealAesGcm } from '../crypto/aes-gcm';
@@ -24,6 +25,8 @@ interface Vector {
   readonly encryption_context: Record<string, string>;
   /** Vectors of the current revision's field only; absent means none. */
   readonly additional_authenticated_data?: string;
+  /** Format-3 vectors: the CMK material version (2 or more) `cmk_material` is; absent means the first (format 2). */
+  readonly material_version?: number;
   readonly encoded_context: string;
   readonly aad: string;
   readonly cipher_text: string;
@@ -40,7 +43,7 @@ const FIELDS = [
   'aad',
   'cipher_text',
 ];
-const OPTIONAL_FIELDS = ['additional_authenticated_data'];
+const OPTIONAL_FIELDS = ['additional_authenticated_data', 'material_version'];
 const HEX_FIELDS = ['cmk_material', 'plain_text', 'nonce', 'encoded_context', 'aad', 'cipher_text'] as const;
 
 function testVectorSection(markdown: string): string {
@@ -74,6 +77,13 @@ describe('docs/ciphertext-format.md test vectors', () => {
     expect(withAad.some((v) => Object.keys(v.encryption_context).length > 0)).toBe(true);
   });
 
+  it('has format-3 vectors (rotated material): one with a context, one with additional authenticated data', () => {
+    const rotated = vectors.filter((v) => v.material_version !== undefined);
+    expect(rotated.some((v) => Object.keys(v.encryption_context).length > 0)).toBe(true);
+    expect(rotated.some((v) => (v.additional_authenticated_data ?? '') !== '')).toBe(true);
+    for (const v of rotated) expect(v.cipher_text.slice(0, 4)).toBe('0300');
+  });
+
   describe.each(vectors.map((vector, i) => [i + 1, vector] as const))('vector %d', (_n, vector) => {
     it('has every field, hex in upper case and of the right lengths', () => {
       const optional = OPTIONAL_FIELDS.filter((field) => field in vector);
@@ -93,29 +103,34 @@ describe('docs/ciphertext-format.md test vectors', () => {
       const additional = Buffer.from(vector.additional_authenticated_data ?? '', 'utf8');
       const length = Buffer.alloc(4);
       length.writeUInt32BE(additional.length);
+      // Format 3 (rotated material): version 03 00, and the material version (u32 BE) after the key ID.
+      const version = Buffer.alloc(4);
+      if (vector.material_version !== undefined) version.writeUInt32BE(vector.material_version);
       const documentedAad = Buffer.concat([
         Buffer.from(additional.length === 0 ? 'openkms.datakey\0' : 'openkms.datakey.aad\0', 'ascii'),
-        Buffer.from([0x02, 0x00]),
+        Buffer.from(vector.material_version === undefined ? [0x02, 0x00] : [0x03, 0x00]),
         Buffer.from(vector.key_id, 'ascii'),
+        ...(vector.material_version === undefined ? [] : [version]),
         hex(vector.encoded_context),
         ...(additional.length === 0 ? [] : [length, additional]),
       ]);
       expect(HEX(documentedAad)).toBe(vector.aad);
-      const aad = datakeyAad(vector.key_id, vector.encryption_context, vector.additional_authenticated_data);
+      const aad = datakeyAad(vector.key_id, vector.encryption_context, vector.additional_authenticated_data, vector.material_version);
       expect(HEX(aad)).toBe(vector.aad);
 
       const payload = sealAesGcm(hex(vector.cmk_material), hex(vector.plain_text), aad, (size) => hex(vector.nonce).subarray(0, size));
-      expect(HEX(encodeDatakeyBlob({ keyId: vector.key_id, payload }))).toBe(vector.cipher_text);
+      expect(HEX(encodeDatakeyBlob({ keyId: vector.key_id, payload, materialVersion: vector.material_version }))).toBe(vector.cipher_text);
     });
 
     it('decodes and opens the documented cipher_text back to plain_text', () => {
       const blob = decodeDatakeyBlob(hex(vector.cipher_text));
       expect(blob?.keyId).toBe(vector.key_id);
+      expect(blob?.materialVersion).toBe(vector.material_version);
       expect(HEX(blob!.payload.subarray(0, 12))).toBe(vector.nonce);
       const opened = openAesGcm(
         hex(vector.cmk_material),
         blob!.payload,
-        datakeyAad(vector.key_id, vector.encryption_context, vector.additional_authenticated_data),
+        datakeyAad(vector.key_id, vector.encryption_context, vector.additional_authenticated_data, vector.material_version),
       );
       expect(opened && HEX(opened)).toBe(vector.plain_text);
     });
@@ -125,6 +140,10 @@ describe('docs/ciphertext-format.md test vectors', () => {
       const rootKey = RootKey.generate();
       const store = new MemoryKeyStore();
       const owner = { ...scope, keyId: vector.key_id };
+      // A rotated vector's material is the key's newest version; earlier versions are other random material.
+      const versions = vector.material_version ?? 1;
+      const earlier = Array.from({ length: versions - 1 }, () => rootKey.wrap(systemRandom(32), owner));
+      const materials = [...earlier, rootKey.wrap(hex(vector.cmk_material), owner)];
       await store.insertKey(
         {
           ...owner,
@@ -134,7 +153,8 @@ describe('docs/ciphertext-format.md test vectors', () => {
           keyState: KeyState.Enabled,
           enterpriseProjectId: '0',
           creationDate: 0,
-          wrappedMaterial: rootKey.wrap(hex(vector.cmk_material), owner),
+          wrappedMaterial: materials[0]!,
+          ...(versions > 1 ? { rotatedMaterials: materials.slice(1) } : {}),
         },
         { maxKeysPerProject: 1 },
       );
@@ -167,7 +187,11 @@ describe('docs/ciphertext-format.md test vectors', () => {
       const blob = decodeDatakeyBlob(hex(vector.cipher_text))!;
       const other = vector.additional_authenticated_data ? '' : 'x';
       expect(
-        openAesGcm(hex(vector.cmk_material), blob.payload, datakeyAad(vector.key_id, vector.encryption_context, other)),
+        openAesGcm(
+          hex(vector.cmk_material),
+          blob.payload,
+          datakeyAad(vector.key_id, vector.encryption_context, other, vector.material_version),
+        ),
       ).toBeUndefined();
     });
   });

@@ -37,6 +37,17 @@ export interface KeyRecord {
    * in every other state.
    */
   readonly scheduledDeletionDate?: number | null;
+  /**
+   * Key rotation (docs/key-rotation.md): the wrapped material of versions 2, 3, … oldest first,
+   * each wrapped like `wrappedMaterial` (version 1). Absent or empty until the key is rotated.
+   */
+  readonly rotatedMaterials?: readonly Buffer[];
+  /** Epoch ms when automatic rotation was enabled; absent while it is disabled (the default). */
+  readonly rotationEnabledAt?: number;
+  /** Days between automatic rotations, 30 to 365; absent means the default, 365. */
+  readonly rotationIntervalDays?: number;
+  /** Epoch ms of the last rotation (automatic or on demand); absent before the first. */
+  readonly lastRotationTime?: number;
 }
 
 const KEY_STATES: readonly string[] = Object.values(KeyState);
@@ -50,3 +61,21 @@ export function isKeyState(value: string): value is KeyState {
 export function withScheduledDeletionDate(date: number | null | undefined): { scheduledDeletionDate?: number } {
   return date == null ? {} : { scheduledDeletionDate: date };
 }
+
+/** The rotation fields of a stored row, each present only when it differs from the default (as every store returns them). */
+export function withRotationFields(row: {
+  readonly rotatedMaterials: readonly Buffer[];
+  readonly rotationEnabledAt: number | null;
+  readonly rotationIntervalDays: number;
+  readonly lastRotationTime: number | null;
+}): Pick<KeyRecord, 'rotatedMaterials' | 'rotationEnabledAt' | 'rotationIntervalDays' | 'lastRotationTime'> {
+  return {
+    ...(row.rotatedMaterials.length > 0 ? { rotatedMaterials: row.rotatedMaterials } : {}),
+    ...(row.rotationEnabledAt === null ? {} : { rotationEnabledAt: row.rotationEnabledAt }),
+    ...(row.rotationIntervalDays === DEFAULT_ROTATION_INTERVAL_DAYS ? {} : { rotationIntervalDays: row.rotationIntervalDays }),
+    ...(row.lastRotationTime === null ? {} : { lastRotationTime: row.lastRotationTime }),
+  };
+}
+
+/** The rotation interval of a key that never set one ("The default rotation interval is 365 days", API reference EnableKeyRotation). */
+export const DEFAULT_ROTATION_INTERVAL_DAYS = 365;

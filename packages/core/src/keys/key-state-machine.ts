@@ -19,6 +19,11 @@ export const KEY_OPERATIONS = [
   'disable-key',
   'schedule-key-deletion',
   'cancel-key-deletion',
+  'enable-key-rotation',
+  'disable-key-rotation',
+  'update-key-rotation-interval',
+  'rotate-on-demand',
+  'get-key-rotation-status',
 ] as const;
 export type KeyOperation = (typeof KEY_OPERATIONS)[number];
 
@@ -52,15 +57,19 @@ const dataKeyRow = {
   [KeyState.PendingImport]: pendingImport,
 };
 const toPendingDeletion: StateRule = { allowed: true, to: KeyState.PendingDeletion };
+// Rotation settings and rotation itself need an enabled key (docs/key-states.md, "Key rotation"):
+// the data-key row's refusals, so a key's state answers alike whatever is asked of it.
+const rotationRow = dataKeyRow;
+const readRow = {
+  [KeyState.WaitingActivation]: ok,
+  [KeyState.Enabled]: ok,
+  [KeyState.Disabled]: ok,
+  [KeyState.PendingDeletion]: ok,
+  [KeyState.PendingImport]: ok,
+};
 
 export const KEY_STATE_TABLE = {
-  'describe-key': {
-    [KeyState.WaitingActivation]: ok,
-    [KeyState.Enabled]: ok,
-    [KeyState.Disabled]: ok,
-    [KeyState.PendingDeletion]: ok,
-    [KeyState.PendingImport]: ok,
-  },
+  'describe-key': readRow,
   'create-datakey': dataKeyRow,
   'encrypt-datakey': dataKeyRow,
   'decrypt-datakey': dataKeyRow,
@@ -93,6 +102,12 @@ export const KEY_STATE_TABLE = {
     [KeyState.PendingDeletion]: { allowed: true, to: 'disabled-or-pending-import' },
     [KeyState.PendingImport]: notPendingDeletion,
   },
+  'enable-key-rotation': rotationRow,
+  'disable-key-rotation': rotationRow,
+  'update-key-rotation-interval': rotationRow,
+  'rotate-on-demand': rotationRow,
+  // A read, like describe-key: any state answers the key's rotation settings.
+  'get-key-rotation-status': readRow,
 } as const satisfies Record<KeyOperation, Record<KeyState, StateRule>>;
 
 /** The rule for `operation` on a key in `state`. */

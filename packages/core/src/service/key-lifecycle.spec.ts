@@ -87,6 +87,16 @@ function run(service: KmsService, operation: KeyOperation, keyId: string, materi
       return service.scheduleKeyDeletion(A, keyId, PENDING_DAYS_MIN);
     case 'cancel-key-deletion':
       return service.cancelKeyDeletion(A, keyId);
+    case 'enable-key-rotation':
+      return service.enableKeyRotation(A, keyId);
+    case 'disable-key-rotation':
+      return service.disableKeyRotation(A, keyId);
+    case 'update-key-rotation-interval':
+      return service.updateKeyRotationInterval(A, keyId, 90);
+    case 'rotate-on-demand':
+      return service.rotateKeyOnDemand(A, keyId);
+    case 'get-key-rotation-status':
+      return service.getKeyRotationStatus(A, keyId);
   }
 }
 

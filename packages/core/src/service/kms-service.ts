@@ -23,6 +23,15 @@ import { GRANTS_PER_KEY_QUOTA, type QuotaResource } from './quotas';
 import { generateRandomData } from './random-data';
 import { KeyTagOperations } from './key-tag-operations';
 import { ACTIVE_ROOT_KEY_META, checkRootKeys } from './root-key-state';
+import {
+  checkRotationInterval,
+  newestMaterialVersion,
+  requireRotatable,
+  ROTATION_BATCH_SIZE,
+  rotationStatusOf,
+  wrappedMaterialVersion,
+  type KeyRotationStatus,
+} from './key-rotation';
 
 export const DEFAULT_MAX_KEYS_PER_PROJECT = 1000;
 
@@ -376,10 +385,15 @@ export class KmsService {
     const context = checkEncryptionContext(input.encryptionContext);
     const additionalData = checkAdditionalAuthenticatedData(input.additionalAuthenticatedData);
     const key = await this.#resolveKey(scope, input.keyId);
-    const material = this.#usableMaterial(key, 'create-datakey');
+    // New data keys are sealed under the key's newest material version (docs/key-rotation.md).
+    const materialVersion = newestMaterialVersion(key);
+    const material = this.#usableMaterial(key, 'create-datakey', materialVersion);
     const plaintext = this.#random(bytes);
     try {
-      const ciphertext = sealDataKey({ material, keyId: key.keyId, dek: plaintext, context, additionalData }, this.#random);
+      const ciphertext = sealDataKey(
+        { material, keyId: key.keyId, dek: plaintext, context, additionalData, materialVersion },
+        this.#random,
+      );
       return { keyId: key.keyId, plaintext, ciphertext };
     } catch (error) {
       plaintext.fill(0);
@@ -419,9 +433,13 @@ export class KmsService {
     const dek = input.plaintextWithDigest.subarray(0, bytes);
     const digest = createHash('sha256').update(dek).digest();
     if (!timingSafeEqual(digest, input.plaintextWithDigest.subarray(bytes))) throw new KmsError('KMS.2103');
-    const material = this.#usableMaterial(key, 'encrypt-datakey');
+    const materialVersion = newestMaterialVersion(key);
+    const material = this.#usableMaterial(key, 'encrypt-datakey', materialVersion);
     try {
-      return { keyId: key.keyId, ciphertext: sealDataKey({ material, keyId: key.keyId, dek, context, additionalData }, this.#random) };
+      return {
+        keyId: key.keyId,
+        ciphertext: sealDataKey({ material, keyId: key.keyId, dek, context, additionalData, materialVersion }, this.#random),
+      };
     } finally {
       material.fill(0);
     }
@@ -438,7 +456,7 @@ export class KmsService {
     if (named && named.keyId !== blob.keyId) throw new KmsError('KMS.2203');
     const key = named ?? (await this.#store.findKeyById(scope, blob.keyId));
     if (!key || isDueForDeletion(key, this.#now())) throw new KmsError('KMS.0207');
-    const material = this.#usableMaterial(key, 'decrypt-datakey');
+    const material = this.#usableMaterial(key, 'decrypt-datakey', blob.materialVersion);
     try {
       const plaintext = openDataKey(material, blob, context, additionalData);
       if (!plaintext) throw new KmsError('KMS.2203');
@@ -464,9 +482,10 @@ export class KmsService {
     try {
       const key = await this.#resolveKey(scope, input.keyId);
       // Data and data keys are refused in the same states (docs/key-states.md): encrypt-datakey's row.
-      const material = this.#usableMaterial(key, 'encrypt-datakey');
+      const materialVersion = newestMaterialVersion(key);
+      const material = this.#usableMaterial(key, 'encrypt-datakey', materialVersion);
       try {
-        return { keyId: key.keyId, ciphertext: sealData(material, key.keyId, data, context, this.#random) };
+        return { keyId: key.keyId, ciphertext: sealData(material, key.keyId, data, context, this.#random, materialVersion) };
       } finally {
         material.fill(0);
       }
@@ -490,7 +509,7 @@ export class KmsService {
     const key = named ?? (await this.#store.findKeyById(scope, ciphertext.keyId));
     if (!key || isDueForDeletion(key, this.#now())) throw new KmsError('KMS.0207');
     // decrypt-datakey's row of docs/key-states.md.
-    const material = this.#usableMaterial(key, 'decrypt-datakey');
+    const material = this.#usableMaterial(key, 'decrypt-datakey', ciphertext.materialVersion, DATA_NOT_OPENED);
     try {
       const plaintext = openData(material, ciphertext, context);
       if (!plaintext) throw new KmsError('KMS.2203', DATA_NOT_OPENED);
@@ -508,7 +527,7 @@ export class KmsService {
   async describeKey(scope: Scope, keyId: string): Promise<KeyRecord> {
     const key = await this.#resolveKey(scope, keyId);
     requireState('describe-key', key);
-    return { ...key, wrappedMaterial: null };
+    return withoutMaterial(key);
   }
 
   /**
@@ -533,7 +552,7 @@ export class KmsService {
     });
     const last = page.keys[page.keys.length - 1];
     return {
-      keys: page.keys.map((key) => ({ ...key, wrappedMaterial: null })),
+      keys: page.keys.map(withoutMaterial),
       truncated: page.truncated,
       next: page.truncated && last ? { creationDate: last.creationDate, keyId: last.keyId } : undefined,
       total: page.total,
@@ -575,7 +594,123 @@ export class KmsService {
 
   async #transition(scope: Scope, keyId: string, operation: KeyOperation, scheduledDeletionDate: number | null = null): Promise<KeyRecord> {
     const key = await transitionKey(this.#store, scope, operation, () => this.#resolveKey(scope, keyId), scheduledDeletionDate);
-    return { ...key, wrappedMaterial: null };
+    return withoutMaterial(key);
+  }
+
+  /**
+   * enable-key-rotation: the key rotates automatically every rotation interval (365 days unless
+   * set), counted from now or from its last rotation, whichever is later. Enabling it again
+   * changes nothing. An enabled key of origin kms only (docs/key-states.md; KMS.0308 for imported material).
+   */
+  async enableKeyRotation(scope: Scope, keyId: string): Promise<KeyRotationStatus> {
+    const key = await this.#rotatableKey(scope, keyId, 'enable-key-rotation');
+    if (key.rotationEnabledAt !== undefined) return rotationStatusOf(key);
+    const rotationEnabledAt = this.#now();
+    return this.#setRotation(scope, key, { ...key, rotationEnabledAt });
+  }
+
+  /** disable-key-rotation: no more automatic rotations; the material versions made stay, and on-demand rotation still works. */
+  async disableKeyRotation(scope: Scope, keyId: string): Promise<KeyRotationStatus> {
+    const key = await this.#rotatableKey(scope, keyId, 'disable-key-rotation');
+    const { rotationEnabledAt: _enabled, ...rest } = key;
+    return this.#setRotation(scope, key, rest);
+  }
+
+  /** update-key-rotation-interval: days between automatic rotations, 30 to 365 (KMS.0308), whether or not rotation is enabled. */
+  async updateKeyRotationInterval(scope: Scope, keyId: string, days: number): Promise<KeyRotationStatus> {
+    const rotationIntervalDays = checkRotationInterval(days);
+    const key = await this.#rotatableKey(scope, keyId, 'update-key-rotation-interval');
+    return this.#setRotation(scope, key, { ...key, rotationIntervalDays });
+  }
+
+  /** get-key-rotation-status: the key's rotation settings, in any state (a key of origin external never rotates: disabled, 0 rotations). */
+  async getKeyRotationStatus(scope: Scope, keyId: string): Promise<KeyRotationStatus> {
+    const key = await this.#resolveKey(scope, keyId);
+    requireState('get-key-rotation-status', key);
+    return rotationStatusOf(key);
+  }
+
+  /**
+   * rotate-on-demand: adds a material version now, whatever the automatic rotation settings.
+   * New data keys and data use it from now on; everything sealed under older versions still opens.
+   */
+  async rotateKeyOnDemand(scope: Scope, keyId: string): Promise<KeyRotationStatus> {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const key = await this.#rotatableKey(scope, keyId, 'rotate-on-demand');
+      const rotated = await this.#addMaterialVersion(key);
+      if (rotated) return rotationStatusOf(rotated);
+    }
+    throw new KmsError('KMS.0104', 'The key changed concurrently; retry.');
+  }
+
+  /**
+   * Automatic rotation: rotates every enabled key whose rotation interval has passed (the store
+   * decides from this service's clock), once each; resolves the IDs this call rotated. Any number
+   * of servers may run it together: each due key gets one new version between them.
+   */
+  async rotateDueKeys(): Promise<string[]> {
+    const now = this.#now();
+    const rotated: string[] = [];
+    for (let after: string | undefined; ;) {
+      const due = await this.#store.findKeysDueForRotation(now, after, ROTATION_BATCH_SIZE);
+      for (const key of due) {
+        // Another server (or an on-demand rotation) that got there first makes this one a no-op.
+        if (await this.#addMaterialVersion(key, now)) rotated.push(key.keyId);
+      }
+      if (due.length < ROTATION_BATCH_SIZE) return rotated;
+      after = due[due.length - 1]!.keyId;
+    }
+  }
+
+  async #rotatableKey(scope: Scope, keyId: string, operation: KeyOperation): Promise<KeyRecord> {
+    const key = await this.#resolveKey(scope, keyId);
+    requireState(operation, key);
+    requireRotatable(key);
+    return key;
+  }
+
+  /** Writes `next`'s rotation settings if the key is still enabled; the key's status as written. */
+  async #setRotation(scope: Scope, key: KeyRecord, next: KeyRecord): Promise<KeyRotationStatus> {
+    const settings = {
+      rotationEnabledAt: next.rotationEnabledAt ?? null,
+      rotationIntervalDays: rotationStatusOf(next).rotationIntervalDays,
+    };
+    if (!(await this.#store.updateKeyRotation(scope, key.keyId, KeyState.Enabled, settings))) {
+      // Disabled, scheduled for deletion or purged since it was read: answer as the key is now.
+      await this.#rotatableKey(scope, key.keyId, 'enable-key-rotation');
+      throw new KmsError('KMS.0104', 'The key changed concurrently; retry.');
+    }
+    return rotationStatusOf(next);
+  }
+
+  /**
+   * Adds a new material version to `key` as read: fresh random material wrapped under the active
+   * root key, appended only if no one rotated or rewrapped the key meanwhile. The key as it now
+   * is, or undefined when it changed (the caller reads it again or lets the other change stand).
+   */
+  async #addMaterialVersion(key: KeyRecord, rotatedAt = this.#now()): Promise<KeyRecord | undefined> {
+    const expected = key.rotatedMaterials ?? [];
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const active = this.#activeRootKeyId;
+      const material = randomBytes(AES_KEY_BYTES);
+      let wrappedMaterial: Buffer;
+      try {
+        wrappedMaterial = this.#rootKeys.get(active)!.wrap(material, key, this.#random);
+      } finally {
+        material.fill(0);
+      }
+      const result = await this.#store.addMaterialVersion(key, key.keyId, {
+        expected,
+        wrappedMaterial,
+        rotatedAt,
+        metaEquals: { name: ACTIVE_ROOT_KEY_META, value: active },
+      });
+      if (result === 'added') return { ...key, rotatedMaterials: [...expected, wrappedMaterial], lastRotationTime: rotatedAt };
+      if (result === 'changed') return undefined;
+      // A root key rotation made another root key active since this service last looked: follow it once.
+      this.#activeRootKeyId = (await checkRootKeys(this.#store, this.#rootKeys)).active;
+    }
+    throw new Error('the active root key changed twice while rotating a key');
   }
 
   /**
@@ -636,11 +771,17 @@ export class KmsService {
     return key;
   }
 
-  /** The key's plain material, after the state machine allowed `operation` in its state. The caller must zero it. */
-  #usableMaterial(key: KeyRecord, operation: KeyOperation): Buffer {
+  /**
+   * One version of the key's plain material (the first when absent), after the state machine
+   * allowed `operation` in its state. A version the key does not have (a ciphertext naming a
+   * version never made) is KMS.2203, like any ciphertext that is not this key's. The caller must zero it.
+   */
+  #usableMaterial(key: KeyRecord, operation: KeyOperation, version = 1, notOpenedMessage?: string): Buffer {
     requireState(operation, key);
     if (!key.wrappedMaterial) throw new Error(`key ${key.keyId} is enabled but has no key material`);
-    const opened = this.#rootKeys.unwrap(key.wrappedMaterial, key);
+    const wrapped = wrappedMaterialVersion(key, version);
+    if (!wrapped) throw new KmsError('KMS.2203', notOpenedMessage);
+    const opened = this.#rootKeys.unwrap(wrapped, key);
     if ('material' in opened) return opened.material;
     // Stored material that does not open is a server fault (damage or tampering at rest, or a
     // root key the server was not given), never the caller's.
@@ -651,4 +792,10 @@ export class KmsService {
     }
     throw new Error(`stored key material of key ${key.keyId} failed authentication`);
   }
+}
+
+/** A key record for callers outside the core: no wrapped material of any version. */
+function withoutMaterial(key: KeyRecord): KeyRecord {
+  const { rotatedMaterials: _versions, ...rest } = key;
+  return { ...rest, wrappedMaterial: null };
 }

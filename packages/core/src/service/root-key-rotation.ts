@@ -161,8 +161,45 @@ async function makeActive(store: KeyStore, rootKeys: RootKeyRing, target: string
 
 type KeyOutcome = 'rewrapped' | 'already-current' | 'without-material' | 'unreadable';
 
-/** Re-wraps one key's material under `rootKey` with a compare-and-swap, re-reading it if it changed meanwhile. */
+/** Re-wraps every material version of one key (its first, then those of key rotation) under `rootKey`. */
 async function rewrapKey(store: KeyStore, rootKeys: RootKeyRing, rootKey: RootKey, key: KeyRecord): Promise<KeyOutcome> {
+  const first = await rewrapFirstMaterial(store, rootKeys, rootKey, key);
+  const rotated = await rewrapRotatedMaterials(store, rootKeys, rootKey, key);
+  if (first === 'unreadable' || rotated === 'unreadable') return 'unreadable';
+  if (first === 'rewrapped' || rotated === 'rewrapped') return 'rewrapped';
+  return first;
+}
+
+/**
+ * Re-wraps a key's rotated material versions (2, 3, …) under `rootKey`, all in one compare-and-swap
+ * of the list, re-reading it if it changed meanwhile (a rotation added a version).
+ */
+async function rewrapRotatedMaterials(store: KeyStore, rootKeys: RootKeyRing, rootKey: RootKey, key: KeyRecord): Promise<KeyOutcome> {
+  const target = rootKey.checkValue();
+  let current = key.rotatedMaterials ?? [];
+  for (;;) {
+    if (current.every((wrapped) => wrappingRootKeyId(wrapped) === target)) return 'already-current';
+    const replacement: Buffer[] = [];
+    for (const wrapped of current) {
+      if (wrappingRootKeyId(wrapped) === target) {
+        replacement.push(wrapped);
+        continue;
+      }
+      const opened = rootKeys.unwrap(wrapped, key);
+      if (!('material' in opened)) return 'unreadable';
+      try {
+        replacement.push(rootKey.wrap(opened.material, key));
+      } finally {
+        opened.material.fill(0);
+      }
+    }
+    if (await store.replaceRotatedMaterials(key.keyId, current, replacement)) return 'rewrapped';
+    current = (await store.findKeyById(key, key.keyId))?.rotatedMaterials ?? [];
+  }
+}
+
+/** Re-wraps one key's first material under `rootKey` with a compare-and-swap, re-reading it if it changed meanwhile. */
+async function rewrapFirstMaterial(store: KeyStore, rootKeys: RootKeyRing, rootKey: RootKey, key: KeyRecord): Promise<KeyOutcome> {
   const target = rootKey.checkValue();
   let current = key.wrappedMaterial;
   for (;;) {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { KeyState, type KeyRecord, type Scope } from '../keys/key-record';
 import { describeKeyEditsContract } from './contract-key-edits';
 import { describeKeyTagsContract } from './contract-key-tags';
+import { describeKeyRotationContract } from './contract-key-rotation';
 import type { KeyStore, ListKeysQuery } from './key-store';
 
 /**
@@ -52,6 +53,7 @@ export function describeKeyStoreContract(name: string, open: () => Promise<Opene
 
     describeKeyEditsContract(() => store);
     describeKeyTagsContract(() => store);
+    describeKeyRotationContract(() => store);
 
     describe('insert and find', () => {
       it('returns every field by ID and by alias, wrapped material byte for byte', async () => {

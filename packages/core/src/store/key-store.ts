@@ -50,6 +50,28 @@ export interface KeyStateChange {
 export type InsertKeyResult =
   { readonly ok: true } | { readonly ok: false; readonly reason: 'duplicate-alias' | 'quota-exceeded' | 'meta-mismatch' };
 
+/** Key rotation settings as updateKeyRotation writes them (docs/key-rotation.md). */
+export interface KeyRotationSettings {
+  /** Epoch ms automatic rotation was enabled; null disables it. */
+  readonly rotationEnabledAt: number | null;
+  /** Days between automatic rotations. */
+  readonly rotationIntervalDays: number;
+}
+
+/** A new material version for addMaterialVersion. */
+export interface MaterialVersionAddition {
+  /** The key's rotated materials as read (compare and swap): the version is added only if they are still these. */
+  readonly expected: readonly Buffer[];
+  /** The new version's material, wrapped under the root key named by `metaEquals`. */
+  readonly wrappedMaterial: Buffer;
+  /** Epoch ms: the key's last rotation time from now on. */
+  readonly rotatedAt: number;
+  /** Added only while this store setting holds this value (the active root key), checked atomically, as insertKey's. */
+  readonly metaEquals: { readonly name: string; readonly value: string };
+}
+
+export type AddMaterialVersionResult = 'added' | 'changed' | 'meta-mismatch';
+
 /** The outcome of updateKeyAlias: `not-found` when the project has no such key. */
 export type UpdateKeyAliasResult = { readonly ok: true } | { readonly ok: false; readonly reason: 'not-found' | 'duplicate-alias' };
 
@@ -107,6 +129,29 @@ export interface KeyStore extends KeyTagStore {
    * database each key is deleted (and reported) by exactly one of them.
    */
   purgeKeysDueForDeletion(now: number, limit: number): Promise<string[]>;
+  /**
+   * Key rotation: sets a key's rotation settings while it is in state `requiredState`; resolves
+   * false when the project has no such key in that state. Durable when it resolves true.
+   */
+  updateKeyRotation(scope: Scope, keyId: string, requiredState: KeyState, settings: KeyRotationSettings): Promise<boolean>;
+  /**
+   * Appends a material version to an enabled key (state 2) whose rotated materials are still
+   * `expected`, and sets its last rotation time, atomically with `metaEquals`: 'changed' when the
+   * key is gone, not enabled or was rotated or rewrapped meanwhile. Several servers adding to one
+   * key with the same `expected` add once between them. Durable when it resolves 'added'.
+   */
+  addMaterialVersion(scope: Scope, keyId: string, addition: MaterialVersionAddition): Promise<AddMaterialVersionResult>;
+  /**
+   * Enabled keys (state 2) of every project with automatic rotation enabled whose interval has
+   * passed at `now`: the later of the time rotation was enabled and the last rotation, plus the
+   * interval in days, is at or before `now`. Ordered by key ID (by code unit), after `afterKeyId`.
+   */
+  findKeysDueForRotation(now: number, afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]>;
+  /**
+   * Replaces a key's rotated materials (all versions from 2 on, same count) if they still are
+   * `expected` (compare and swap), for root key rotation; resolves whether it did.
+   */
+  replaceRotatedMaterials(keyId: string, expected: readonly Buffer[], replacement: readonly Buffer[]): Promise<boolean>;
   /** Store-wide settings (for example the root key check value). */
   getMeta(name: string): Promise<string | undefined>;
   /** Sets a setting unless it exists; resolves to the value now stored. */

@@ -2,7 +2,12 @@ import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-ke
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
 import type { KeyRecord, Scope } from '../keys/key-record';
 import { KeyState, withScheduledDeletionDate } from '../keys/key-record';
+import { DEFAULT_ROTATION_INTERVAL_DAYS } from '../keys/key-record';
+import { isDueForRotation } from '../service/key-rotation';
 import type {
+  AddMaterialVersionResult,
+  KeyRotationSettings,
+  MaterialVersionAddition,
   InsertKeyConditions,
   InsertKeyResult,
   KeyStateChange,
@@ -123,6 +128,7 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore {
       .slice(0, limit);
     for (const key of due) {
       key.wrappedMaterial?.fill(0);
+      for (const material of key.rotatedMaterials ?? []) material.fill(0);
       this.#keys.delete(key.keyId);
       this.#tags.delete(key.keyId);
     }
@@ -152,6 +158,44 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore {
       if (key && sameScope(key, scope)) rows.push({ keyId, tags: [...tags] });
     }
     return rows.sort((a, b) => byCodeUnit(a.keyId, b.keyId));
+  }
+
+  async updateKeyRotation(scope: Scope, keyId: string, requiredState: KeyState, settings: KeyRotationSettings): Promise<boolean> {
+    const key = this.#keys.get(keyId);
+    if (!key || !sameScope(key, scope) || key.keyState !== requiredState) return false;
+    const { rotationEnabledAt: _enabledAt, rotationIntervalDays: _interval, ...rest } = key;
+    this.#keys.set(keyId, {
+      ...rest,
+      ...(settings.rotationEnabledAt === null ? {} : { rotationEnabledAt: settings.rotationEnabledAt }),
+      ...(settings.rotationIntervalDays === DEFAULT_ROTATION_INTERVAL_DAYS ? {} : { rotationIntervalDays: settings.rotationIntervalDays }),
+    });
+    return true;
+  }
+
+  async addMaterialVersion(scope: Scope, keyId: string, addition: MaterialVersionAddition): Promise<AddMaterialVersionResult> {
+    if (this.#meta.get(addition.metaEquals.name) !== addition.metaEquals.value) return 'meta-mismatch';
+    const key = this.#keys.get(keyId);
+    if (!key || !sameScope(key, scope) || key.keyState !== KeyState.Enabled) return 'changed';
+    if (!sameMaterials(key.rotatedMaterials ?? [], addition.expected)) return 'changed';
+    const rotatedMaterials = [...(key.rotatedMaterials ?? []), Buffer.from(addition.wrappedMaterial)];
+    this.#keys.set(keyId, { ...key, rotatedMaterials, lastRotationTime: addition.rotatedAt });
+    return 'added';
+  }
+
+  async findKeysDueForRotation(now: number, afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
+    return [...this.#keys.values()]
+      .filter((key) => (afterKeyId === undefined || key.keyId > afterKeyId) && isDueForRotation(key, now))
+      .sort((a, b) => byCodeUnit(a.keyId, b.keyId))
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  async replaceRotatedMaterials(keyId: string, expected: readonly Buffer[], replacement: readonly Buffer[]): Promise<boolean> {
+    const key = this.#keys.get(keyId);
+    if (!key || expected.length === 0 || replacement.length !== expected.length) return false;
+    if (!sameMaterials(key.rotatedMaterials ?? [], expected)) return false;
+    this.#keys.set(keyId, { ...key, rotatedMaterials: replacement.map((material) => Buffer.from(material)) });
+    return true;
   }
 
   async getMeta(name: string): Promise<string | undefined> {
@@ -237,5 +281,15 @@ function sameScope(key: Scope, scope: Scope): boolean {
 
 /** Callers get their own copy, so mutating a returned record cannot change the store. */
 function copy(record: KeyRecord): KeyRecord {
-  return { ...record, wrappedMaterial: record.wrappedMaterial ? Buffer.from(record.wrappedMaterial) : null };
+  const copied: KeyRecord = { ...record, wrappedMaterial: record.wrappedMaterial ? Buffer.from(record.wrappedMaterial) : null };
+  if (!record.rotatedMaterials) return copied;
+  if (record.rotatedMaterials.length === 0) {
+    const { rotatedMaterials: _empty, ...rest } = copied;
+    return rest;
+  }
+  return { ...copied, rotatedMaterials: record.rotatedMaterials.map((material) => Buffer.from(material)) };
+}
+
+function sameMaterials(a: readonly Buffer[], b: readonly Buffer[]): boolean {
+  return a.length === b.length && a.every((material, i) => material.equals(b[i]!));
 }

@@ -2,7 +2,13 @@ import { Pool } from 'pg';
 import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-key';
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
 import { withScheduledDeletionDate, type KeyOrigin, type KeyRecord, type KeyState, type Scope } from '../keys/key-record';
+import { DEFAULT_ROTATION_INTERVAL_DAYS, withRotationFields } from '../keys/key-record';
+import { DAY_MS } from '../service/key-lifecycle';
+import { decodeRotatedMaterials, encodeRotatedMaterials } from './rotated-materials';
 import type {
+  AddMaterialVersionResult,
+  KeyRotationSettings,
+  MaterialVersionAddition,
   InsertKeyConditions,
   InsertKeyResult,
   KeyStateChange,
@@ -64,10 +70,17 @@ interface KeyRow {
   wrapped_material: Buffer | null;
   /** bigint as a decimal string, or null. */
   scheduled_deletion_date: string | null;
+  rotated_materials: Buffer | null;
+  /** bigint as a decimal string, or null. */
+  rotation_enabled_at: string | null;
+  rotation_interval_days: number;
+  /** bigint as a decimal string, or null. */
+  last_rotation_time: string | null;
 }
 
 const COLUMNS =
-  'key_id, domain_id, project_id, key_alias, key_description, origin, key_state, enterprise_project_id, creation_date, wrapped_material, scheduled_deletion_date';
+  'key_id, domain_id, project_id, key_alias, key_description, origin, key_state, enterprise_project_id, creation_date, wrapped_material, scheduled_deletion_date, ' +
+  'rotated_materials, rotation_enabled_at, rotation_interval_days, last_rotation_time';
 interface AccessKeyRow {
   access_key_id: string;
   name: string;
@@ -153,7 +166,7 @@ export class PostgresKeyStore implements KeyStore, AccessKeyStore {
         client.release();
         return result;
       }
-      await client.query(`INSERT INTO keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
+      await client.query(`INSERT INTO keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, [
         record.keyId,
         record.domainId,
         record.projectId,
@@ -165,6 +178,10 @@ export class PostgresKeyStore implements KeyStore, AccessKeyStore {
         record.creationDate,
         record.wrappedMaterial,
         record.scheduledDeletionDate ?? null,
+        encodeRotatedMaterials(record.rotatedMaterials ?? []),
+        record.rotationEnabledAt ?? null,
+        record.rotationIntervalDays ?? DEFAULT_ROTATION_INTERVAL_DAYS,
+        record.lastRotationTime ?? null,
       ]);
       await client.query('COMMIT');
       client.release();
@@ -333,6 +350,72 @@ export class PostgresKeyStore implements KeyStore, AccessKeyStore {
     return listPostgresProjectKeyTags(this.#pool, scope);
   }
 
+  async updateKeyRotation(scope: Scope, keyId: string, requiredState: KeyState, settings: KeyRotationSettings): Promise<boolean> {
+    const { rowCount } = await this.#pool.query(
+      `UPDATE keys SET rotation_enabled_at = $1, rotation_interval_days = $2
+        WHERE domain_id = $3 AND project_id = $4 AND key_id = $5 AND key_state = $6`,
+      [settings.rotationEnabledAt, settings.rotationIntervalDays, scope.domainId, scope.projectId, keyId, requiredState],
+    );
+    return rowCount === 1;
+  }
+
+  async addMaterialVersion(scope: Scope, keyId: string, addition: MaterialVersionAddition): Promise<AddMaterialVersionResult> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      // FOR SHARE holds the root key setting until COMMIT, as insertKey does: a root key rotation's
+      // switch waits for this version, and its rewrap then finds it.
+      const meta = (await client.query<{ value: string }>('SELECT value FROM meta WHERE name = $1 FOR SHARE', [addition.metaEquals.name]))
+        .rows[0];
+      let result: AddMaterialVersionResult = 'meta-mismatch';
+      if (meta?.value === addition.metaEquals.value) {
+        // The compare and swap: servers adding to one key with the same `expected` serialise on the
+        // row, and the later one's WHERE, re-checked on the row the first committed, matches nothing.
+        const { rowCount } = await client.query(
+          `UPDATE keys SET rotated_materials = $1, last_rotation_time = $2
+            WHERE domain_id = $3 AND project_id = $4 AND key_id = $5 AND key_state = '2' AND rotated_materials IS NOT DISTINCT FROM $6`,
+          [
+            encodeRotatedMaterials([...addition.expected, addition.wrappedMaterial]),
+            addition.rotatedAt,
+            scope.domainId,
+            scope.projectId,
+            keyId,
+            encodeRotatedMaterials(addition.expected),
+          ],
+        );
+        result = rowCount === 1 ? 'added' : 'changed';
+      }
+      await client.query(result === 'added' ? 'COMMIT' : 'ROLLBACK');
+      client.release();
+      return result;
+    } catch (error) {
+      await rollbackAndRelease(client, error);
+      throw error;
+    }
+  }
+
+  async findKeysDueForRotation(now: number, afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
+    const { rows } = await this.#pool.query<KeyRow>(
+      `SELECT ${COLUMNS} FROM keys
+        WHERE rotation_enabled_at IS NOT NULL AND key_state = '2'
+          AND GREATEST(rotation_enabled_at, coalesce(last_rotation_time, 0)) + rotation_interval_days::bigint * ${DAY_MS} <= $1
+          AND ($2::text IS NULL OR key_id COLLATE "C" > $2 COLLATE "C")
+        ORDER BY key_id COLLATE "C" LIMIT $3`,
+      [now, afterKeyId ?? null, limit],
+    );
+    return rows.map(fromRow);
+  }
+
+  async replaceRotatedMaterials(keyId: string, expected: readonly Buffer[], replacement: readonly Buffer[]): Promise<boolean> {
+    if (expected.length === 0 || replacement.length !== expected.length) return false;
+    const result = await this.#pool.query('UPDATE keys SET rotated_materials = $1 WHERE key_id = $2 AND rotated_materials = $3', [
+      encodeRotatedMaterials(replacement),
+      keyId,
+      encodeRotatedMaterials(expected),
+    ]);
+    return result.rowCount === 1;
+  }
+
   async getMeta(name: string): Promise<string | undefined> {
     const { rows } = await this.#pool.query<{ value: string }>('SELECT value FROM meta WHERE name = $1', [name]);
     return rows[0]?.value;
@@ -466,6 +549,12 @@ function fromRow(row: KeyRow): KeyRecord {
     creationDate,
     wrappedMaterial: row.wrapped_material,
     ...withScheduledDeletionDate(row.scheduled_deletion_date === null ? null : Number(row.scheduled_deletion_date)),
+    ...withRotationFields({
+      rotatedMaterials: decodeRotatedMaterials(row.rotated_materials),
+      rotationEnabledAt: row.rotation_enabled_at === null ? null : Number(row.rotation_enabled_at),
+      rotationIntervalDays: row.rotation_interval_days,
+      lastRotationTime: row.last_rotation_time === null ? null : Number(row.last_rotation_time),
+    }),
   };
 }
 

@@ -46,6 +46,13 @@ export const MIGRATIONS: readonly string[] = [
      tag_value text NOT NULL,
      PRIMARY KEY (key_id, tag_key)
    );`,
+  // Key rotation (docs/key-rotation.md): material versions 2, 3, … (rotated-materials.ts), the
+  // automatic rotation settings (enabled since, interval in days) and the last rotation time.
+  `ALTER TABLE keys ADD COLUMN rotated_materials bytea;
+   ALTER TABLE keys ADD COLUMN rotation_enabled_at bigint;
+   ALTER TABLE keys ADD COLUMN rotation_interval_days integer NOT NULL DEFAULT 365;
+   ALTER TABLE keys ADD COLUMN last_rotation_time bigint;
+   CREATE INDEX keys_rotation_enabled ON keys (key_id) WHERE rotation_enabled_at IS NOT NULL;`,
 ];
 
 /**

@@ -3,7 +3,13 @@ import { chmodSync, closeSync, constants, existsSync, openSync } from 'node:fs';
 import type { AccessKeyRecord, AccessKeySummary } from '../credentials/access-key';
 import type { AccessKeyStore, InsertAccessKeyResult } from '../credentials/access-key-store';
 import { withScheduledDeletionDate, type KeyOrigin, type KeyRecord, type KeyState, type Scope } from '../keys/key-record';
+import { DEFAULT_ROTATION_INTERVAL_DAYS, withRotationFields } from '../keys/key-record';
+import { DAY_MS } from '../service/key-lifecycle';
+import { decodeRotatedMaterials, encodeRotatedMaterials } from './rotated-materials';
 import type {
+  AddMaterialVersionResult,
+  KeyRotationSettings,
+  MaterialVersionAddition,
   InsertKeyConditions,
   InsertKeyResult,
   KeyStateChange,
@@ -53,6 +59,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      tag_value TEXT NOT NULL,
      PRIMARY KEY (key_id, tag_key)
    );`,
+  // Key rotation (docs/key-rotation.md): material versions 2, 3, … (rotated-materials.ts), the
+  // automatic rotation settings (enabled since, interval in days) and the last rotation time.
+  `ALTER TABLE keys ADD COLUMN rotated_materials BLOB;
+   ALTER TABLE keys ADD COLUMN rotation_enabled_at INTEGER;
+   ALTER TABLE keys ADD COLUMN rotation_interval_days INTEGER NOT NULL DEFAULT 365;
+   ALTER TABLE keys ADD COLUMN last_rotation_time INTEGER;
+   CREATE INDEX keys_rotation_enabled ON keys (key_id) WHERE rotation_enabled_at IS NOT NULL;`,
 ];
 
 interface KeyRow {
@@ -67,6 +80,10 @@ interface KeyRow {
   creation_date: number;
   wrapped_material: Buffer | null;
   scheduled_deletion_date: number | null;
+  rotated_materials: Buffer | null;
+  rotation_enabled_at: number | null;
+  rotation_interval_days: number;
+  last_rotation_time: number | null;
 }
 
 interface AccessKeyRow {
@@ -123,6 +140,10 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
   readonly #deleteMeta: Database.Statement<[string, string]>;
   readonly #transition: Database.Statement<[string, number | null, string, string, string, string]>;
   readonly #purge: Database.Statement<[number, number], { key_id: string }>;
+  readonly #updateRotation: Database.Statement<[number | null, number, string, string, string, string]>;
+  readonly #addMaterialVersion: (scope: Scope, keyId: string, addition: MaterialVersionAddition) => AddMaterialVersionResult;
+  readonly #dueForRotation: Database.Statement<[number, string | null, string | null, number], KeyRow>;
+  readonly #replaceRotated: Database.Statement<[Buffer | null, string, Buffer | null]>;
   readonly #insertAccessKey: (record: AccessKeyRecord, metaEquals: { name: string; value: string } | undefined) => InsertAccessKeyResult;
   readonly #accessKeyById: Database.Statement<[string], AccessKeyRow>;
   readonly #listAccessKeys: Database.Statement<[], AccessKeyRow>;
@@ -186,6 +207,31 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
          SELECT key_id FROM keys WHERE key_state = '4' AND scheduled_deletion_date <= ? ORDER BY key_id LIMIT ?)
        RETURNING key_id`,
     );
+    this.#updateRotation = this.#db.prepare(
+      `UPDATE keys SET rotation_enabled_at = ?, rotation_interval_days = ?
+        WHERE domain_id = ? AND project_id = ? AND key_id = ? AND key_state = ?`,
+    );
+    // IS compares NULL with NULL as equal: a key never rotated matches an empty expected list.
+    const appendVersion = this.#db.prepare<[Buffer | null, number, string, string, string, Buffer | null]>(
+      `UPDATE keys SET rotated_materials = ?, last_rotation_time = ?
+        WHERE domain_id = ? AND project_id = ? AND key_id = ? AND key_state = '2' AND rotated_materials IS ?`,
+    );
+    // IMMEDIATE, as for inserts: the root key setting cannot change between the check and the update.
+    const addVersionTransaction = this.#db.transaction((scope: Scope, keyId: string, addition: MaterialVersionAddition) => {
+      if (this.#getMeta.get(addition.metaEquals.name)?.value !== addition.metaEquals.value) return 'meta-mismatch' as const;
+      const expected = encodeRotatedMaterials(addition.expected);
+      const next = encodeRotatedMaterials([...addition.expected, addition.wrappedMaterial]);
+      const changes = appendVersion.run(next, addition.rotatedAt, scope.domainId, scope.projectId, keyId, expected).changes;
+      return changes === 1 ? ('added' as const) : ('changed' as const);
+    });
+    this.#addMaterialVersion = (scope, keyId, addition) => addVersionTransaction.immediate(scope, keyId, addition);
+    this.#dueForRotation = this.#db.prepare(
+      `SELECT * FROM keys WHERE rotation_enabled_at IS NOT NULL AND key_state = '2'
+          AND max(rotation_enabled_at, coalesce(last_rotation_time, 0)) + rotation_interval_days * ${DAY_MS} <= ?
+          AND (? IS NULL OR key_id > ?)
+        ORDER BY key_id LIMIT ?`,
+    );
+    this.#replaceRotated = this.#db.prepare('UPDATE keys SET rotated_materials = ? WHERE key_id = ? AND rotated_materials IS ?');
     const getMeta = this.#getMeta;
     const count = this.#count;
     const aliasTaken = this.#db.prepare<[string, string, string], { one: number }>(
@@ -193,9 +239,11 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     );
     const insert = this.#db.prepare<KeyRow>(
       `INSERT INTO keys (key_id, domain_id, project_id, key_alias, key_description, origin, key_state,
-                         enterprise_project_id, creation_date, wrapped_material, scheduled_deletion_date)
+                         enterprise_project_id, creation_date, wrapped_material, scheduled_deletion_date,
+                         rotated_materials, rotation_enabled_at, rotation_interval_days, last_rotation_time)
        VALUES (@key_id, @domain_id, @project_id, @key_alias, @key_description, @origin, @key_state,
-               @enterprise_project_id, @creation_date, @wrapped_material, @scheduled_deletion_date)`,
+               @enterprise_project_id, @creation_date, @wrapped_material, @scheduled_deletion_date,
+               @rotated_materials, @rotation_enabled_at, @rotation_interval_days, @last_rotation_time)`,
     );
     // IMMEDIATE takes the write lock before the checks, so two servers on one file
     // cannot both pass the quota check and then both insert.
@@ -370,6 +418,27 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     return this.#tags.listProject(scope);
   }
 
+  async updateKeyRotation(scope: Scope, keyId: string, requiredState: KeyState, settings: KeyRotationSettings): Promise<boolean> {
+    const { rotationEnabledAt, rotationIntervalDays } = settings;
+    return (
+      this.#updateRotation.run(rotationEnabledAt, rotationIntervalDays, scope.domainId, scope.projectId, keyId, requiredState).changes === 1
+    );
+  }
+
+  async addMaterialVersion(scope: Scope, keyId: string, addition: MaterialVersionAddition): Promise<AddMaterialVersionResult> {
+    return this.#addMaterialVersion(scope, keyId, addition);
+  }
+
+  async findKeysDueForRotation(now: number, afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
+    const after = afterKeyId ?? null;
+    return this.#dueForRotation.all(now, after, after, limit).map(fromRow);
+  }
+
+  async replaceRotatedMaterials(keyId: string, expected: readonly Buffer[], replacement: readonly Buffer[]): Promise<boolean> {
+    if (expected.length === 0 || replacement.length !== expected.length) return false;
+    return this.#replaceRotated.run(encodeRotatedMaterials(replacement), keyId, encodeRotatedMaterials(expected)).changes === 1;
+  }
+
   async getMeta(name: string): Promise<string | undefined> {
     return this.#getMeta.get(name)?.value;
   }
@@ -419,6 +488,10 @@ function toRow(record: KeyRecord): KeyRow {
     creation_date: record.creationDate,
     wrapped_material: record.wrappedMaterial,
     scheduled_deletion_date: record.scheduledDeletionDate ?? null,
+    rotated_materials: encodeRotatedMaterials(record.rotatedMaterials ?? []),
+    rotation_enabled_at: record.rotationEnabledAt ?? null,
+    rotation_interval_days: record.rotationIntervalDays ?? DEFAULT_ROTATION_INTERVAL_DAYS,
+    last_rotation_time: record.lastRotationTime ?? null,
   };
 }
 
@@ -435,6 +508,12 @@ function fromRow(row: KeyRow): KeyRecord {
     creationDate: row.creation_date,
     wrappedMaterial: row.wrapped_material,
     ...withScheduledDeletionDate(row.scheduled_deletion_date),
+    ...withRotationFields({
+      rotatedMaterials: decodeRotatedMaterials(row.rotated_materials),
+      rotationEnabledAt: row.rotation_enabled_at,
+      rotationIntervalDays: row.rotation_interval_days,
+      lastRotationTime: row.last_rotation_time,
+    }),
   };
 }
 

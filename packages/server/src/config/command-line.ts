@@ -237,6 +237,12 @@ export function buildCommand(): Command {
     )
     .addOption(
       new Option(
+        '--rotation-check-interval-ms <ms>',
+        'how often keys with automatic rotation enabled are rotated when their interval has passed (also at start)',
+      ).argParser(integer(1000, 86_400_000)),
+    )
+    .addOption(
+      new Option(
         '--dev-min-pending-days <days>',
         'LOCAL TESTING ONLY: let schedule-key-deletion take pending_days from this (1 to 7) instead of the API minimum of 7',
       ).argParser(integer(1, 7)),

@@ -25,6 +25,8 @@ export const DEFAULTS = Object.freeze({
   dbQueryTimeoutMs: 10_000,
   /** How often keys whose deletion date has passed are purged (also once at start). */
   purgeIntervalMs: 60_000,
+  /** How often keys whose automatic rotation interval has passed are rotated (also once at start). */
+  rotationCheckIntervalMs: 60_000,
   /** `rewrap`: keys read and re-wrapped per batch. */
   batchSize: 200,
 });

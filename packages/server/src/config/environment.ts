@@ -30,6 +30,7 @@ export const ENVIRONMENT_VARIABLES = Object.freeze({
   dbConnectTimeoutMs: 'OPENKMS_DB_CONNECT_TIMEOUT_MS',
   dbQueryTimeoutMs: 'OPENKMS_DB_QUERY_TIMEOUT_MS',
   purgeIntervalMs: 'OPENKMS_PURGE_INTERVAL_MS',
+  rotationCheckIntervalMs: 'OPENKMS_ROTATION_CHECK_INTERVAL_MS',
   devMinPendingDays: 'OPENKMS_DEV_MIN_PENDING_DAYS',
   // Dev mode (src/dev): --dev, its fixed credentials and --seed.
   dev: 'OPENKMS_DEV',

@@ -66,6 +66,8 @@ export interface ServerConfigInput {
   readonly dbQueryTimeoutMs?: number;
   /** How often keys past their deletion date are purged. */
   readonly purgeIntervalMs?: number;
+  /** How often keys due for automatic rotation are rotated. */
+  readonly rotationCheckIntervalMs?: number;
   /** Local testing only: the fewest pending_days schedule-key-deletion takes (1 to 7); the API's 7 when absent. */
   readonly devMinPendingDays?: number;
 }
@@ -101,6 +103,7 @@ export interface ServerConfig {
   readonly dbConnectTimeoutMs: number;
   readonly dbQueryTimeoutMs: number;
   readonly purgeIntervalMs: number;
+  readonly rotationCheckIntervalMs: number;
   /** Local testing only (off: undefined, the API's minimum of 7 days). */
   readonly devMinPendingDays: number | undefined;
 }
@@ -162,6 +165,7 @@ export function resolveServerConfig(
     dbConnectTimeoutMs: input.dbConnectTimeoutMs ?? DEFAULTS.dbConnectTimeoutMs,
     dbQueryTimeoutMs: input.dbQueryTimeoutMs ?? DEFAULTS.dbQueryTimeoutMs,
     purgeIntervalMs: input.purgeIntervalMs ?? DEFAULTS.purgeIntervalMs,
+    rotationCheckIntervalMs: input.rotationCheckIntervalMs ?? DEFAULTS.rotationCheckIntervalMs,
     devMinPendingDays: input.devMinPendingDays,
   };
   if (config.workers > 1 && config.store === 'memory') {

@@ -25,6 +25,11 @@ import { deleteTagHandler } from './delete-tag';
 import { listKmsByTagsHandler } from './list-kms-by-tags';
 import { listKmsTagsHandler } from './list-kms-tags';
 import { showKmsTagsHandler } from './show-kms-tags';
+import { disableKeyRotationHandler } from './disable-key-rotation';
+import { enableKeyRotationHandler } from './enable-key-rotation';
+import { rotateOnDemandHandler } from './rotate-on-demand';
+import { showKeyRotationStatusHandler } from './show-key-rotation-status';
+import { updateKeyRotationIntervalHandler } from './update-key-rotation-interval';
 
 export type { RequestContext } from './request-context';
 
@@ -60,5 +65,11 @@ export function createOperationHandlers(service: KmsService): OperationHandlers<
     batchCreateKmsTags: batchCreateKmsTagsHandler(service),
     listKmsTags: listKmsTagsHandler(service),
     listKmsByTags: listKmsByTagsHandler(service),
+    // Key rotation (docs/key-rotation.md).
+    enableKeyRotation: enableKeyRotationHandler(service),
+    disableKeyRotation: disableKeyRotationHandler(service),
+    updateKeyRotationInterval: updateKeyRotationIntervalHandler(service),
+    showKeyRotationStatus: showKeyRotationStatusHandler(service),
+    rotateOnDemand: rotateOnDemandHandler(service),
   };
 }

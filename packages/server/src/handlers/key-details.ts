@@ -17,7 +17,7 @@ export function toKeyDetails(key: KeyRecord, realm: string): KeyDetails {
     key_type: '1',
     expiration_time: '',
     origin: key.origin,
-    key_rotation_enabled: 'false',
+    key_rotation_enabled: key.rotationEnabledAt === undefined ? 'false' : 'true',
     sys_enterprise_project_id: key.enterpriseProjectId,
     key_spec: 'AES_256',
     key_usage: 'ENCRYPT_DECRYPT',

@@ -22,6 +22,7 @@ import { createLogger } from './logger';
 import { loadRootKeys } from './root-keys';
 import { describeStore, openStore } from './store';
 import { startKeyPurge } from './key-purge';
+import { startKeyRotation } from './key-rotation';
 
 export interface RunningServer {
   readonly url: string;
@@ -189,6 +190,7 @@ export async function startServer(
   const url = `http://${host}:${port}`;
   logger.info({ url, ...describeStore(config.store), data_dir: config.dataDir, region: config.region }, 'openkms server listening');
   const keyPurge = startKeyPurge(service, config.purgeIntervalMs, logger);
+  const keyRotation = startKeyRotation(service, config.rotationCheckIntervalMs, logger);
 
   let closing: Promise<void> | undefined;
   return {
@@ -244,6 +246,7 @@ export async function startServer(
           server.closeIdleConnections();
         });
         await keyPurge.stop();
+        await keyRotation.stop();
         await store.close();
         await audit.close();
         logger.info('openkms server stopped');

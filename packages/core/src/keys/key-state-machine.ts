@@ -19,6 +19,8 @@ export const KEY_OPERATIONS = [
   'disable-key',
   'schedule-key-deletion',
   'cancel-key-deletion',
+  'update-key-alias',
+  'update-key-description',
 ] as const;
 export type KeyOperation = (typeof KEY_OPERATIONS)[number];
 
@@ -52,6 +54,15 @@ const dataKeyRow = {
   [KeyState.PendingImport]: pendingImport,
 };
 const toPendingDeletion: StateRule = { allowed: true, to: KeyState.PendingDeletion };
+// The API reference ("Modifying a Key Alias", "Modifying a Key Description") and the official
+// SDK's KmsClient refuse these edits only for a key scheduled for deletion; every other state may be edited.
+const editRow = {
+  [KeyState.WaitingActivation]: ok,
+  [KeyState.Enabled]: ok,
+  [KeyState.Disabled]: ok,
+  [KeyState.PendingDeletion]: pendingDeletion,
+  [KeyState.PendingImport]: ok,
+};
 
 export const KEY_STATE_TABLE = {
   'describe-key': {
@@ -93,6 +104,8 @@ export const KEY_STATE_TABLE = {
     [KeyState.PendingDeletion]: { allowed: true, to: 'disabled-or-pending-import' },
     [KeyState.PendingImport]: notPendingDeletion,
   },
+  'update-key-alias': editRow,
+  'update-key-description': editRow,
 } as const satisfies Record<KeyOperation, Record<KeyState, StateRule>>;
 
 /** The rule for `operation` on a key in `state`. */

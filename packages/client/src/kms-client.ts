@@ -1,4 +1,4 @@
-import { Configuration, DataKeysApi, KeysApi, type OperationId } from './generated';
+import { Configuration, DataKeysApi, KeysApi, VersionsApi, type OperationId, type ShowVersionVersionIdEnum } from './generated';
 import type {
   CreateDatakeyRequest,
   CreateDatakeyResponse,
@@ -23,6 +23,8 @@ import type {
   ScheduleKeyDeletionRequest,
   GenRandomRequest,
   GenRandomResponse,
+  ListVersionsResponse,
+  ShowVersionResponse,
   UpdateKeyAliasRequest,
   UserInstancesResponse,
   UserQuotasResponse,
@@ -79,7 +81,8 @@ export interface CallOptions {
 
 /** The body of a generated API method's parameters: everything but the path's `projectId`. */
 type BodyOf<Parameters> = Parameters extends { projectId: string } ? Parameters[Exclude<keyof Parameters, 'projectId'>] : never;
-type GeneratedMethod<Id extends OperationId> = (KeysApi & DataKeysApi)[Id];
+type GeneratedMethod<Id extends OperationId> = (KeysApi & DataKeysApi & VersionsApi)[Id];
+type Answer<Id extends OperationId> = Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>;
 
 /**
  * One method per operationId of the generated code, taking the generated request body and
@@ -87,13 +90,13 @@ type GeneratedMethod<Id extends OperationId> = (KeysApi & DataKeysApi)[Id];
  * (or a changed body) fails to compile until the client follows.
  */
 export type KmsOperations = {
-  [Id in OperationId]: [BodyOf<Parameters<GeneratedMethod<Id>>[0]>] extends [never]
-    ? // An operation without a body (the GETs user-quotas, user-instances) takes only the call options.
-      (options?: CallOptions) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>
-    : (
-        request: NonNullable<BodyOf<Parameters<GeneratedMethod<Id>>[0]>>,
-        options?: CallOptions,
-      ) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>;
+  [Id in OperationId]: Parameters<GeneratedMethod<Id>>[0] extends { versionId: string }
+    ? // show-version (GET /{version_id}) takes the version, as the official SDK's showVersion does.
+      (versionId: string, options?: CallOptions) => Answer<Id>
+    : [BodyOf<Parameters<GeneratedMethod<Id>>[0]>] extends [never]
+      ? // An operation without a body (the GETs user-quotas, user-instances, list-versions) takes only the call options.
+        (options?: CallOptions) => Answer<Id>
+      : (request: NonNullable<BodyOf<Parameters<GeneratedMethod<Id>>[0]>>, options?: CallOptions) => Answer<Id>;
 };
 
 /** The KMS v1.0 API in the API's own field names. Every non-2xx answer throws a {@link KmsError}. */
@@ -134,6 +137,10 @@ export interface KmsClient extends KmsOperations {
   scheduleKeyDeletion(request: ScheduleKeyDeletionRequest, options?: CallOptions): Promise<KeyStateResponse>;
   /** `POST /v1.0/{project_id}/kms/cancel-key-deletion`: a key pending deletion returns to disabled ("3"). */
   cancelKeyDeletion(request: OperateKeyRequest, options?: CallOptions): Promise<KeyStateResponse>;
+  /** `GET /`: the API versions the server serves (`versions`, each with `id`, `links`, `status`, `updated`); needs no credential. */
+  listVersions(options?: CallOptions): Promise<ListVersionsResponse>;
+  /** `GET /{version_id}`: one API version (`version`), e.g. `showVersion('v1.0')`; an unknown one throws `404 KMS.0201`. */
+  showVersion(versionId: string, options?: CallOptions): Promise<ShowVersionResponse>;
 }
 
 /** Test seams: time and randomness of the backoff. */
@@ -255,6 +262,10 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
       call(() =>
         new KeysApi(configurationFor(callOptions)).cancelKeyDeletion({ projectId: options.projectId, operateKeyRequest: request }),
       ),
+    // The server needs no credential here; the client sends its own anyway (the server ignores it), as the SDKs do.
+    listVersions: (callOptions) => call(() => new VersionsApi(configurationFor(callOptions)).listVersions()),
+    showVersion: (versionId, callOptions) =>
+      call(() => new VersionsApi(configurationFor(callOptions)).showVersion({ versionId: versionId as ShowVersionVersionIdEnum })),
   };
 }
 

@@ -28,6 +28,7 @@ export const AREAS = [
   'key-edits',
   'data',
   'quotas',
+  'versions',
 ] as const;
 export type Area = (typeof AREAS)[number];
 
@@ -36,7 +37,8 @@ export type Area = (typeof AREAS)[number];
  * always required; `extended` the operations of the current API reference that close the
  * envelope (decrypt-datakey, encrypt-datakey, describe-key, list-keys) and the later ones
  * (key-edits: update-key-alias/-description; data: create-datakey-without-plaintext,
- * encrypt-data, decrypt-data; random: gen-random; quotas: user-quotas, user-instances), each
+ * encrypt-data, decrypt-data; random: gen-random; quotas: user-quotas, user-instances;
+ * versions: GET / and GET /{version_id}), each
  * optional: a server that has no such route reports them NOT IMPLEMENTED; `all` (default) both.
  * Lifecycle operations join `extended` as areas as they land.
  */
@@ -44,7 +46,16 @@ export const PROFILES = ['core', 'extended', 'all'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 /** The areas of the extended profile; every other area is core. */
-export const EXTENDED_AREAS: readonly Area[] = ['envelope', 'key-listing', 'lifecycle', 'random', 'key-edits', 'data', 'quotas'];
+export const EXTENDED_AREAS: readonly Area[] = [
+  'envelope',
+  'key-listing',
+  'lifecycle',
+  'random',
+  'key-edits',
+  'data',
+  'quotas',
+  'versions',
+];
 
 export function profileOf(area: Area): 'core' | 'extended' {
   return EXTENDED_AREAS.includes(area) ? 'extended' : 'core';

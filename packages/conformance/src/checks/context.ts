@@ -39,7 +39,12 @@ export interface CreatedKey {
   readonly alias: string;
 }
 
-const ACTIONS: Record<OperationId, string> = {
+/** Version discovery, the operations outside `/v1.0/{project_id}/kms/` (sent with getRoot). */
+export type VersionOperation = 'listVersions' | 'showVersion';
+/** The operations under `/v1.0/{project_id}/kms/`, sent with post and get. */
+export type KmsOperation = Exclude<OperationId, VersionOperation>;
+
+const ACTIONS: Record<KmsOperation, string> = {
   createKey: 'create-key',
   createDatakey: 'create-datakey',
   encryptDatakey: 'encrypt-datakey',
@@ -62,7 +67,7 @@ const ACTIONS: Record<OperationId, string> = {
 
 /** The operations the API defines as GET (no body); every other one is a POST. */
 const GET_OPERATIONS: readonly OperationId[] = ['showUserQuotas', 'showUserInstances'];
-const methodOf = (operation: OperationId): string => (GET_OPERATIONS.includes(operation) ? 'GET' : 'POST');
+const methodOf = (operation: KmsOperation): string => (GET_OPERATIONS.includes(operation) ? 'GET' : 'POST');
 
 /** The operations of the source documents: always required, never NOT IMPLEMENTED. */
 const REQUIRED_OPERATIONS: readonly OperationId[] = ['createKey', 'createDatakey'];
@@ -163,7 +168,7 @@ export class CheckContext {
   }
 
   /** POSTs a JSON body (or what the options say) to an operation and judges the response against the spec. */
-  async post(operation: OperationId, body: unknown, options: PostOptions = {}): Promise<HttpResponse> {
+  async post(operation: KmsOperation, body: unknown, options: PostOptions = {}): Promise<HttpResponse> {
     const caller = options.caller ?? this.primary;
     const headers: Record<string, string> = { ...options.headers };
     // A check that names a token tests X-Auth-Token itself: that request is never signed.
@@ -194,8 +199,21 @@ export class CheckContext {
   }
 
   /** GETs a bodyless operation (user-quotas, user-instances), judged against the spec like post(). */
-  get(operation: OperationId, options: PostOptions = {}): Promise<HttpResponse> {
+  get(operation: KmsOperation, options: PostOptions = {}): Promise<HttpResponse> {
     return this.post(operation, undefined, { contentType: null, ...options });
+  }
+
+  /**
+   * GETs a path outside the project's operations (version discovery: `/`, `/v1.0`), with the
+   * primary caller's credential (signed when it has an access key) or, with `credential: false`,
+   * none; judged against the spec like post().
+   */
+  async getRoot(path: string, operation: VersionOperation | undefined, options: { credential?: boolean } = {}): Promise<HttpResponse> {
+    const caller = this.primary;
+    const bare: HttpRequest = { method: 'GET', path, headers: {} };
+    if (options.credential === false) return this.send(bare, operation);
+    if (caller.signer) return this.send(await signedRequest(this.#options.baseUrl, bare, caller.projectId, caller.signer), operation);
+    return this.send({ ...bare, headers: caller.token === undefined ? {} : { 'X-Auth-Token': caller.token } }, operation);
   }
 
   createKey(body: unknown, options?: PostOptions): Promise<HttpResponse> {

@@ -13,6 +13,7 @@ import { quotaChecks } from './quotas';
 import { revisionFieldChecks } from './revision-fields';
 import { robustnessChecks } from './robustness';
 import { semanticsChecks } from './semantics';
+import { versionChecks } from './versions';
 
 const DEFINED: readonly Check[] = [
   ...createKeyChecks,
@@ -29,6 +30,7 @@ const DEFINED: readonly Check[] = [
   ...keyEditChecks,
   ...dataEncryptionChecks,
   ...quotaChecks,
+  ...versionChecks,
 ];
 
 /** The REFERENCE twin of a documented check: the same requests, held to OpenKMS's exact answers. */

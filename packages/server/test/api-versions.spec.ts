@@ -73,6 +73,17 @@ describe('GET / and GET /v1.0', () => {
   });
 });
 
+describe('rate limits', () => {
+  it('apply only when an operator names the operation; callers without a credential share one counter', async () => {
+    const limited = await buildTestApp({ rateLimits: { listVersions: { limit: 2, windowMs: 60_000 } } });
+    await request(limited.app).get('/').expect(200);
+    await request(limited.app).get('/').set('X-Auth-Token', 'anything').expect(200);
+    expectKmsError(await request(limited.app).get('/'), 429, 'KMS.0429');
+    // showVersion is not named: not limited.
+    for (let n = 0; n < 3; n++) await request(limited.app).get('/v1.0').expect(200);
+  });
+});
+
 describe('an unknown version is an unknown path', () => {
   it.each(['/v2.0', '/v1', '/V1.0', '/v1.0/', '/v1.00', '/v1.0%20', '//v1.0'])('GET %s is 404 KMS.0201', async (path) => {
     expectKmsError(await request(t.app).get(path), 404, 'KMS.0201');

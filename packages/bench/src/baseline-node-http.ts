@@ -1,9 +1,11 @@
 /**
  * Baseline 1, the ceiling for Node: a bare node:http server that reads the JSON body and
- * does the create-datakey crypto. Started as its own process by the bench; prints its port.
+ * does the crypto of create-datakey, encrypt-data or decrypt-data (by the path's last
+ * segment). Started as its own process by the bench; prints its port.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decryptData, encryptData, type DataRequest } from './data-crypto';
 import { baselineKey, makeDataKey } from './datakey-crypto';
 
 const key = baselineKey();
@@ -12,11 +14,14 @@ const server = createServer((req, res) => {
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
     try {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        datakey_length: string;
-        encryption_context?: Record<string, string>;
-      };
-      const payload = JSON.stringify(makeDataKey(key, body.datakey_length, body.encryption_context));
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as DataRequest & { datakey_length: string };
+      const url = req.url ?? '';
+      const answer = url.endsWith('/encrypt-data')
+        ? encryptData(key, body)
+        : url.endsWith('/decrypt-data')
+          ? decryptData(key, body)
+          : makeDataKey(key, body.datakey_length, body.encryption_context);
+      const payload = JSON.stringify(answer);
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
       res.end(payload);
     } catch {

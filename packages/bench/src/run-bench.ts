@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: measures the reference server's create-datakey and create-key against two
- * baselines doing the same crypto on the same machine, a steady-rate latency run, the cost of
+ * `npm run bench`: measures the reference server's create-datakey, create-key, encrypt-data of
+ * 4 KB and decrypt-data against two baselines doing the same crypto on the same machine, a
+ * steady-rate latency run, the cost of
  * a wide spec and of a store with a million keys, and create-datakey signed with an access key
  * against the same with a token. Prints a table, the CPU profile of
  * create-datakey and the issue 14 targets; writes JSON; exits 2 when a target is missed.
@@ -11,6 +12,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { accessKeyRows, createBenchAccessKey, inTurn, presignedRequests, type BenchAccessKey } from './access-key-scenario';
+import { dataRows, sealOverHttp, type DataScenarioNames, type MeasureLoad } from './data-scenario';
 import { analyseProfile, formatBreakdown, perRequestReport } from './cpu-profile';
 import { runLoad, warmUp, type BodyWithHeaders } from './load';
 import { startOpenkms, type OpenkmsSetup } from './openkms-server';
@@ -162,15 +164,22 @@ async function main(): Promise<void> {
     process.stdout.write(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}\n`);
     process.stdout.write(`load: autocannon on the same machine, ${options.connections} connections, ${options.duration} s per run\n`);
 
-    for (const [name, script] of [
-      ['baseline node:http', 'baseline-node-http.js'],
-      ['baseline express', 'baseline-express.js'],
-    ] as const) {
+    const projectPath = `/v1.0/${PROJECT}/kms`;
+    const measureLoad =
+      (auth: boolean): MeasureLoad =>
+      (scenario, target, load) =>
+        measure(scenario, target, options, { ...load, auth });
+    const baselines: ReadonlyArray<readonly [string, string, DataScenarioNames]> = [
+      ['baseline node:http', 'baseline-node-http.js', { encrypt: SCENARIO.nodeHttpEncryptData4k, decrypt: SCENARIO.nodeHttpDecryptData4k }],
+      ['baseline express', 'baseline-express.js', { encrypt: SCENARIO.expressEncryptData4k, decrypt: SCENARIO.expressDecryptData4k }],
+    ];
+    for (const [name, script, dataNames] of baselines) {
       const baseline = await startBaseline(name, script);
       try {
         const keyId = randomUUID();
         const load = { path: datakeyPath, body: datakeyBody([keyId]), auth: false };
         rows.push(await measure(`${name} create-datakey`, baseline, options, load));
+        rows.push(...(await dataRows(dataNames, baseline, projectPath, [keyId], measureLoad(false), sealOverHttp({}))));
       } finally {
         await baseline.stop();
       }
@@ -181,6 +190,8 @@ async function main(): Promise<void> {
     try {
       keyIds = await createKeys(server, 10);
       rows.push(await measure(SCENARIO.datakey, server, options, { path: datakeyPath, body: datakeyBody(keyIds) }));
+      const dataNames = { encrypt: SCENARIO.encryptData4k, decrypt: SCENARIO.decryptData4k };
+      rows.push(...(await dataRows(dataNames, server, projectPath, keyIds, measureLoad(true), sealOverHttp({ 'X-Auth-Token': TOKEN }))));
     } finally {
       await server.stop();
     }

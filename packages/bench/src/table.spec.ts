@@ -14,11 +14,11 @@ describe('formatTable', () => {
         requests: 30424,
         peakRssMb: 173.6,
       },
-      notRun(SCENARIO.encryptData4k, 'the load scenario is not written yet'),
+      notRun(SCENARIO.wideSpec, 'its server is not wired in yet'),
     ]);
     expect(lines[0]!.split(/\s{2,}/)).toEqual(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'RSS MB']);
     expect(lines[1]!.split(/\s{2,}/)).toEqual([SCENARIO.datakey, '3042', '8', '22', '55', '174']);
-    expect(lines[2]).toMatch(/^openkms encrypt-data 4 KB\s+not run: the load scenario is not written yet$/);
+    expect(lines[2]).toMatch(/^openkms create-datakey, 30-operation spec\s+not run: its server is not wired in yet$/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Configuration, DataKeysApi, KeysApi, type OperationId } from './generated';
+import { Configuration, DataKeysApi, KeysApi, VersionsApi, type OperationId, type ShowVersionVersionIdEnum } from './generated';
 import type {
   BatchCreateKmsTagsRequest,
   CreateKmsTagRequest,
@@ -29,6 +29,8 @@ import type {
   ScheduleKeyDeletionRequest,
   GenRandomRequest,
   GenRandomResponse,
+  ListVersionsResponse,
+  ShowVersionResponse,
   UpdateKeyAliasRequest,
   UserInstancesResponse,
   UserQuotasResponse,
@@ -88,7 +90,8 @@ export interface CallOptions {
 
 /** The body of a generated API method's parameters: everything but the path's `projectId`. */
 type BodyOf<Parameters> = Parameters extends { projectId: string } ? Parameters[Exclude<keyof Parameters, 'projectId'>] : never;
-type GeneratedMethod<Id extends OperationId> = (KeysApi & DataKeysApi)[Id];
+type GeneratedMethod<Id extends OperationId> = (KeysApi & DataKeysApi & VersionsApi)[Id];
+type Answer<Id extends OperationId> = Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>;
 
 /**
  * One method per operationId of the generated code, taking the generated request body and
@@ -96,16 +99,16 @@ type GeneratedMethod<Id extends OperationId> = (KeysApi & DataKeysApi)[Id];
  * (or a changed body) fails to compile until the client follows.
  */
 export type KmsOperations = {
-  [Id in OperationId]: 'keyId' extends keyof Parameters<GeneratedMethod<Id>>[0]
-    ? // A path naming the key (the tag operations) takes the key ID first, then what else the path or body needs.
-      (keyId: string, ...rest: never[]) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>
-    : [BodyOf<Parameters<GeneratedMethod<Id>>[0]>] extends [never]
-      ? // An operation without a body (the GETs user-quotas, user-instances) takes only the call options.
-        (options?: CallOptions) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>
-      : (
-          request: NonNullable<BodyOf<Parameters<GeneratedMethod<Id>>[0]>>,
-          options?: CallOptions,
-        ) => Promise<Awaited<ReturnType<GeneratedMethod<Id>>>>;
+  [Id in OperationId]: Parameters<GeneratedMethod<Id>>[0] extends { versionId: string }
+    ? // show-version (GET /{version_id}) takes the version, as the official SDK's showVersion does.
+      (versionId: string, options?: CallOptions) => Answer<Id>
+    : 'keyId' extends keyof Parameters<GeneratedMethod<Id>>[0]
+      ? // A path naming the key (the tag operations) takes the key ID first, then what else the path or body needs.
+        (keyId: string, ...rest: never[]) => Answer<Id>
+      : [BodyOf<Parameters<GeneratedMethod<Id>>[0]>] extends [never]
+        ? // An operation without a body (the GETs user-quotas, user-instances, list-versions) takes only the call options.
+          (options?: CallOptions) => Answer<Id>
+        : (request: NonNullable<BodyOf<Parameters<GeneratedMethod<Id>>[0]>>, options?: CallOptions) => Answer<Id>;
 };
 
 /** The KMS v1.0 API in the API's own field names. Every non-2xx answer throws a {@link KmsError}. */
@@ -168,6 +171,10 @@ export interface KmsClient extends KmsOperations {
   showKeyRotationStatus(request: OperateKeyRequest, options?: CallOptions): Promise<KeyRotationStatusResponse>;
   /** `POST /v1.0/{project_id}/kms/rotate-on-demand`: a new material version now; everything made before still decrypts. */
   rotateOnDemand(request: OperateKeyRequest, options?: CallOptions): Promise<RotateOnDemandResponse>;
+  /** `GET /`: the API versions the server serves (`versions`, each with `id`, `links`, `status`, `updated`); needs no credential. */
+  listVersions(options?: CallOptions): Promise<ListVersionsResponse>;
+  /** `GET /{version_id}`: one API version (`version`), e.g. `showVersion('v1.0')`; an unknown one throws `404 KMS.0201`. */
+  showVersion(versionId: string, options?: CallOptions): Promise<ShowVersionResponse>;
 }
 
 /** Test seams: time and randomness of the backoff. */
@@ -329,6 +336,10 @@ export function createKmsClient(options: KmsClientOptions, internals: KmsClientI
       ),
     rotateOnDemand: (request, callOptions) =>
       call(() => new KeysApi(configurationFor(callOptions)).rotateOnDemand({ projectId: options.projectId, operateKeyRequest: request })),
+    // The server needs no credential here; the client sends its own anyway (the server ignores it), as the SDKs do.
+    listVersions: (callOptions) => call(() => new VersionsApi(configurationFor(callOptions)).listVersions()),
+    showVersion: (versionId, callOptions) =>
+      call(() => new VersionsApi(configurationFor(callOptions)).showVersion({ versionId: versionId as ShowVersionVersionIdEnum })),
   };
 }
 

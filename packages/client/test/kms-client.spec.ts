@@ -112,6 +112,20 @@ describe('createKmsClient requests', () => {
     expect(requests[0]!.init.body ?? undefined).toBeUndefined();
   });
 
+  it('listVersions sends GET / and showVersion GET /{version_id}, without a body, outside the project', async () => {
+    const version = { id: 'v1.0', links: [], version: '', status: 'CURRENT', updated: '2016-10-29T02:00:00Z', min_version: '' };
+    const { fetchFn, requests } = scriptedFetch([ok({ versions: [version] }), ok({ version }), kmsError(404, 'KMS.0201')]);
+    const { kms } = client(fetchFn);
+    await expect(kms.listVersions()).resolves.toEqual({ versions: [version] });
+    await expect(kms.showVersion('v1.0')).resolves.toEqual({ version });
+    await expect(kms.showVersion('v9.9')).rejects.toMatchObject({ status: 404, errorCode: 'KMS.0201' });
+    expect(requests.map((r) => [r.init.method, r.url, r.init.body ?? undefined])).toEqual([
+      ['GET', 'http://kms.test:8080/', undefined],
+      ['GET', 'http://kms.test:8080/v1.0', undefined],
+      ['GET', 'http://kms.test:8080/v9.9', undefined],
+    ]);
+  });
+
   it('turns a gen-random refusal into a KmsError with its code', async () => {
     const { fetchFn } = scriptedFetch([kmsError(400, 'KMS.0308')]);
     const { kms } = client(fetchFn);

@@ -10,6 +10,7 @@ export { type RandomBytes } from './crypto/aes-gcm';
 export { type EncryptionContext } from './ciphertext/encryption-context';
 export { encodeDatakeyBlob, type DatakeyBlob } from './ciphertext/datakey-blob';
 export { datakeyAad } from './ciphertext/datakey-seal';
+export { decodeDataCiphertext, openData, sealData } from './ciphertext/data-ciphertext';
 export { KEY_ID_PATTERN } from './keys/key-id';
 export { KEY_ALIAS_PATTERN, KEY_DESCRIPTION_MAX_CHARS } from './keys/key-alias';
 export { LIST_KEYS_KEY_SPECS, isListKeysKeySpec, type ListKeysKeySpec } from './keys/key-spec';

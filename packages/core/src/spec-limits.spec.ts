@@ -306,6 +306,10 @@ const NOT_CORE: Record<string, string> = {
   'ListKeysResponse.total minimum': 'a count',
   'GatewayErrorResponse.error_code enum': "the server's signature verifier writes it (auth/signature/gateway-error.ts), not core",
   'GatewayErrorResponse.error_msg pattern': 'as above',
+  'paths./{version_id}.parameters.0.schema enum':
+    "the versions the server serves (handlers/api-versions.ts); the server's router matches only these",
+  'ApiVersionDetail.status enum': 'version discovery is answered by the server alone (handlers/api-versions.ts), not core',
+  'ApiVersionDetail.updated pattern': 'as above',
 };
 
 describe('spec/kms.yaml limits and core constants', () => {

@@ -12,7 +12,9 @@ describe('errors outside the operations: every non-2xx carries the KMS error bod
 
   describe('routing', () => {
     it.each([
-      ['GET', '/'],
+      // GET / and GET /v1.0 are version discovery (api-versions.spec.ts); other versions are unknown paths.
+      ['GET', '/v2.0'],
+      ['POST', '/v1'],
       ['POST', '/v1.0/project-a/kms/create-keys'],
       ['POST', '/v1.0/project-a/kms/create-grant'],
       ['POST', '/v1.0/project-a/kms/create-key/'],

@@ -165,6 +165,10 @@ describe('the state table of docs/key-states.md, through HTTP', () => {
         return { key_id: keyId, rotation_interval: 90 };
       case 'schedule-key-deletion':
         return { key_id: keyId, pending_days: '7' };
+      case 'update-key-alias':
+        return { key_id: keyId, key_alias: `renamed/${keyId}` };
+      case 'update-key-description':
+        return { key_id: keyId, key_description: 'described' };
       case 'create-datakey':
         return { key_id: keyId, datakey_length: '256' };
       case 'encrypt-datakey':

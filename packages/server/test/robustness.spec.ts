@@ -452,6 +452,15 @@ const path = fc
 
 const OPERATION_PATH = /^\/v1\.0\/[^/]+\/kms\/create-(?:key|datakey)$/;
 const HEALTH_PATH = /^\/health\/?$/i;
+/** Version discovery: `GET /` and `GET /v1.0` (any spelling that decodes to it); another method there is 405. */
+const isVersionPath = (pathname: string) => {
+  if (pathname === '/') return true;
+  try {
+    return /^\/[^/]+$/.test(pathname) && decodeURIComponent(pathname.slice(1)) === 'v1.0';
+  } catch {
+    return false;
+  }
+};
 
 describe('(c) random paths and methods', () => {
   let counter = 0;
@@ -468,7 +477,7 @@ describe('(c) random paths and methods', () => {
   }
 
   it(
-    'never a 5xx; unknown routes are 404 KMS.0201; operation paths with another method are 405 KMS.0215',
+    'never a 5xx; unknown routes are 404 KMS.0201; operation paths with another method are 405 KMS.0215; version discovery answers GET',
     async () => {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...METHODS), path, fc.boolean(), async (method: Method, target, withToken) => {
@@ -487,6 +496,9 @@ describe('(c) random paths and methods', () => {
           if (HEALTH_PATH.test(pathname) && (method === 'GET' || method === 'HEAD')) {
             expect({ status: res.status, detail }).toEqual({ status: 200, detail });
             if (hasBody) expect(res.body).toEqual({ status: 'ok' });
+          } else if (isVersionPath(pathname)) {
+            if (method === 'GET') expect({ status: res.status, detail }).toEqual({ status: 200, detail });
+            else expect({ status: res.status, allow: res.headers.allow, detail }).toEqual({ status: 405, allow: 'GET', detail });
           } else if (OPERATION_PATH.test(pathname)) {
             if (method === 'POST') {
               expect({ status: res.status, detail }).toEqual({ status: expect.any(Number), detail });

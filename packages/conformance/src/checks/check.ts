@@ -30,6 +30,7 @@ export const AREAS = [
   'quotas',
   'tags',
   'rotation',
+  'versions',
 ] as const;
 export type Area = (typeof AREAS)[number];
 
@@ -39,7 +40,8 @@ export type Area = (typeof AREAS)[number];
  * envelope (decrypt-datakey, encrypt-datakey, describe-key, list-keys) and the later ones
  * (key-edits: update-key-alias/-description; data: create-datakey-without-plaintext,
  * encrypt-data, decrypt-data; random: gen-random; quotas: user-quotas, user-instances; tags: tag
- * management and resource_instances/action; rotation: the five key rotation operations), each
+ * management and resource_instances/action; rotation: the five key rotation operations;
+ * versions: GET / and GET /{version_id}), each
  * optional: a server that has no such route reports them NOT IMPLEMENTED; `all` (default) both.
  * Lifecycle operations join `extended` as areas as they land.
  */
@@ -57,6 +59,7 @@ export const EXTENDED_AREAS: readonly Area[] = [
   'quotas',
   'tags',
   'rotation',
+  'versions',
 ];
 
 export function profileOf(area: Area): 'core' | 'extended' {

@@ -41,7 +41,12 @@ export interface CreatedKey {
   readonly alias: string;
 }
 
-const ACTIONS: Record<OperationId, string> = {
+/** Version discovery, the operations outside `/v1.0/{project_id}/kms/` (sent with getRoot). */
+export type VersionOperation = 'listVersions' | 'showVersion';
+/** The operations under `/v1.0/{project_id}/kms/`, sent with post and get. */
+export type KmsOperation = Exclude<OperationId, VersionOperation>;
+
+const ACTIONS: Record<KmsOperation, string> = {
   createKey: 'create-key',
   createDatakey: 'create-datakey',
   encryptDatakey: 'encrypt-datakey',
@@ -75,13 +80,13 @@ const ACTIONS: Record<OperationId, string> = {
 };
 
 /** The operations the API defines as GET or DELETE (no body); every other one is a POST. */
-const GET_OPERATIONS: readonly OperationId[] = ['showUserQuotas', 'showUserInstances', 'showKmsTags', 'listKmsTags'];
-const DELETE_OPERATIONS: readonly OperationId[] = ['deleteTag'];
-const methodOf = (operation: OperationId): string =>
+const GET_OPERATIONS: readonly KmsOperation[] = ['showUserQuotas', 'showUserInstances', 'showKmsTags', 'listKmsTags'];
+const DELETE_OPERATIONS: readonly KmsOperation[] = ['deleteTag'];
+const methodOf = (operation: KmsOperation): string =>
   GET_OPERATIONS.includes(operation) ? 'GET' : DELETE_OPERATIONS.includes(operation) ? 'DELETE' : 'POST';
 
 /** The operation's path after /kms/ with its parameters filled in (a missing one stays a literal `{name}`). */
-function actionPath(operation: OperationId, pathParams: Readonly<Record<string, string>> = {}): string {
+function actionPath(operation: KmsOperation, pathParams: Readonly<Record<string, string>> = {}): string {
   return ACTIONS[operation].replace(/\{([a-z_]+)\}/g, (whole, name: string) =>
     pathParams[name] === undefined ? whole : encodeURIComponent(pathParams[name]),
   );
@@ -186,7 +191,7 @@ export class CheckContext {
   }
 
   /** POSTs a JSON body (or what the options say) to an operation and judges the response against the spec. */
-  async post(operation: OperationId, body: unknown, options: PostOptions = {}): Promise<HttpResponse> {
+  async post(operation: KmsOperation, body: unknown, options: PostOptions = {}): Promise<HttpResponse> {
     const caller = options.caller ?? this.primary;
     const headers: Record<string, string> = { ...options.headers };
     // A check that names a token tests X-Auth-Token itself: that request is never signed.
@@ -217,13 +222,26 @@ export class CheckContext {
   }
 
   /** GETs a bodyless operation (user-quotas, user-instances, tags), judged against the spec like post(). */
-  get(operation: OperationId, options: PostOptions = {}): Promise<HttpResponse> {
+  get(operation: KmsOperation, options: PostOptions = {}): Promise<HttpResponse> {
     return this.post(operation, undefined, { contentType: null, ...options });
   }
 
   /** DELETE of a bodyless operation (delete a tag), judged against the spec like post(). */
-  delete(operation: OperationId, options: PostOptions = {}): Promise<HttpResponse> {
+  delete(operation: KmsOperation, options: PostOptions = {}): Promise<HttpResponse> {
     return this.post(operation, undefined, { contentType: null, ...options });
+  }
+
+  /**
+   * GETs a path outside the project's operations (version discovery: `/`, `/v1.0`), with the
+   * primary caller's credential (signed when it has an access key) or, with `credential: false`,
+   * none; judged against the spec like post().
+   */
+  async getRoot(path: string, operation: VersionOperation | undefined, options: { credential?: boolean } = {}): Promise<HttpResponse> {
+    const caller = this.primary;
+    const bare: HttpRequest = { method: 'GET', path, headers: {} };
+    if (options.credential === false) return this.send(bare, operation);
+    if (caller.signer) return this.send(await signedRequest(this.#options.baseUrl, bare, caller.projectId, caller.signer), operation);
+    return this.send({ ...bare, headers: caller.token === undefined ? {} : { 'X-Auth-Token': caller.token } }, operation);
   }
 
   createKey(body: unknown, options?: PostOptions): Promise<HttpResponse> {

@@ -15,6 +15,7 @@ import { robustnessChecks } from './robustness';
 import { rotationChecks } from './rotation';
 import { semanticsChecks } from './semantics';
 import { tagChecks } from './tags';
+import { versionChecks } from './versions';
 
 const DEFINED: readonly Check[] = [
   ...createKeyChecks,
@@ -33,6 +34,7 @@ const DEFINED: readonly Check[] = [
   ...quotaChecks,
   ...tagChecks,
   ...rotationChecks,
+  ...versionChecks,
 ];
 
 /** The REFERENCE twin of a documented check: the same requests, held to OpenKMS's exact answers. */

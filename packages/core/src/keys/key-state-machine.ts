@@ -24,6 +24,8 @@ export const KEY_OPERATIONS = [
   'update-key-rotation-interval',
   'rotate-on-demand',
   'get-key-rotation-status',
+  'update-key-alias',
+  'update-key-description',
 ] as const;
 export type KeyOperation = (typeof KEY_OPERATIONS)[number];
 
@@ -67,6 +69,15 @@ const readRow = {
   [KeyState.PendingDeletion]: ok,
   [KeyState.PendingImport]: ok,
 };
+// The API reference ("Modifying a Key Alias", "Modifying a Key Description") and the official
+// SDK's KmsClient refuse these edits only for a key scheduled for deletion; every other state may be edited.
+const editRow = {
+  [KeyState.WaitingActivation]: ok,
+  [KeyState.Enabled]: ok,
+  [KeyState.Disabled]: ok,
+  [KeyState.PendingDeletion]: pendingDeletion,
+  [KeyState.PendingImport]: ok,
+};
 
 export const KEY_STATE_TABLE = {
   'describe-key': readRow,
@@ -108,6 +119,8 @@ export const KEY_STATE_TABLE = {
   'rotate-on-demand': rotationRow,
   // A read, like describe-key: any state answers the key's rotation settings.
   'get-key-rotation-status': readRow,
+  'update-key-alias': editRow,
+  'update-key-description': editRow,
 } as const satisfies Record<KeyOperation, Record<KeyState, StateRule>>;
 
 /** The rule for `operation` on a key in `state`. */

@@ -97,6 +97,10 @@ function run(service: KmsService, operation: KeyOperation, keyId: string, materi
       return service.rotateKeyOnDemand(A, keyId);
     case 'get-key-rotation-status':
       return service.getKeyRotationStatus(A, keyId);
+    case 'update-key-alias':
+      return service.updateKeyAlias(A, keyId, `renamed/${keyId}`);
+    case 'update-key-description':
+      return service.updateKeyDescription(A, keyId, 'described');
   }
 }
 
@@ -136,6 +140,23 @@ describe('the key state table', () => {
     expect((await service.scheduleKeyDeletion(A, keyId, 7)).keyState).toBe(KeyState.PendingDeletion);
     expect((await service.cancelKeyDeletion(A, keyId)).keyState).toBe(KeyState.PendingImport);
     await kmsError(service.enableKey(A, keyId), 'KMS.0310');
+  });
+});
+
+describe('update-key-alias and update-key-description on a key pending deletion', () => {
+  it('refuses both with KMS.0210 and changes nothing; once cancelled, both apply again', async () => {
+    const { service } = await setup();
+    const { keyId } = await service.createKey(A, { keyAlias: 'doomed', keyDescription: 'before' });
+    await service.scheduleKeyDeletion(A, keyId, PENDING_DAYS_MIN);
+    await kmsError(service.updateKeyAlias(A, keyId, 'renamed'), 'KMS.0210');
+    await kmsError(service.updateKeyDescription(A, keyId, 'after'), 'KMS.0210');
+    expect(await service.describeKey(A, keyId)).toMatchObject({ keyAlias: 'doomed', keyDescription: 'before' });
+    // The alias it keeps is still taken: another key cannot have it.
+    await kmsError(service.createKey(A, { keyAlias: 'doomed' }), 'KMS.1104');
+    await service.cancelKeyDeletion(A, keyId);
+    await service.updateKeyAlias(A, keyId, 'renamed');
+    await service.updateKeyDescription(A, keyId, 'after');
+    expect(await service.describeKey(A, keyId)).toMatchObject({ keyAlias: 'renamed', keyDescription: 'after' });
   });
 });
 

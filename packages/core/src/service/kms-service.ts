@@ -721,6 +721,7 @@ export class KmsService {
   async updateKeyAlias(scope: Scope, keyId: string, keyAlias: string): Promise<{ keyId: string; keyAlias: string }> {
     checkKeyAlias(keyAlias);
     const key = await this.#resolveKey(scope, keyId);
+    requireState('update-key-alias', key);
     const result = await this.#store.updateKeyAlias(scope, key.keyId, keyAlias);
     // Not found: the key was purged between the lookup and the rename; answered as any missing key.
     if (!result.ok) throw new KmsError(result.reason === 'duplicate-alias' ? 'KMS.1104' : 'KMS.0207');
@@ -731,6 +732,7 @@ export class KmsService {
   async updateKeyDescription(scope: Scope, keyId: string, keyDescription: string): Promise<{ keyId: string; keyDescription: string }> {
     checkKeyDescription(keyDescription);
     const key = await this.#resolveKey(scope, keyId);
+    requireState('update-key-description', key);
     if (!(await this.#store.updateKeyDescription(scope, key.keyId, keyDescription))) throw new KmsError('KMS.0207');
     return { keyId: key.keyId, keyDescription };
   }

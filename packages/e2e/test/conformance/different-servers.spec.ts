@@ -4,7 +4,18 @@ import { differentServers } from './different/different-servers';
 import { kitTarget, REGION, startReferenceServer, type ReferenceServer } from './support/reference-server';
 
 /** The areas of the extended profile: operations beyond the source documents, each optional. */
-const OPTIONAL_AREAS: readonly string[] = ['envelope', 'key-listing', 'lifecycle', 'key-edits', 'data', 'random', 'quotas', 'tags', 'rotation'];
+const OPTIONAL_AREAS: readonly string[] = [
+  'envelope',
+  'key-listing',
+  'lifecycle',
+  'key-edits',
+  'data',
+  'random',
+  'quotas',
+  'tags',
+  'rotation',
+  'versions',
+];
 
 /**
  * Correct-but-different servers (test/different/): no false alarm. At MUST and SHOULD they pass

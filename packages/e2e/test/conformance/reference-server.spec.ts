@@ -61,7 +61,7 @@ describe('the kit against our reference server', () => {
     expect(core.results.map((r) => r.id)).toEqual(['CK-DK-512']);
     const extended = await runConformance({ ...kitTarget(server.url), profile: 'extended' });
     expect(extended.results.length).toBeGreaterThan(0);
-    const extendedAreas = ['envelope', 'key-listing', 'lifecycle', 'key-edits', 'data', 'random', 'quotas', 'tags', 'rotation'];
+    const extendedAreas = ['envelope', 'key-listing', 'lifecycle', 'key-edits', 'data', 'random', 'quotas', 'tags', 'rotation', 'versions'];
     expect(extended.results.every((r) => extendedAreas.includes(r.area) && r.outcome === 'passed')).toBe(true);
   });
 

@@ -10,6 +10,7 @@ import { encryptDataHandler } from './encrypt-data';
 import { encryptDatakeyHandler } from './encrypt-datakey';
 import { genRandomHandler } from './gen-random';
 import { listKeysHandler } from './list-keys';
+import { listVersionsHandler } from './list-versions';
 import { cancelKeyDeletionHandler } from './cancel-key-deletion';
 import { disableKeyHandler } from './disable-key';
 import { enableKeyHandler } from './enable-key';
@@ -17,6 +18,7 @@ import { scheduleKeyDeletionHandler } from './schedule-key-deletion';
 import type { RequestContext } from './request-context';
 import { showUserInstancesHandler } from './show-user-instances';
 import { showUserQuotasHandler } from './show-user-quotas';
+import { showVersionHandler } from './show-version';
 import { updateKeyAliasHandler } from './update-key-alias';
 import { updateKeyDescriptionHandler } from './update-key-description';
 import { batchCreateKmsTagsHandler } from './batch-create-kms-tags';
@@ -71,5 +73,8 @@ export function createOperationHandlers(service: KmsService): OperationHandlers<
     updateKeyRotationInterval: updateKeyRotationIntervalHandler(service),
     showKeyRotationStatus: showKeyRotationStatusHandler(service),
     rotateOnDemand: rotateOnDemandHandler(service),
+    // Version discovery: no key, no credential.
+    listVersions: listVersionsHandler(),
+    showVersion: showVersionHandler(),
   };
 }

@@ -8,10 +8,11 @@ import type { TokenRegistry } from '../auth/token-registry';
 import type { OperationDefinition } from '../generated/runtime';
 import { operationSlice, type ApiDocument } from './api-spec';
 import { sendKmsError } from './error-mapper';
+import { isAnonymousOperation, pathParameterValues } from './operation-facts';
 import { readJsonBody, requireIdentityUtf8 } from './json-body';
 import { operationRateLimiter, type RateLimit } from './rate-limits';
 import { requestLogger } from './request-log';
-import { requestState, type RequestContext } from './request-state';
+import { requestState, type Principal, type RequestContext } from './request-state';
 
 /** Largest accepted request body. A maximal valid request (8192-character context, 255-character alias) is far below it. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -37,6 +38,8 @@ export interface PipelineOptions {
 /** One operation, mounted: `run` takes a routed request through every check to its handler, or to `next(error)`. */
 export interface MountedOperation {
   readonly operation: OperationDefinition;
+  /** The values each enum-typed path parameter may take (the router matches only these). */
+  readonly pathParameterValues: Readonly<Record<string, readonly string[]>>;
   run(req: Request, res: Response, next: NextFunction): void;
   /**
    * The credential checks that need no body, alone (for `Expect: 100-continue`): a token, or a
@@ -63,20 +66,27 @@ const parseJson = readJsonBody(MAX_BODY_BYTES, checkSignedBody);
 export function mountOperation(operation: OperationDefinition, handler: OperationHandler, options: PipelineOptions): MountedOperation {
   const limiter = operationRateLimiter(operation.operationId, options.rateLimits);
   const slice = operationSlice(options.document, operation.path, operation.method);
+  // `security: []` in the spec (version discovery): no credential is asked for, and any sent is ignored.
+  const anonymous = isAnonymousOperation(slice, operation.path, operation.method);
   // Made on the operation's first request: a validator costs tens of milliseconds to load,
   // and an app (a test's, say) may never see most of its operations.
   let steps: readonly RequestHandler[] | undefined;
-  const checkBeforeBody = async (req: IncomingMessage): Promise<void> => checkCredentials(req, options);
+  const checkBeforeBody = async (req: IncomingMessage): Promise<void> => (anonymous ? undefined : checkCredentials(req, options));
   const build = (): readonly RequestHandler[] => [
-    ...preBodyChecks(options),
+    ...(anonymous ? [requireJson, requireIdentityUtf8] : preBodyChecks(options)),
     ...(limiter ? [limiter] : []),
     // Sends `100 Continue` to a client waiting for it: every check above needs no body.
     parseJson,
     noteSequence,
     ...schemaValidator(slice, options.validateResponses),
-    respond(handler, options.log),
+    respond(handler, options.log, anonymous),
   ];
-  return { operation, run: (req, res, next) => runSteps((steps ??= build()), req, res, next), checkBeforeBody };
+  return {
+    operation,
+    pathParameterValues: pathParameterValues(slice, operation.path, operation.method),
+    run: (req, res, next) => runSteps((steps ??= build()), req, res, next),
+    checkBeforeBody,
+  };
 }
 
 /** express-openapi-validator over one operation's slice of the spec: request (and response) shapes only. */
@@ -192,12 +202,24 @@ const noteSequence: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** The caller of an operation that asks for no credential: no scope, no name. */
+const ANONYMOUS: Principal = { scope: { domainId: '', projectId: '' }, credential: 'none', credentialName: '' };
+
+/** A plain host name, IPv4 or bracketed IPv6 address, with an optional port: nothing else is echoed into an answer. */
+const PLAIN_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
+
+/** `http://host[:port]` as the request addressed it, when its Host header is plain; undefined otherwise. */
+function requestOrigin(req: Request): string | undefined {
+  const host = req.headers.host;
+  return host !== undefined && PLAIN_HOST.test(host) ? `${req.protocol}://${host}` : undefined;
+}
+
 /** Calls the handler with the validated body and the caller's context; its result is the 200 body. */
-function respond(handler: OperationHandler, log: Logger): RequestHandler {
+function respond(handler: OperationHandler, log: Logger, anonymous: boolean): RequestHandler {
   return async (req, res, next) => {
     try {
       const state = requestState(req);
-      const principal = state.principal;
+      const principal = anonymous ? ANONYMOUS : state.principal;
       if (!principal) throw new Error('operation reached without an authenticated caller');
       const context: RequestContext = {
         scope: principal.scope,
@@ -205,6 +227,7 @@ function respond(handler: OperationHandler, log: Logger): RequestHandler {
         credentialName: principal.credentialName,
         ...(principal.accessKeyId !== undefined && { accessKeyId: principal.accessKeyId }),
         requestId: state.requestId,
+        origin: requestOrigin(req),
         audit: state.audit,
         get log() {
           return requestLogger(log, req, state);

@@ -14,8 +14,11 @@ export interface AuditFields {
 /** Who is calling, as the token registry or the signature verifier answered. */
 export interface Principal {
   readonly scope: Scope;
-  /** Which credential the caller presented: `X-Auth-Token`, or an access key's `SDK-HMAC-SHA256` signature. */
-  readonly credential: 'token' | 'access-key';
+  /**
+   * Which credential the caller presented: `X-Auth-Token`, or an access key's `SDK-HMAC-SHA256`
+   * signature; `none` only in the context of an operation that asks for none (version discovery).
+   */
+  readonly credential: 'token' | 'access-key' | 'none';
   /** The credential's name (the token file entry's or the access key's; never a secret), for logs and the audit trail. */
   readonly credentialName: string;
   /** The access key ID, for a signed request. */
@@ -25,6 +28,8 @@ export interface Principal {
 /** What every handler gets beside its validated input: who is calling, a request-scoped logger, and the audit fields to fill. */
 export interface RequestContext extends Principal {
   readonly requestId: string;
+  /** `http://host[:port]` the request addressed (its Host header, when plain), for links in answers; undefined otherwise. */
+  readonly origin: string | undefined;
   readonly log: Logger;
   readonly audit: AuditFields;
 }

@@ -8,7 +8,8 @@ export type RouteMatch<T> =
 /** One path segment's place in the table: literal children by text, at most one parameter child. */
 interface Node<T> {
   readonly literals: Map<string, Node<T>>;
-  param?: { readonly name: string; readonly node: Node<T> };
+  /** `values`: the only (decoded) segments the parameter matches, when the spec gives it an enum. */
+  param?: { readonly name: string; readonly node: Node<T>; readonly values?: ReadonlySet<string> };
   /** Upper-case method -> route, for paths that end here. */
   readonly methods: Map<string, T>;
 }
@@ -18,10 +19,13 @@ const newNode = <T>(): Node<T> => ({ literals: new Map(), methods: new Map() });
 /**
  * The operations' paths as a tree of segments (`/v1.0/{project_id}/kms/create-key`), so a
  * lookup walks the request's few segments whatever the number of operations. Matching is
- * exact (case-sensitive, no trailing slash); a parameter matches one non-empty segment and is
- * URI-decoded when it can be (a malformed escape is left as sent, for the validator to refuse).
+ * exact (case-sensitive, no trailing slash); a parameter matches one non-empty segment (one of
+ * its enum's values, when the spec gives it one) and is URI-decoded when it can be (a malformed
+ * escape is left as sent, for the validator to refuse).
  */
-export class RouteTable<T extends { readonly operation: OperationDefinition }> {
+export class RouteTable<
+  T extends { readonly operation: OperationDefinition; readonly pathParameterValues?: Readonly<Record<string, readonly string[]>> },
+> {
   readonly #root: Node<T> = newNode();
 
   constructor(routes: Iterable<T>) {
@@ -37,7 +41,12 @@ export class RouteTable<T extends { readonly operation: OperationDefinition }> {
         if (node.param && node.param.name !== param[1]) {
           throw new Error(`${operationId}: path parameter {${param[1]}} where another path has {${node.param.name}}`);
         }
-        node.param ??= { name: param[1]!, node: newNode() };
+        const allowed = route.pathParameterValues?.[param[1]!];
+        const values = allowed ? new Set(allowed) : undefined;
+        if (node.param && !sameValues(node.param.values, values)) {
+          throw new Error(`${operationId}: path parameter {${param[1]}} allows other values than on another path`);
+        }
+        node.param ??= { name: param[1]!, node: newNode(), ...(values && { values }) };
         node = node.param.node;
       } else {
         let next = node.literals.get(segment);
@@ -85,13 +94,18 @@ function find<T>(
     const found = find(literal, segments, index + 1, params, accepts);
     if (found) return found;
   }
-  if (node.param && segment !== '') {
+  if (node.param && segment !== '' && (!node.param.values || node.param.values.has(safeDecode(segment)))) {
     params.push([node.param.name, segment]);
     const found = find(node.param.node, segments, index + 1, params, accepts);
     if (found) return found;
     params.pop();
   }
   return undefined;
+}
+
+function sameValues(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.size === b.size && [...a].every((value) => b.has(value));
 }
 
 function safeDecode(segment: string): string {

@@ -172,3 +172,23 @@ it('records every key operation with who, what, which key and the outcome; appen
     });
   }
 });
+
+it('leaves version discovery out of the trail: it names no project and no key and asks for no credential', async () => {
+  const dataDir = join(tempRoot, 'versions');
+  const server = await startOpenKms({
+    store: 'sqlite',
+    dataDir,
+    rootKeyHex: randomBytes(32).toString('hex'),
+    logger: pino({ level: 'silent' }),
+  });
+  try {
+    const listed = await call(server, server.projectId, 'list-keys', {}, server.token);
+    expect(listed.status).toBe(200);
+    for (const path of ['/', '/v1.0']) expect((await fetch(`${server.url}${path}`)).status).toBe(200);
+    const records = readAudit(dataDir);
+    expect(records.map((record) => record.operation)).toEqual(['listKeys']);
+    expect(records.some((record) => record.project_id === '(invalid)')).toBe(false);
+  } finally {
+    await server.stop();
+  }
+});

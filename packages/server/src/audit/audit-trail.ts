@@ -49,7 +49,7 @@ export class AuditTrail {
    * or already recorded (or tried), pass.
    */
   beforeAnswer(req: IncomingMessage & { body?: unknown }, state: RequestState, status: number): void {
-    if (!state.operation || this.#recorded.has(state)) return;
+    if (!isKeyOperation(state) || this.#recorded.has(state)) return;
     this.#recorded.add(state);
     try {
       // After a gap, the `resumed` line comes first (a refusal may be the first request to find the log writable again).
@@ -67,7 +67,7 @@ export class AuditTrail {
    * the socket (408 for a body too slow). A failure here has no answer left to refuse: it is logged.
    */
   afterClose(req: IncomingMessage & { body?: unknown }, res: ServerResponse, state: RequestState): void {
-    if (!state.operation || this.#recorded.has(state)) return;
+    if (!isKeyOperation(state) || this.#recorded.has(state)) return;
     this.#recorded.add(state);
     const status = recordedStatus(req, res);
     try {
@@ -76,6 +76,15 @@ export class AuditTrail {
       this.#logger.error({ err: error, request_id: state.requestId }, 'a request closed unaudited: the audit log cannot be written');
     }
   }
+}
+
+/**
+ * Whether the routed request is an operation on a project's keys, the trail's subject: every
+ * operation whose path names a project. Version discovery (`GET /`, `GET /{version_id}`) names
+ * none, touches no key and asks for no credential: there is nothing of a caller's to record.
+ */
+function isKeyOperation(state: RequestState): boolean {
+  return state.operation !== undefined && state.pathParams?.['project_id'] !== undefined;
 }
 
 /** The record of a key operation: the key ID the handler said it used on success, the reference the caller sent on failure. */

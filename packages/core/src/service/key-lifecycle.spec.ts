@@ -158,6 +158,38 @@ describe('update-key-alias and update-key-description on a key pending deletion'
     await service.updateKeyDescription(A, keyId, 'after');
     expect(await service.describeKey(A, keyId)).toMatchObject({ keyAlias: 'renamed', keyDescription: 'after' });
   });
+
+  it('refuses an edit whose key was scheduled for deletion between its state check and its write (KMS.0210), changing nothing', async () => {
+    // A store in which a schedule-key-deletion lands just before each edit's write, as a concurrent request could.
+    class RacedStore extends MemoryKeyStore {
+      async #scheduleNow(keyId: string): Promise<void> {
+        await this.transitionKeyState(A, keyId, {
+          from: KeyState.Enabled,
+          to: KeyState.PendingDeletion,
+          scheduledDeletionDate: T0 + 30 * DAY_MS,
+        });
+      }
+      override async updateKeyAlias(scope: Scope, keyId: string, keyAlias: string, fromState: KeyState) {
+        await this.#scheduleNow(keyId);
+        return super.updateKeyAlias(scope, keyId, keyAlias, fromState);
+      }
+      override async updateKeyDescription(scope: Scope, keyId: string, keyDescription: string, fromState: KeyState) {
+        await this.#scheduleNow(keyId);
+        return super.updateKeyDescription(scope, keyId, keyDescription, fromState);
+      }
+    }
+    for (const edit of ['alias', 'description'] as const) {
+      const { service } = await setup(new RacedStore());
+      const { keyId } = await service.createKey(A, { keyAlias: 'raced', keyDescription: 'before' });
+      const editing = edit === 'alias' ? service.updateKeyAlias(A, keyId, 'renamed') : service.updateKeyDescription(A, keyId, 'after');
+      await kmsError(editing, 'KMS.0210');
+      expect(await service.describeKey(A, keyId)).toMatchObject({
+        keyAlias: 'raced',
+        keyDescription: 'before',
+        keyState: KeyState.PendingDeletion,
+      });
+    }
+  });
 });
 
 describe('enable-key, disable-key, schedule-key-deletion, cancel-key-deletion', () => {

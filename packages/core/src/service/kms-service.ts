@@ -720,21 +720,36 @@ export class KmsService {
    */
   async updateKeyAlias(scope: Scope, keyId: string, keyAlias: string): Promise<{ keyId: string; keyAlias: string }> {
     checkKeyAlias(keyAlias);
-    const key = await this.#resolveKey(scope, keyId);
-    requireState('update-key-alias', key);
-    const result = await this.#store.updateKeyAlias(scope, key.keyId, keyAlias);
-    // Not found: the key was purged between the lookup and the rename; answered as any missing key.
-    if (!result.ok) throw new KmsError(result.reason === 'duplicate-alias' ? 'KMS.1104' : 'KMS.0207');
+    const key = await this.#editKey(scope, keyId, 'update-key-alias', async (checked) => {
+      const result = await this.#store.updateKeyAlias(scope, checked.keyId, keyAlias, checked.keyState);
+      if (!result.ok && result.reason === 'duplicate-alias') throw new KmsError('KMS.1104');
+      return result.ok;
+    });
     return { keyId: key.keyId, keyAlias };
   }
 
   /** update-key-description: a new description under create-key's rule (KMS.1103) for the key named by `keyId`. */
   async updateKeyDescription(scope: Scope, keyId: string, keyDescription: string): Promise<{ keyId: string; keyDescription: string }> {
     checkKeyDescription(keyDescription);
-    const key = await this.#resolveKey(scope, keyId);
-    requireState('update-key-description', key);
-    if (!(await this.#store.updateKeyDescription(scope, key.keyId, keyDescription))) throw new KmsError('KMS.0207');
+    const key = await this.#editKey(scope, keyId, 'update-key-description', (checked) =>
+      this.#store.updateKeyDescription(scope, checked.keyId, keyDescription, checked.keyState),
+    );
     return { keyId: key.keyId, keyDescription };
+  }
+
+  /**
+   * Applies an edit to the key `keyId` names while it is in the state the edit was checked in:
+   * `write` resolves false when the key left that state (or was purged) meanwhile, and the key is
+   * read and checked again, so a concurrent schedule-key-deletion answers KMS.0210 and a purge
+   * KMS.0207. Bounded, as transitionKey is.
+   */
+  async #editKey(scope: Scope, keyId: string, operation: KeyOperation, write: (key: KeyRecord) => Promise<boolean>): Promise<KeyRecord> {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const key = await this.#resolveKey(scope, keyId);
+      requireState(operation, key);
+      if (await write(key)) return key;
+    }
+    throw new KmsError('KMS.0104', 'The key changed state concurrently; retry.');
   }
 
   /** user-quotas: the project's key quota (`maxKeysPerProject`) and the keys it holds, and the grants quota. */

@@ -98,10 +98,15 @@ export interface KeyStore extends KeyTagStore {
   /**
    * Renames a key of the project atomically with the alias rule: no other key of the project
    * has `keyAlias` (its own alias is allowed, a no-op). Durable when it resolves `ok`.
+   * Only while the key is still in `fromState`, the state the caller checked the edit against
+   * (a compare and set): a key that changed state meanwhile is `not-found`, as a missing one.
    */
-  updateKeyAlias(scope: Scope, keyId: string, keyAlias: string): Promise<UpdateKeyAliasResult>;
-  /** Replaces a key's description; resolves false when the project has no such key. Durable when it resolves true. */
-  updateKeyDescription(scope: Scope, keyId: string, keyDescription: string): Promise<boolean>;
+  updateKeyAlias(scope: Scope, keyId: string, keyAlias: string, fromState: KeyState): Promise<UpdateKeyAliasResult>;
+  /**
+   * Replaces a key's description while it is still in `fromState` (as updateKeyAlias); resolves
+   * false when the project has no such key or it changed state. Durable when it resolves true.
+   */
+  updateKeyDescription(scope: Scope, keyId: string, keyDescription: string, fromState: KeyState): Promise<boolean>;
   /**
    * The project's keys ordered by (creationDate, keyId), keyId compared by code unit. Keys
    * that exist for a whole pagination are returned exactly once, whatever is inserted meanwhile.

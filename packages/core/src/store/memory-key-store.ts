@@ -52,9 +52,9 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore {
     return undefined;
   }
 
-  async updateKeyAlias(scope: Scope, keyId: string, keyAlias: string): Promise<UpdateKeyAliasResult> {
+  async updateKeyAlias(scope: Scope, keyId: string, keyAlias: string, fromState: KeyState): Promise<UpdateKeyAliasResult> {
     const key = this.#keys.get(keyId);
-    if (!key || !sameScope(key, scope)) return { ok: false, reason: 'not-found' };
+    if (!key || !sameScope(key, scope) || key.keyState !== fromState) return { ok: false, reason: 'not-found' };
     for (const other of this.#keys.values()) {
       if (other.keyId !== keyId && sameScope(other, scope) && other.keyAlias === keyAlias) return { ok: false, reason: 'duplicate-alias' };
     }
@@ -62,9 +62,9 @@ export class MemoryKeyStore implements KeyStore, AccessKeyStore {
     return { ok: true };
   }
 
-  async updateKeyDescription(scope: Scope, keyId: string, keyDescription: string): Promise<boolean> {
+  async updateKeyDescription(scope: Scope, keyId: string, keyDescription: string, fromState: KeyState): Promise<boolean> {
     const key = this.#keys.get(keyId);
-    if (!key || !sameScope(key, scope)) return false;
+    if (!key || !sameScope(key, scope) || key.keyState !== fromState) return false;
     this.#keys.set(keyId, { ...key, keyDescription });
     return true;
   }

@@ -266,7 +266,7 @@ export class PostgresKeyStore implements KeyStore, AccessKeyStore {
     return rows.map(fromRow);
   }
 
-  async updateKeyAlias(scope: Scope, keyId: string, keyAlias: string): Promise<UpdateKeyAliasResult> {
+  async updateKeyAlias(scope: Scope, keyId: string, keyAlias: string, fromState: KeyState): Promise<UpdateKeyAliasResult> {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
@@ -281,12 +281,10 @@ export class PostgresKeyStore implements KeyStore, AccessKeyStore {
       if (rows[0]!.taken) {
         result = { ok: false, reason: 'duplicate-alias' };
       } else {
-        const updated = await client.query('UPDATE keys SET key_alias = $1 WHERE domain_id = $2 AND project_id = $3 AND key_id = $4', [
-          keyAlias,
-          scope.domainId,
-          scope.projectId,
-          keyId,
-        ]);
+        const updated = await client.query(
+          'UPDATE keys SET key_alias = $1 WHERE domain_id = $2 AND project_id = $3 AND key_id = $4 AND key_state = $5',
+          [keyAlias, scope.domainId, scope.projectId, keyId, fromState],
+        );
         if (updated.rowCount !== 1) result = { ok: false, reason: 'not-found' };
       }
       await client.query(result.ok ? 'COMMIT' : 'ROLLBACK');
@@ -298,13 +296,11 @@ export class PostgresKeyStore implements KeyStore, AccessKeyStore {
     }
   }
 
-  async updateKeyDescription(scope: Scope, keyId: string, keyDescription: string): Promise<boolean> {
-    const result = await this.#pool.query('UPDATE keys SET key_description = $1 WHERE domain_id = $2 AND project_id = $3 AND key_id = $4', [
-      Buffer.from(keyDescription, 'utf8'),
-      scope.domainId,
-      scope.projectId,
-      keyId,
-    ]);
+  async updateKeyDescription(scope: Scope, keyId: string, keyDescription: string, fromState: KeyState): Promise<boolean> {
+    const result = await this.#pool.query(
+      'UPDATE keys SET key_description = $1 WHERE domain_id = $2 AND project_id = $3 AND key_id = $4 AND key_state = $5',
+      [Buffer.from(keyDescription, 'utf8'), scope.domainId, scope.projectId, keyId, fromState],
+    );
     return result.rowCount === 1;
   }
 

@@ -104,8 +104,8 @@ interface AccessKeyRow {
 export class SqliteKeyStore implements KeyStore, AccessKeyStore {
   readonly #db: Database.Database;
   readonly #insert: (record: KeyRecord, conditions: InsertKeyConditions) => InsertKeyResult;
-  readonly #updateAlias: (scope: Scope, keyId: string, keyAlias: string) => UpdateKeyAliasResult;
-  readonly #updateDescription: Database.Statement<[string, string, string, string]>;
+  readonly #updateAlias: (scope: Scope, keyId: string, keyAlias: string, fromState: KeyState) => UpdateKeyAliasResult;
+  readonly #updateDescription: Database.Statement<[string, string, string, string, string]>;
   // Prepared once: preparing per call showed up at about 5% of a create-datakey profile.
   readonly #byId: Database.Statement<[string, string, string], KeyRow>;
   readonly #byAlias: Database.Statement<[string, string, string], KeyRow>;
@@ -260,18 +260,23 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     const aliasTakenByOther = this.#db.prepare<[string, string, string, string], { one: number }>(
       'SELECT 1 AS one FROM keys WHERE domain_id = ? AND project_id = ? AND key_alias = ? AND key_id <> ?',
     );
-    const setAlias = this.#db.prepare<[string, string, string, string]>(
-      'UPDATE keys SET key_alias = ? WHERE domain_id = ? AND project_id = ? AND key_id = ?',
+    const setAlias = this.#db.prepare<[string, string, string, string, string]>(
+      'UPDATE keys SET key_alias = ? WHERE domain_id = ? AND project_id = ? AND key_id = ? AND key_state = ?',
     );
     // IMMEDIATE, as for inserts: the alias check and the rename see no other writer in between.
-    const renameTransaction = this.#db.transaction((scope: Scope, keyId: string, keyAlias: string): UpdateKeyAliasResult => {
-      if (!this.#byId.get(scope.domainId, scope.projectId, keyId)) return { ok: false, reason: 'not-found' };
-      if (aliasTakenByOther.get(scope.domainId, scope.projectId, keyAlias, keyId)) return { ok: false, reason: 'duplicate-alias' };
-      setAlias.run(keyAlias, scope.domainId, scope.projectId, keyId);
-      return { ok: true };
-    });
-    this.#updateAlias = (scope, keyId, keyAlias) => renameTransaction.immediate(scope, keyId, keyAlias);
-    this.#updateDescription = this.#db.prepare('UPDATE keys SET key_description = ? WHERE domain_id = ? AND project_id = ? AND key_id = ?');
+    const renameTransaction = this.#db.transaction(
+      (scope: Scope, keyId: string, keyAlias: string, fromState: KeyState): UpdateKeyAliasResult => {
+        if (!this.#byId.get(scope.domainId, scope.projectId, keyId)) return { ok: false, reason: 'not-found' };
+        if (aliasTakenByOther.get(scope.domainId, scope.projectId, keyAlias, keyId)) return { ok: false, reason: 'duplicate-alias' };
+        if (setAlias.run(keyAlias, scope.domainId, scope.projectId, keyId, fromState).changes !== 1)
+          return { ok: false, reason: 'not-found' };
+        return { ok: true };
+      },
+    );
+    this.#updateAlias = (scope, keyId, keyAlias, fromState) => renameTransaction.immediate(scope, keyId, keyAlias, fromState);
+    this.#updateDescription = this.#db.prepare(
+      'UPDATE keys SET key_description = ? WHERE domain_id = ? AND project_id = ? AND key_id = ? AND key_state = ?',
+    );
 
     this.#accessKeyById = this.#db.prepare('SELECT * FROM access_keys WHERE access_key_id = ?');
     this.#listAccessKeys = this.#db.prepare('SELECT * FROM access_keys ORDER BY created_at, access_key_id');
@@ -342,12 +347,12 @@ export class SqliteKeyStore implements KeyStore, AccessKeyStore {
     return row && fromRow(row);
   }
 
-  async updateKeyAlias(scope: Scope, keyId: string, keyAlias: string): Promise<UpdateKeyAliasResult> {
-    return this.#updateAlias(scope, keyId, keyAlias);
+  async updateKeyAlias(scope: Scope, keyId: string, keyAlias: string, fromState: KeyState): Promise<UpdateKeyAliasResult> {
+    return this.#updateAlias(scope, keyId, keyAlias, fromState);
   }
 
-  async updateKeyDescription(scope: Scope, keyId: string, keyDescription: string): Promise<boolean> {
-    return this.#updateDescription.run(keyDescription, scope.domainId, scope.projectId, keyId).changes === 1;
+  async updateKeyDescription(scope: Scope, keyId: string, keyDescription: string, fromState: KeyState): Promise<boolean> {
+    return this.#updateDescription.run(keyDescription, scope.domainId, scope.projectId, keyId, fromState).changes === 1;
   }
 
   async countKeys(scope: Scope): Promise<number> {

@@ -102,6 +102,26 @@ describe('the tenants’ access keys', () => {
     }
   });
 
+  it('refuses a given access key ID the store already holds with another secret key (it would sign in vain), without quoting either secret', async () => {
+    const dataDir = join(work, 'ak-clash');
+    const tenant = newTenant({ accessKeyId: 'AKCLASH0000000000001', secretKey: 'A'.repeat(40) });
+    const first = await startTestServer({ dataDir, store: 'sqlite', tenants: [tenant] });
+    await first.stop();
+    // The same pair again is the same key: a second start over the store works.
+    const again = await startTestServer({ dataDir, store: 'sqlite', tenants: [tenant], rootKeyHex: first.rootKeyHex });
+    await again.stop();
+
+    const otherSecret = { ...tenant, secretKey: 'B'.repeat(40) };
+    const refused = startTestServer({ dataDir, store: 'sqlite', tenants: [otherSecret], rootKeyHex: first.rootKeyHex });
+    await expect(refused).rejects.toThrow(/access key AKCLASH0000000000001 already exists .*another secret key/);
+    const message = await refused.catch((error: Error) => error.message);
+    expect(message).not.toContain('A'.repeat(40));
+    expect(message).not.toContain('B'.repeat(40));
+    expect((await storedAccessKey({ dataDir, store: 'sqlite', rootKey: first.rootKeyHex }, tenant.accessKeyId))?.secretKey).toBe(
+      tenant.secretKey,
+    );
+  });
+
   it('startServerProcess with tenants writes their token file and stores their access keys before the command starts', async () => {
     const dataDir = join(work, 'process-tenants');
     const tenant = newTenant();

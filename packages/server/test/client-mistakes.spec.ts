@@ -133,7 +133,8 @@ describe('request targets', () => {
   it('answers odd targets with a 4xx and the KMS body, never a bare close', async () => {
     for (const [method, target, status] of [
       ['OPTIONS', '*', 404],
-      ['POST', 'http://kms.test', 404],
+      // `/`: version discovery's path, which answers GET only.
+      ['POST', 'http://kms.test', 405],
       ['POST', 'HTTP://KMS.TEST/V1.0', 404],
       ['POST', '//kms.test/v1.0', 404],
       ['POST', 'http:/kms.test', 400],

@@ -138,3 +138,18 @@ describe('the server', () => {
     }
   });
 });
+
+describe('other methods on the health paths', () => {
+  it.each(['/health', '/health/live', '/health/ready', '/HEALTH'])(
+    '%s answers OPTIONS, POST and DELETE with 405 KMS.0215 and Allow: GET, HEAD',
+    async (path) => {
+      const h = harness();
+      for (const method of ['options', 'post', 'delete'] as const) {
+        const res = await request(h.app)[method](path);
+        expect({ method, status: res.status, allow: res.headers.allow }).toEqual({ method, status: 405, allow: 'GET, HEAD' });
+        expect(res.body).toEqual({ error: { error_code: 'KMS.0215', error_msg: expect.stringContaining(method.toUpperCase()) } });
+      }
+      expect(h.probes).toBe(0);
+    },
+  );
+});

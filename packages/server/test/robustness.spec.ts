@@ -496,8 +496,16 @@ describe('(c) random paths and methods', () => {
           if (HEALTH_PATH.test(pathname) && (method === 'GET' || method === 'HEAD')) {
             expect({ status: res.status, detail }).toEqual({ status: 200, detail });
             if (hasBody) expect(res.body).toEqual({ status: 'ok' });
+          } else if (HEALTH_PATH.test(pathname)) {
+            expect({ status: res.status, allow: res.headers.allow, detail }).toEqual({ status: 405, allow: 'GET, HEAD', detail });
+            if (hasBody) expect(expectErrorShape(res)).toBe('KMS.0215');
           } else if (isVersionPath(pathname)) {
-            if (method === 'GET') expect({ status: res.status, detail }).toEqual({ status: 200, detail });
+            // A query string's parameters are none the spec defines: refused as for any operation (KMS.0308);
+            // one that parses to no parameter at all (`?&`) is served.
+            if (method === 'GET' && target.includes('?') && res.status !== 200) {
+              expect({ status: res.status, detail }).toEqual({ status: 400, detail });
+              expect(expectErrorShape(res)).toBe('KMS.0308');
+            } else if (method === 'GET') expect({ status: res.status, detail }).toEqual({ status: 200, detail });
             else expect({ status: res.status, allow: res.headers.allow, detail }).toEqual({ status: 405, allow: 'GET', detail });
           } else if (OPERATION_PATH.test(pathname)) {
             if (method === 'POST') {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Logger } from 'pino';
-import { maskUrlPasswordsInText, storeUnavailableReason } from '@openkms/core';
+import { KmsError, maskUrlPasswordsInText, storeUnavailableReason } from '@openkms/core';
+import { sendKmsError } from './error-mapper';
 
 export interface HealthOptions {
   readonly logger: Logger;
@@ -40,6 +41,10 @@ export function healthRoutes(options: HealthOptions): Router {
     const accepting = options.isAccepting();
     res.status(accepting ? 200 : 503).json({ status: accepting ? 'ok' : 'unavailable' });
   });
+  // Any other method (OPTIONS included, which Express would otherwise answer 200 itself) is 405, as on an operation's path.
+  router.all(['/health', '/health/live', '/health/ready'], (req, res) =>
+    sendKmsError(res, new KmsError('KMS.0215', `Method ${req.method} is not supported on this path.`), { Allow: 'GET, HEAD' }),
+  );
   return router;
 }
 

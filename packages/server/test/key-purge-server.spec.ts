@@ -2,63 +2,25 @@
  * The server destroys keys past their deletion date on its own: at start, and then every
  * --purge-interval-ms. Seven days are skipped by moving the key's date in the SQLite file.
  */
-import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { newTenant, startServerProcess, writeTokenFile } from '../src/testing';
+import { sqliteServerFixture } from './sqlite-server-fixture';
 
 jest.setTimeout(60_000);
 
-const rootKeyHex = randomBytes(32).toString('hex');
-const tenant = newTenant();
-let work: string;
-
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'openkms-purge-'));
-  writeTokenFile(join(work, 'tokens.json'), [tenant]);
-});
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-const start = (...extra: string[]) =>
-  startServerProcess(['--data-dir', join(work, 'data'), '--token-file', join(work, 'tokens.json'), ...extra], {
-    cwd: work,
-    env: { OPENKMS_ROOT_KEY: rootKeyHex },
-  });
-
-async function post(url: string, operation: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${url}/v1.0/${tenant.projectId}/kms/${operation}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Auth-Token': tenant.token },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
+const { start, post, createKey, withKeyStore } = sqliteServerFixture('openkms-purge-');
 
 /** Moves a pending key's deletion date into the past, as if its waiting period had ended. */
-function expire(keyId: string): void {
-  const db = new Database(join(work, 'data', 'keys.sqlite'));
-  try {
-    expect(db.prepare('UPDATE keys SET scheduled_deletion_date = ? WHERE key_id = ?').run(Date.now() - 1, keyId).changes).toBe(1);
-  } finally {
-    db.close();
-  }
-}
+const expire = (keyId: string): void =>
+  withKeyStore((db) =>
+    expect(db.prepare('UPDATE keys SET scheduled_deletion_date = ? WHERE key_id = ?').run(Date.now() - 1, keyId).changes).toBe(1),
+  );
 
-function rowsOf(keyId: string): number {
-  const db = new Database(join(work, 'data', 'keys.sqlite'), { readonly: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM keys WHERE key_id = ?').get(keyId) as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+const rowsOf = (keyId: string): number =>
+  withKeyStore((db) => (db.prepare('SELECT count(*) AS n FROM keys WHERE key_id = ?').get(keyId) as { n: number }).n, { readonly: true });
 
 it('purges a key past its date at start, then on the interval, and logs each purge', async () => {
   let server = await start();
-  const first = ((await post(server.url, 'create-key', { key_alias: 'purge/first' })).json.key_info as { key_id: string }).key_id;
-  const second = ((await post(server.url, 'create-key', { key_alias: 'purge/second' })).json.key_info as { key_id: string }).key_id;
+  const first = await createKey(server.url, 'purge/first');
+  const second = await createKey(server.url, 'purge/second');
   for (const keyId of [first, second]) {
     expect((await post(server.url, 'schedule-key-deletion', { key_id: keyId, pending_days: '7' })).status).toBe(200);
   }
@@ -87,7 +49,7 @@ it('--dev-min-pending-days lowers the minimum for local testing, and says so lou
   try {
     const warning = server.logLines().find((line) => line.dev_min_pending_days === 1);
     expect(warning).toMatchObject({ level: 40, msg: expect.stringMatching(/^DEVELOPMENT OPTION ON/) });
-    const keyId = ((await post(server.url, 'create-key', { key_alias: 'dev/short' })).json.key_info as { key_id: string }).key_id;
+    const keyId = await createKey(server.url, 'dev/short');
     expect((await post(server.url, 'schedule-key-deletion', { key_id: keyId, pending_days: '1' })).status).toBe(200);
   } finally {
     await server.stop();
@@ -96,7 +58,7 @@ it('--dev-min-pending-days lowers the minimum for local testing, and says so lou
   const plain = await start();
   try {
     expect(plain.logLines().some((line) => 'dev_min_pending_days' in line)).toBe(false);
-    const keyId = ((await post(plain.url, 'create-key', { key_alias: 'dev/long' })).json.key_info as { key_id: string }).key_id;
+    const keyId = await createKey(plain.url, 'dev/long');
     expect((await post(plain.url, 'schedule-key-deletion', { key_id: keyId, pending_days: '6' })).status).toBe(400);
   } finally {
     await plain.stop();

@@ -2,44 +2,15 @@
  * The server rotates keys due for automatic rotation on its own: at start, and then every
  * --rotation-check-interval-ms. A year is skipped by moving the key's rotation dates in the SQLite file.
  */
-import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { newTenant, startServerProcess, writeTokenFile } from '../src/testing';
+import { sqliteServerFixture } from './sqlite-server-fixture';
 
 jest.setTimeout(60_000);
 
-const rootKeyHex = randomBytes(32).toString('hex');
-const tenant = newTenant();
-let work: string;
-
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'openkms-rotation-'));
-  writeTokenFile(join(work, 'tokens.json'), [tenant]);
-});
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-const start = (...extra: string[]) =>
-  startServerProcess(['--data-dir', join(work, 'data'), '--token-file', join(work, 'tokens.json'), ...extra], {
-    cwd: work,
-    env: { OPENKMS_ROOT_KEY: rootKeyHex },
-  });
-
-async function post(url: string, operation: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${url}/v1.0/${tenant.projectId}/kms/${operation}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Auth-Token': tenant.token },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
+const { start, post, createKey, withKeyStore } = sqliteServerFixture('openkms-rotation-');
 
 /** Moves a key's rotation dates a year into the past, as if its 365-day interval had passed. */
-function yearPasses(keyId: string): void {
-  const db = new Database(join(work, 'data', 'keys.sqlite'));
-  try {
+const yearPasses = (keyId: string): void =>
+  withKeyStore((db) => {
     const yearAgo = Date.now() - 366 * 86_400_000;
     const moved = db
       .prepare(
@@ -47,18 +18,15 @@ function yearPasses(keyId: string): void {
       )
       .run(yearAgo, yearAgo, keyId);
     expect(moved.changes).toBe(1);
-  } finally {
-    db.close();
-  }
-}
+  });
 
 const rotations = async (url: string, keyId: string) =>
   (await post(url, 'get-key-rotation-status', { key_id: keyId })).json.number_of_rotations as number;
 
 it('rotates a due key at start, then on the interval, logs each rotation, and old data keys still decrypt', async () => {
   let server = await start();
-  const keyId = ((await post(server.url, 'create-key', { key_alias: 'rotation/auto' })).json.key_info as { key_id: string }).key_id;
-  const idle = ((await post(server.url, 'create-key', { key_alias: 'rotation/off' })).json.key_info as { key_id: string }).key_id;
+  const keyId = await createKey(server.url, 'rotation/auto');
+  const idle = await createKey(server.url, 'rotation/off');
   expect((await post(server.url, 'enable-key-rotation', { key_id: keyId })).status).toBe(200);
   const before = (await post(server.url, 'create-datakey', { key_id: keyId, datakey_length: '256' })).json;
   await server.stop();
